@@ -1,0 +1,198 @@
+"""The journal operations the CLI calls: each validates first, then locks, re-reads and writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from watchbook.entry import Entry, Link, parse_date, validate
+from watchbook.errors import AlreadyExists, InvalidValue
+from watchbook.journal import Journal, LoadResult, make_slug
+from watchbook.search import find_entry, find_similar
+
+AddMode = Literal["rewatch", "new"]
+SORTS = ("watched", "score", "title", "year")
+
+
+def parse_when(text: str, today: dt.date | None = None) -> dt.date:
+    """A viewing date: YYYY-MM-DD, 'today' or 'yesterday'; never in the future."""
+    today = today or dt.date.today()
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - dt.timedelta(days=1)
+    date = parse_date(text, "watched")
+    if date > today + dt.timedelta(days=1):
+        raise InvalidValue("watched", f"{date.isoformat()} is in the future")
+    return date
+
+
+@dataclass
+class AddRequest:
+    """What `watchbook add` was asked to record."""
+
+    title: str
+    year: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    score: str | float | None = None
+    verdict: str | None = None
+    watched: list[dt.date] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    creators: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    where: str | None = None
+    review: str | None = None
+    links: list[str] = field(default_factory=list)
+    mode: AddMode | None = None
+
+
+@dataclass
+class AddResult:
+    """What add did: created a file, added a viewing to an existing one, or promoted a planned one."""
+
+    entry: Entry
+    path: Path
+    action: Literal["created", "rewatch", "watched"]
+
+
+def _requested_entry(request: AddRequest, today: dt.date) -> Entry:
+    status = request.status or "watched"
+    watched = list(request.watched)
+    if not watched and status == "watched":
+        watched = [today]
+    entry = Entry(
+        title=request.title,
+        slug=make_slug(request.title.strip() or "x", request.year),
+        year=request.year,
+        kind=request.kind,
+        status=status,
+        score=request.score,  # type: ignore[arg-type]  # validate() turns text into a number
+        verdict=request.verdict,
+        watched=watched,
+        tags=list(request.tags),
+        creators=list(request.creators),
+        aliases=list(request.aliases),
+        where=request.where,
+        review=request.review,
+    )
+    return validate(entry)
+
+
+def _merge_viewing(existing: Entry, new: Entry, request: AddRequest, today: dt.date) -> Entry:
+    """Add the new viewing to an existing entry; only fields the user gave are changed."""
+    merged = validate(existing)
+    merged.watched = sorted([*existing.watched, *(new.watched or [today])])
+    if existing.status != "watched" and request.status in (None, "watched"):
+        merged.status = "watched"
+    elif request.status:
+        merged.status = new.status
+    for name in ("score", "verdict", "kind", "where", "review"):
+        if getattr(request, name) is not None:
+            setattr(merged, name, getattr(new, name))
+    for name in ("tags", "creators", "aliases"):
+        values = getattr(merged, name)
+        values.extend(v for v in getattr(new, name) if v not in values)
+    return validate(merged)
+
+
+def add_entry(
+    journal: Journal,
+    request: AddRequest,
+    decide: Callable[[Entry], AddMode | None] | None = None,
+    today: dt.date | None = None,
+) -> AddResult:
+    """Record a viewing: a new entry, or a rewatch of (or first watch of a planned) existing one."""
+    today = today or dt.date.today()
+    new = _requested_entry(request, today)
+    with journal.lock():
+        entries = journal.load_all().entries
+        new.links = [Link(to=find_entry(entries, query).slug) for query in request.links]
+        mode = request.mode
+        if mode == "rewatch":
+            # The user says it is already there, so the title is a query like `show` takes.
+            query = f"{new.title} ({new.year})" if new.year else new.title
+            existing: Entry | None = find_entry(entries, query)
+        else:
+            existing = next((e for e in entries if e.slug == new.slug), None)
+            existing = existing or find_similar(entries, new.title, new.year)
+        if existing is not None and mode is None:
+            if existing.status == "planned" and new.status == "watched":
+                mode = "rewatch"
+            elif decide is not None:
+                mode = decide(existing)
+            if mode is None:
+                raise AlreadyExists(
+                    f"{existing.label} is already in the journal as {existing.slug}; "
+                    "add --rewatch to record another viewing, or --new for a different title"
+                )
+        if existing is not None and mode == "rewatch" and request.mode != "new":
+            was_planned = existing.status == "planned"
+            merged = _merge_viewing(existing, new, request, today)
+            merged.links.extend(link for link in new.links if link not in merged.links)
+            path = journal.update(merged)
+            return AddResult(merged, path, "watched" if was_planned else "rewatch")
+        new.slug = journal.new_slug(new.title, new.year)
+        path = journal.create(new)
+        return AddResult(new, path, "created")
+
+
+def remove_entry(journal: Journal, slug: str) -> Path:
+    """Delete an entry's file under the lock (Conflict if it changed since it was read)."""
+    with journal.lock():
+        journal.get(slug)
+        return journal.delete(slug)
+
+
+def filter_entries(
+    entries: Sequence[Entry],
+    kind: str | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    min_score: float | None = None,
+    year: int | None = None,
+) -> list[Entry]:
+    """Entries that pass every given filter (tags compared case-insensitively)."""
+    tag_key = tag.casefold() if tag else None
+    return [
+        e
+        for e in entries
+        if (kind is None or e.kind == kind)
+        and (status is None or e.status == status)
+        and (tag_key is None or tag_key in (t.casefold() for t in e.tags))
+        and (min_score is None or (e.score is not None and e.score >= min_score))
+        and (year is None or e.year == year)
+    ]
+
+
+def sort_entries(
+    entries: Sequence[Entry], by: str = "watched", reverse: bool = False
+) -> list[Entry]:
+    """Score, year and last viewing newest/highest first, titles A-Z; missing values always last."""
+    from watchbook.text import title_key
+
+    def key(e: Entry) -> tuple[bool, object, str]:
+        value: object = {
+            "score": e.score,
+            "year": e.year,
+            "watched": e.last_watched,
+            "title": title_key(e.title),
+        }[by]
+        return (value is None, value if value is not None else 0, e.slug)
+
+    present = [e for e in entries if key(e)[0] is False]
+    missing = [e for e in entries if key(e)[0] is True]
+    descending = by != "title"
+    present.sort(key=lambda e: key(e)[2])
+    present.sort(key=lambda e: key(e)[1], reverse=descending != reverse)  # type: ignore[arg-type, return-value]
+    missing.sort(key=lambda e: e.slug)
+    return present + missing
+
+
+def load_entries(journal: Journal) -> LoadResult:
+    """Every readable entry of the journal plus the files that could not be read."""
+    return journal.load_all()

@@ -1,0 +1,379 @@
+"""The watchbook command line: parse, call one library function, render. Errors become exit codes here."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from watchbook import __version__
+from watchbook.errors import EXIT_BAD_INPUT, InvalidValue, WatchbookError
+
+if TYPE_CHECKING:
+    from watchbook.actions import AddMode
+    from watchbook.entry import Entry
+    from watchbook.journal import Journal, LoadResult, Location
+
+
+class WatchbookGroup(TyperGroup):
+    """The one place where library errors become 'Error: ...' on stderr and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WatchbookError as exc:
+            fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_BAD_INPUT)
+        finally:
+            warn_unreadable(ctx.obj)
+
+
+def warn_unreadable(st: State | None) -> None:
+    """Name each journal file that could not be read, once per command, on stderr."""
+    if st is None or st._journal is None:
+        return
+    from watchbook.render import print_note
+
+    for problem in st._journal.problems.values():
+        print_note(f"Warning: skipped {problem}")
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print the one-line error and leave with its documented exit code."""
+    from watchbook.render import print_error
+
+    print_error(message)
+    raise typer.Exit(code)
+
+
+app = typer.Typer(
+    cls=WatchbookGroup,
+    help="A review journal for films, series and anime, kept as TOML files you own.",
+    epilog="Exit codes: 0 ok, 1 not found or ambiguous, 2 bad input, 3 conflict.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@dataclass
+class State:
+    """Per-invocation state: which journal the user asked for, resolved on first use."""
+
+    explicit: Path | None = None
+    _journal: Journal | None = None
+
+    @property
+    def location(self) -> Location:
+        from watchbook.journal import locate
+
+        return locate(self.explicit)
+
+    @property
+    def journal(self) -> Journal:
+        if self._journal is None:
+            from watchbook.journal import Journal
+
+            self._journal = Journal(self.location.path)
+        return self._journal
+
+    def load(self) -> LoadResult:
+        """All readable entries (unreadable files are warned about when the command ends)."""
+        from watchbook.actions import load_entries
+
+        return load_entries(self.journal)
+
+
+def state(ctx: typer.Context) -> State:
+    """The State object the main callback stored on the context."""
+    return ctx.find_root().obj  # type: ignore[no-any-return]
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"watchbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    journal: Path | None = typer.Option(
+        None,
+        "--journal",
+        "-j",
+        help="Journal folder. Default: $WATCHBOOK_JOURNAL, else ./journal if present, "
+        "else the user data folder (see `watchbook where`).",
+        show_default=False,
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """A review journal for films, series and anime, kept as TOML files you own."""
+    ctx.obj = State(explicit=journal)
+
+
+def interactive() -> bool:
+    """True when a person is at the keyboard (both stdin and stdout are terminals)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_editor(path: Path) -> None:
+    """Open $VISUAL or $EDITOR (else vi) on a file and wait for it to close."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        code = subprocess.call([*shlex.split(editor), str(path)])
+    except FileNotFoundError:
+        raise InvalidValue("editor", f"{editor!r} was not found; set $VISUAL or $EDITOR") from None
+    if code != 0:
+        raise InvalidValue("editor", f"{editor!r} exited with status {code}; nothing was saved")
+
+
+def edit_text(initial: str = "") -> str:
+    """Let the user write text in their editor (used by `add --edit` for the review)."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="watchbook-review-", suffix=".md")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(initial)
+        run_editor(path)
+        return path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def ask_duplicate(existing: Entry) -> AddMode | None:
+    """On a terminal: is this another viewing of an existing entry, or a different title?"""
+    answer = typer.prompt(
+        f"{existing.label} is already in the journal ({existing.slug}). "
+        "[r]ewatch, [n]ew separate entry, or [c]ancel?",
+        default="r",
+    )
+    return {"r": "rewatch", "n": "new"}.get(answer.strip().lower()[:1])  # type: ignore[return-value]
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="The title, as you would write it."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Release year."),
+    kind: str | None = typer.Option(
+        None, "--kind", "-k", help="movie, series, season, episode, special, short or other."
+    ),
+    status: str | None = typer.Option(
+        None, "--status", help="watched (default), watching, planned or dropped."
+    ),
+    score: str | None = typer.Option(None, "--score", "-s", help="0 to 10 in steps of 0.5."),
+    verdict: str | None = typer.Option(None, "--verdict", "-v", help="One line: what you thought."),
+    watched: list[str] | None = typer.Option(
+        None,
+        "--watched",
+        "-w",
+        help="Viewing date: YYYY-MM-DD, today or yesterday (default today).",
+    ),
+    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="A tag; repeat for more."),
+    creator: list[str] | None = typer.Option(
+        None, "--creator", "-c", help="Director, writer, studio or author; repeat for more."
+    ),
+    alias: list[str] | None = typer.Option(
+        None, "--alias", "-a", help="Another or original title."
+    ),
+    where: str | None = typer.Option(None, "--where", help="Where you watched it."),
+    review: str | None = typer.Option(None, "--review", "-r", help="The review text (Markdown)."),
+    edit: bool = typer.Option(False, "--edit", "-e", help="Write the review in $VISUAL/$EDITOR."),
+    link: list[str] | None = typer.Option(
+        None, "--link", "-l", help="Link to another entry (title or slug); repeat for more."
+    ),
+    rewatch: bool = typer.Option(False, "--rewatch", help="It is in the journal: add a viewing."),
+    new: bool = typer.Option(False, "--new", help="A different title that only looks the same."),
+) -> None:
+    """Record something you watched (or plan to), and print the entry's file path.
+
+    Example: watchbook add "Blame!" --year 2017 --kind movie --score 6 --verdict "Great premise."
+    """
+    from watchbook.actions import AddRequest, add_entry, parse_when
+    from watchbook.render import print_line, print_note
+
+    if rewatch and new:
+        raise InvalidValue("--rewatch/--new", "choose one of them, not both")
+    if review is not None and edit:
+        raise InvalidValue("--review/--edit", "choose one of them, not both")
+    request = AddRequest(
+        title=title,
+        year=year,
+        kind=kind,
+        status=status,
+        score=score,
+        verdict=verdict,
+        watched=[parse_when(text) for text in watched or []],
+        tags=tag or [],
+        creators=creator or [],
+        aliases=alias or [],
+        where=where,
+        review=review,
+        links=link or [],
+        mode="rewatch" if rewatch else "new" if new else None,
+    )
+    if interactive() and (status or "watched") != "planned":
+        if request.score is None:
+            request.score = (
+                typer.prompt("Score 0-10 (Enter to skip)", default="", show_default=False) or None
+            )
+        if request.verdict is None:
+            request.verdict = (
+                typer.prompt("Verdict, one line (Enter to skip)", default="", show_default=False)
+                or None
+            )
+    if edit:
+        request.review = edit_text()
+    result = add_entry(state(ctx).journal, request, decide=ask_duplicate if interactive() else None)
+    messages = {
+        "created": f"Added {result.entry.label}",
+        "rewatch": f"Added a viewing of {result.entry.label} ({len(result.entry.watched)} in all)",
+        "watched": f"Marked {result.entry.label} as watched",
+    }
+    print_note(messages[result.action])
+    print_line(str(result.path))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="A slug, title, alias, or a close enough spelling."),
+    as_json: bool = typer.Option(False, "--json", help="Print the entry as JSON."),
+) -> None:
+    """Show one entry: facts, links and the review.
+
+    Example: watchbook show "blame"
+    """
+    from watchbook.render import print_entry, print_json
+    from watchbook.search import find_entry
+
+    st = state(ctx)
+    entry = find_entry(st.load().entries, query)
+    path = st.journal.path_for(entry.slug)
+    if as_json:
+        print_json({**entry.to_json(), "path": str(path)})
+        return
+    links = [(f"→ {link.to}", link.why or "") for link in entry.links]
+    print_entry(entry, path, links)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    kind: str | None = typer.Option(None, "--kind", "-k", help="Only this kind."),
+    status: str | None = typer.Option(None, "--status", help="Only this status."),
+    tag: str | None = typer.Option(None, "--tag", "-t", help="Only entries with this tag."),
+    min_score: float | None = typer.Option(None, "--min-score", help="Only scores at least this."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Only this release year."),
+    sort: str = typer.Option("watched", "--sort", help="watched, score, title or year."),
+    reverse: bool = typer.Option(False, "--reverse", help="Reverse the order."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="At most this many."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """List entries: a table on a terminal, one tab-separated line per entry when piped.
+
+    Example: watchbook list --kind movie --sort score --limit 10
+    """
+    from watchbook.actions import SORTS, filter_entries, sort_entries
+    from watchbook.entry import KINDS, STATUSES, check_choice
+    from watchbook.render import print_entries, print_json
+
+    check_choice("--kind", kind, KINDS)
+    check_choice("--status", status, STATUSES)
+    check_choice("--sort", sort, SORTS)
+    st = state(ctx)
+    entries = filter_entries(st.load().entries, kind, status, tag, min_score, year)
+    entries = sort_entries(entries, sort, reverse)[:limit]
+    if as_json:
+        print_json([{**e.to_json(), "path": str(st.journal.path_for(e.slug))} for e in entries])
+    else:
+        print_entries(entries)
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="A slug, title, alias, or a close enough spelling."),
+) -> None:
+    """Open an entry's file in $VISUAL/$EDITOR, then check it is still a valid entry.
+
+    Example: watchbook edit "Knights of Sidonia"
+    """
+    from watchbook.errors import InvalidFile
+    from watchbook.render import print_error, print_note
+    from watchbook.search import find_entry
+
+    st = state(ctx)
+    entry = find_entry(st.load().entries, query)
+    path = st.journal.path_for(entry.slug)
+    before = path.read_bytes()
+    while True:
+        run_editor(path)
+        try:
+            st.journal.read_path(path)
+        except InvalidFile as problem:
+            if interactive() and typer.confirm(f"{problem}. Reopen the editor?", default=True):
+                continue
+            print_error(f"{problem} (the file was left as you saved it; fix it by hand)")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        break
+    print_note(f"Saved {path}" if path.read_bytes() != before else "No changes.")
+
+
+@app.command()
+def rm(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="A slug, title, alias, or a close enough spelling."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Delete an entry's file (asks first unless --yes).
+
+    Example: watchbook rm "The Matrix" --yes
+    """
+    from watchbook.actions import remove_entry
+    from watchbook.render import print_note
+    from watchbook.search import find_entry
+
+    st = state(ctx)
+    entry = find_entry(st.load().entries, query)
+    if not yes and not typer.confirm(f"Delete {entry.label} ({entry.slug}.toml)?", default=False):
+        print_note("Nothing deleted.")
+        raise typer.Exit(1)
+    path = remove_entry(st.journal, entry.slug)
+    print_note(f"Deleted {path}")
+
+
+@app.command()
+def where(ctx: typer.Context) -> None:
+    """Print which journal folder is in use, and why that one.
+
+    Example: watchbook where
+    """
+    from watchbook.render import print_line, print_note
+
+    location = state(ctx).location
+    print_line(str(location.path))
+    exists = "" if location.path.is_dir() else " (not created yet: the first add creates it)"
+    print_note(f"chosen by {location.source}{exists}")
+
+
+def run() -> None:
+    """Entry point for `python -m watchbook`."""
+    app(prog_name="watchbook")

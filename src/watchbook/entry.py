@@ -1,0 +1,337 @@
+"""The Entry model: one watched (or planned) title, its validation, and its TOML-ready form. No I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from watchbook.errors import InvalidValue
+from watchbook.text import has_control_chars
+
+KINDS = ("movie", "series", "season", "episode", "special", "short", "other")
+STATUSES = ("watched", "watching", "planned", "dropped")
+
+# Known keys in the order they are written, so that git diffs stay small. Unknown plain keys
+# the user added go just before `review`; tables (`ids`, `[[links]]`, unknown ones) come last.
+SCALAR_ORDER = (
+    "title",
+    "year",
+    "kind",
+    "status",
+    "score",
+    "verdict",
+    "watched",
+    "tags",
+    "creators",
+    "aliases",
+    "where",
+)
+KNOWN_KEYS = frozenset((*SCALAR_ORDER, "review", "ids", "links"))
+
+MAX_TITLE = 300
+MAX_LINE = 1000
+MAX_REVIEW = 1_000_000
+MIN_YEAR, MAX_YEAR = 1870, 2100
+
+
+@dataclass
+class Link:
+    """A cross-link the user wrote: from the entry holding it to the entry with slug `to`."""
+
+    to: str
+    why: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The link as a TOML table, `to` and `why` first."""
+        data: dict[str, Any] = {"to": self.to}
+        if self.why:
+            data["why"] = self.why
+        data.update(self.extra)
+        return data
+
+
+@dataclass
+class Entry:
+    """One title in the journal; `slug` is the file name's stem and never stored in the file."""
+
+    title: str
+    slug: str = ""
+    year: int | None = None
+    kind: str | None = None
+    status: str = "watched"
+    score: int | float | None = None
+    verdict: str | None = None
+    watched: list[dt.date] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    creators: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    where: str | None = None
+    review: str | None = None
+    ids: dict[str, str] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Title with the year in brackets when known: 'Blame! (2017)'."""
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    @property
+    def last_watched(self) -> dt.date | None:
+        """The most recent viewing, if any."""
+        return max(self.watched) if self.watched else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as the mapping written to its TOML file, keys in the documented order."""
+        data: dict[str, Any] = {"title": self.title}
+        optional: dict[str, Any] = {
+            "year": self.year,
+            "kind": self.kind,
+            "status": self.status,
+            "score": self.score,
+            "verdict": self.verdict,
+            "watched": sorted(self.watched),
+            "tags": self.tags,
+            "creators": self.creators,
+            "aliases": self.aliases,
+            "where": self.where,
+        }
+        for key, value in optional.items():
+            if value not in (None, [], ""):
+                data[key] = value
+        tables = {k: v for k, v in self.extra.items() if isinstance(v, dict) or _is_table_list(v)}
+        data.update((k, v) for k, v in self.extra.items() if k not in tables)
+        if self.review:
+            data["review"] = self.review
+        if self.ids:
+            data["ids"] = dict(self.ids)
+        data.update(tables)
+        if self.links:
+            data["links"] = [link.to_dict() for link in self.links]
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as JSON-ready data: every field, dates as ISO strings, plus `slug`."""
+        data = {"slug": self.slug, **self.to_dict()}
+        data["watched"] = [d.isoformat() for d in sorted(self.watched)]
+        for key in ("year", "kind", "score", "verdict", "where", "review"):
+            data.setdefault(key, None)
+        for key in ("tags", "creators", "aliases"):
+            data.setdefault(key, [])
+        data.setdefault("ids", {})
+        data["links"] = [link.to_dict() for link in self.links]
+        return _jsonable(data)
+
+
+def _is_table_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def check_title(value: Any) -> str:
+    """A title is one non-empty line of at most MAX_TITLE characters."""
+    if not isinstance(value, str):
+        raise InvalidValue("title", "must be text")
+    title = value.strip()
+    if not title:
+        raise InvalidValue("title", "must not be empty")
+    if has_control_chars(title):
+        raise InvalidValue("title", "must be one line without control characters")
+    if len(title) > MAX_TITLE:
+        raise InvalidValue("title", f"must be at most {MAX_TITLE} characters (got {len(title)})")
+    return title
+
+
+def check_year(value: Any) -> int | None:
+    """A year is a whole number between MIN_YEAR and MAX_YEAR."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue("year", f"must be a whole number like 2017 (got {value!r})")
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise InvalidValue("year", f"must be between {MIN_YEAR} and {MAX_YEAR} (got {value})")
+    return value
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str | None:
+    """One of a fixed set of words, compared case-insensitively."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lower() in allowed:
+        return value.strip().lower()
+    raise InvalidValue(name, f"must be one of {', '.join(allowed)} (got {value!r})")
+
+
+def check_score(value: Any) -> int | float | None:
+    """A score is 0-10 in steps of 0.5; whole scores are kept as integers."""
+    if value is None:
+        return None
+    number: float
+    if isinstance(value, bool):
+        number = math.nan
+    elif isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = math.nan
+    else:
+        number = math.nan
+    if not math.isfinite(number) or not 0 <= number <= 10 or (number * 2) != int(number * 2):
+        raise InvalidValue(
+            "score", f"must be a number from 0 to 10 in steps of 0.5 (got {value!r})"
+        )
+    return int(number) if number.is_integer() else number
+
+
+def check_line(name: str, value: Any, limit: int = MAX_LINE) -> str | None:
+    """Optional one-line text (verdict, where): no newlines or control characters."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue(name, f"must be text (got {value!r})")
+    text = value.strip()
+    if has_control_chars(text):
+        raise InvalidValue(name, "must be one line without control characters")
+    if len(text) > limit:
+        raise InvalidValue(name, f"must be at most {limit} characters (got {len(text)})")
+    return text or None
+
+
+def check_review(value: Any) -> str | None:
+    """Free Markdown text; newlines and tabs allowed, other control characters not."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue("review", "must be text")
+    if has_control_chars(value, allow_newlines=True):
+        raise InvalidValue("review", "must not contain control characters")
+    if len(value) > MAX_REVIEW:
+        raise InvalidValue("review", f"must be at most {MAX_REVIEW} characters (got {len(value)})")
+    return value.strip("\n") + "\n" if value.strip() else None
+
+
+def parse_date(value: Any, name: str = "watched") -> dt.date:
+    """A viewing date from a TOML date or datetime, or an ISO 8601 string."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidValue(name, f"must be a date like 2017-05-22 (got {value!r})")
+
+
+def check_dates(value: Any) -> list[dt.date]:
+    """One date or a list of them, returned oldest first."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return sorted(parse_date(item) for item in items)
+
+
+def check_words(name: str, value: Any) -> list[str]:
+    """A list of one-line strings (tags, creators, aliases); a single string is a list of one."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    result: list[str] = []
+    for item in items:
+        text = check_line(name, item, limit=MAX_TITLE)
+        if text and text not in result:
+            result.append(text)
+    return result
+
+
+def check_ids(value: Any) -> dict[str, str]:
+    """External ids: a table of service name to id string."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidValue("ids", 'must be a table like { imdb = "tt0133093" }')
+    ids: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, int) and not isinstance(item, bool):
+            item = str(item)
+        text = check_line(f"ids.{key}", item)
+        if text:
+            ids[key] = text
+    return ids
+
+
+def check_links(value: Any) -> list[Link]:
+    """The user's [[links]]: each needs `to` (a slug) and may have `why`."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InvalidValue("links", "must be [[links]] tables with `to` and `why`")
+    links: list[Link] = []
+    for item in value:
+        to = check_line("links.to", item.get("to"))
+        if not to:
+            raise InvalidValue("links.to", "each link needs the slug of the entry it points to")
+        why = check_line("links.why", item.get("why"))
+        extra = {k: v for k, v in item.items() if k not in ("to", "why")}
+        links.append(Link(to=to, why=why, extra=extra))
+    return links
+
+
+def entry_from_dict(data: dict[str, Any], slug: str = "") -> Entry:
+    """Validate a parsed TOML mapping and build its Entry; raises InvalidValue naming the field."""
+    if "title" not in data:
+        raise InvalidValue("title", "is required")
+    status = check_choice("status", data.get("status"), STATUSES) or "watched"
+    score = check_score(data.get("score"))
+    if status == "planned" and score is not None:
+        raise InvalidValue("score", "a planned entry has no score yet (remove it or change status)")
+    return Entry(
+        title=check_title(data["title"]),
+        slug=slug,
+        year=check_year(data.get("year")),
+        kind=check_choice("kind", data.get("kind"), KINDS),
+        status=status,
+        score=score,
+        verdict=check_line("verdict", data.get("verdict")),
+        watched=check_dates(data.get("watched")),
+        tags=check_words("tags", data.get("tags")),
+        creators=check_words("creators", data.get("creators")),
+        aliases=check_words("aliases", data.get("aliases")),
+        where=check_line("where", data.get("where")),
+        review=check_review(data.get("review")),
+        ids=check_ids(data.get("ids")),
+        links=check_links(data.get("links")),
+        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
+    )
+
+
+def validate(entry: Entry) -> Entry:
+    """Re-check an Entry built in code (e.g. from command-line flags) by its written form."""
+    return entry_from_dict(entry.to_dict(), entry.slug)
+
+
+def format_score(score: int | float | None) -> str:
+    """'6/10', '7.5/10', or '' when unscored."""
+    if score is None:
+        return ""
+    return f"{score:g}/10"

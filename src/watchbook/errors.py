@@ -1,0 +1,70 @@
+"""Named exceptions raised by the library; cli.py turns them into a message and an exit code."""
+
+from __future__ import annotations
+
+# Exit codes, documented in the README. Click's own usage errors also exit 2.
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_BAD_INPUT = 2
+EXIT_CONFLICT = 3
+
+
+class WatchbookError(Exception):
+    """Base class for every error watchbook reports to the user."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InvalidValue(WatchbookError):
+    """A field value is not allowed; the message names the field and what is allowed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class InvalidFile(WatchbookError):
+    """A journal file does not parse or breaks the entry format."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.reason = message
+
+
+class NotFound(WatchbookError):
+    """No entry matches the query."""
+
+    exit_code = EXIT_NOT_FOUND
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class Ambiguous(WatchbookError):
+    """Several entries match the query about equally well."""
+
+    exit_code = EXIT_NOT_FOUND
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class AlreadyExists(WatchbookError):
+    """An entry for this title is already in the journal and the user did not say what to do."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
+class Conflict(WatchbookError):
+    """A file changed on disk since it was read, or another process holds the journal lock."""
+
+    exit_code = EXIT_CONFLICT
+
+
+class UnsafePath(WatchbookError):
+    """A path would leave the folder it must stay in, or is a link or special file."""

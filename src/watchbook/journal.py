@@ -1,0 +1,325 @@
+"""The journal folder: where it is, reading and atomically writing entry files, slugs, the lock."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchbook.entry import Entry, entry_from_dict
+from watchbook.errors import (
+    AlreadyExists,
+    Conflict,
+    InvalidFile,
+    InvalidValue,
+    NotFound,
+    UnsafePath,
+)
+
+ENV_VAR = "WATCHBOOK_JOURNAL"
+STATE_DIR = ".watchbook"
+SUFFIX = ".toml"
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_SLUG = 80
+LOCK_TIMEOUT = 15.0
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
+    f"{p}{n}" for p in ("com", "lpt") for n in range(10)
+}
+_TOML_LINE = re.compile(r"line (\d+)")
+
+
+@dataclass(frozen=True)
+class Location:
+    """The journal folder in use and what chose it."""
+
+    path: Path
+    source: str
+
+
+def locate(
+    explicit: str | os.PathLike[str] | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Location:
+    """--journal, else $WATCHBOOK_JOURNAL, else ./journal if it exists, else the user data folder."""
+    environ = os.environ if env is None else env
+    if explicit:
+        return Location(Path(explicit).expanduser(), "--journal")
+    if environ.get(ENV_VAR):
+        return Location(Path(environ[ENV_VAR]).expanduser(), f"${ENV_VAR}")
+    local = (cwd or Path.cwd()) / "journal"
+    if local.is_dir():
+        return Location(local, "./journal in the current folder")
+    import platformdirs
+
+    return Location(platformdirs.user_data_path("watchbook") / "journal", "the user data folder")
+
+
+def make_slug(title: str, year: int | None = None) -> str:
+    """Lowercase ASCII words joined by '-', plus '-<year>'; never empty, never a path."""
+    from slugify import slugify
+
+    base = slugify(
+        title, max_length=MAX_SLUG, word_boundary=True, replacements=[["'", ""], ["’", ""]]
+    )
+    if not base:
+        # Titles with no Latin transliteration (emoji, symbols) still get a stable readable id.
+        base = "untitled-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
+    if base in _WINDOWS_RESERVED:
+        base = f"{base}-title"
+    return f"{base}-{year}" if year else base
+
+
+def digest(data: bytes) -> str:
+    """Content fingerprint used to notice a file changed since watchbook read it."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def dump_entry(entry: Entry) -> str:
+    """The TOML text of an entry file: short lists on one line, the review as a multi-line string."""
+    import tomli_w
+
+    plain: list[str] = []
+    tables: list[str] = []
+    for key, value in entry.to_dict().items():
+        text = tomli_w.dumps({key: value}, multiline_strings=True)
+        name = text.split(" = ", 1)[0]
+        if isinstance(value, list) and value and not any(isinstance(v, dict | list) for v in value):
+            # tomli-w puts every array item on its own line; one line reads and diffs better.
+            items = [tomli_w.dumps({"v": v}).split(" = ", 1)[1].rstrip("\n") for v in value]
+            inline = f"{name} = [{', '.join(items)}]"
+            if len(inline) <= 100:
+                text = inline + "\n"
+        elif isinstance(value, str) and "\n" in value and "\r" not in value and "'''" not in value:
+            # A literal multi-line string needs no escapes, so a review reads as it was written.
+            text = f"{name} = '''\n{value}'''\n"
+        elif isinstance(value, list) and value and all(_flat_table(v) for v in value):
+            text = "\n".join(
+                f"[[{name}]]\n" + tomli_w.dumps(v, multiline_strings=True) for v in value
+            )
+        # Anything tomli-w wrote as a [table] must come after every plain key.
+        (tables if text.startswith("[") else plain).append(text)
+    return "\n".join(["".join(plain), *tables]) if tables else "".join(plain)
+
+
+def _flat_table(value: object) -> bool:
+    return isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values())
+
+
+def parse_entry(text: str, slug: str, name: str) -> Entry:
+    """Parse and validate an entry file's text; InvalidFile names the file and line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        raise InvalidFile(
+            name, f"not valid TOML: {exc}", int(match.group(1)) if match else None
+        ) from None
+    try:
+        return entry_from_dict(data, slug)
+    except InvalidValue as exc:
+        raise InvalidFile(name, str(exc), _line_of_key(text, exc.field.split(".")[0])) from None
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*\[*\s*{re.escape(key)}\s*[=\]]")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+@dataclass
+class LoadResult:
+    """Every readable entry, and a problem for each file that could not be read."""
+
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[InvalidFile] = field(default_factory=list)
+
+
+class Journal:
+    """A folder of `<slug>.toml` entry files."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        # Digest of each file's bytes when this process read it: a rewrite checks it first.
+        self._read_digests: dict[str, str] = {}
+        # Files that could not be read, by name, so the CLI can warn about each once.
+        self.problems: dict[str, InvalidFile] = {}
+
+    @property
+    def state_dir(self) -> Path:
+        """Watchbook's own cache folder inside the journal, kept out of git."""
+        return self.path / STATE_DIR
+
+    def ensure(self) -> None:
+        """Create the journal folder and its state folder (with a .gitignore) if missing."""
+        if self.path.exists() and not self.path.is_dir():
+            raise UnsafePath(f"the journal path {self.path} is not a folder")
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        ignore = self.state_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(
+                "# watchbook's cache and lock: rebuilt on demand, never committed\n*\n"
+            )
+
+    def path_for(self, slug: str) -> Path:
+        """The file of a slug; refuses anything that would leave the journal folder."""
+        if not slug or "/" in slug or "\\" in slug or slug.startswith(".") or "\x00" in slug:
+            raise UnsafePath(f"not a valid entry id: {slug!r}")
+        return self.path / f"{slug}{SUFFIX}"
+
+    def files(self) -> list[Path]:
+        """Entry files directly in the folder, sorted by name (hidden and temporary files skipped)."""
+        if not self.path.is_dir():
+            return []
+        return sorted(
+            p for p in self.path.iterdir() if p.name.endswith(SUFFIX) and not p.name.startswith(".")
+        )
+
+    def read_path(self, path: Path) -> Entry:
+        """Read one entry file; InvalidFile if it cannot be used (and it is then never rewritten)."""
+        name = path.name
+        slug = name[: -len(SUFFIX)]
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(self.path.resolve()):
+                raise InvalidFile(name, "is a link to a file outside the journal; not followed")
+        if not path.is_file():
+            raise InvalidFile(name, "is not a regular file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidFile(
+                name, f"is {size:,} bytes; entry files are limited to {MAX_FILE_BYTES:,}"
+            )
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InvalidFile(name, "is not UTF-8 text", line) from None
+        entry = parse_entry(text, slug, name)
+        self._read_digests[slug] = digest(data)
+        return entry
+
+    def get(self, slug: str) -> Entry:
+        """The entry with this slug; NotFound if there is no such file."""
+        path = self.path_for(slug)
+        if not path.exists() and not path.is_symlink():
+            raise NotFound(f"no entry with id {slug!r} in {self.path}")
+        return self.read_path(path)
+
+    def load_all(self) -> LoadResult:
+        """Read every entry file; unreadable ones become problems and the rest still load."""
+        result = LoadResult()
+        for path in self.files():
+            try:
+                result.entries.append(self.read_path(path))
+            except InvalidFile as problem:
+                result.problems.append(problem)
+            except OSError as exc:
+                result.problems.append(InvalidFile(path.name, f"cannot be read: {exc.strerror}"))
+        self.problems.update((p.path, p) for p in result.problems)
+        return result
+
+    def new_slug(self, title: str, year: int | None) -> str:
+        """A slug for a new entry that no existing file uses ('-2', '-3' on a clash)."""
+        base = make_slug(title, year)
+        taken = {p.name[: -len(SUFFIX)].casefold() for p in self.files()}
+        slug, n = base, 2
+        while slug.casefold() in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the journal's write lock (one writer at a time across processes)."""
+        from filelock import FileLock, Timeout
+
+        self.ensure()
+        try:
+            with FileLock(str(self.state_dir / "journal.lock"), timeout=LOCK_TIMEOUT):
+                yield
+        except Timeout:
+            raise Conflict(
+                f"another watchbook process has held the journal lock for {LOCK_TIMEOUT:g}s; try again"
+            ) from None
+
+    def create(self, entry: Entry) -> Path:
+        """Write a new entry file; AlreadyExists if its slug is taken. Never replaces a file."""
+        self.ensure()
+        path = self.path_for(entry.slug)
+        data = dump_entry(entry).encode("utf-8")
+        tmp = self._write_temp(path, data, mode=0o644)
+        try:
+            # link() fails if the target exists, so two writers can never clobber each other.
+            os.link(tmp, path)
+        except FileExistsError:
+            raise AlreadyExists(f"{path.name} already exists in the journal") from None
+        finally:
+            os.unlink(tmp)
+        _fsync_dir(self.path)
+        self._read_digests[entry.slug] = digest(data)
+        return path
+
+    def update(self, entry: Entry) -> Path:
+        """Atomically rewrite an entry this process read; Conflict if the file changed since."""
+        path = self.path_for(entry.slug)
+        self._check_unchanged(entry.slug, path)
+        data = dump_entry(entry).encode("utf-8")
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        tmp = self._write_temp(path, data, mode=mode)
+        os.replace(tmp, path)
+        _fsync_dir(self.path)
+        self._read_digests[entry.slug] = digest(data)
+        return path
+
+    def delete(self, slug: str) -> Path:
+        """Remove an entry file this process read; Conflict if it changed since."""
+        path = self.path_for(slug)
+        self._check_unchanged(slug, path)
+        path.unlink()
+        _fsync_dir(self.path)
+        self._read_digests.pop(slug, None)
+        return path
+
+    def _check_unchanged(self, slug: str, path: Path) -> None:
+        expected = self._read_digests.get(slug)
+        if expected is None:
+            raise Conflict(f"{path.name} was not read before being rewritten; nothing was changed")
+        if path.is_symlink() or not path.is_file():
+            raise Conflict(f"{path.name} is no longer a regular file; nothing was changed")
+        if digest(path.read_bytes()) != expected:
+            raise Conflict(
+                f"{path.name} was changed by someone else since it was read; nothing was changed"
+            )
+
+    def _write_temp(self, path: Path, data: bytes, mode: int) -> str:
+        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return tmp
+
+
+def _fsync_dir(path: Path) -> None:
+    # Make the rename itself durable; some filesystems cannot open a folder for this.
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,141 @@
+"""All terminal output: rich tables and Markdown on a terminal, plain lines when piped, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from watchbook.entry import Entry, format_score
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def is_terminal() -> bool:
+    """True when stdout is an interactive terminal (rich output); False for pipes and files."""
+    return sys.stdout.isatty()
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console that honours NO_COLOR and never wraps output meant for a pipe."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """Pretty JSON on stdout, nothing else."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_line(text: str = "") -> None:
+    """One plain line on stdout."""
+    sys.stdout.write(text + "\n")
+
+
+def print_error(message: str) -> None:
+    """'Error: ...' on stderr, one line."""
+    sys.stderr.write(f"Error: {message}\n")
+
+
+def print_note(message: str) -> None:
+    """A side remark (warnings, where a file was written) on stderr, so stdout stays data."""
+    sys.stderr.write(message + "\n")
+
+
+def _score_style(score: int | float | None) -> str:
+    if score is None:
+        return "dim"
+    if score >= 8:
+        return "bold green"
+    if score >= 6:
+        return "yellow"
+    return "red"
+
+
+def _plain(value: Any) -> str:
+    # Tabs and newlines would break one-record-per-line output for grep and cut.
+    return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
+
+
+def print_entries(entries: Sequence[Entry]) -> None:
+    """A table of entries on a terminal; tab-separated lines (slug first) on a pipe."""
+    if not is_terminal():
+        for e in entries:
+            fields = (e.slug, e.title, e.year, e.kind, e.status, format_score(e.score), e.verdict)
+            print_line("\t".join(_plain(f) for f in fields))
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("Title", "Year", "Kind", "Status", "Score", "Verdict"):
+        table.add_column(name, overflow="fold")
+    for e in entries:
+        table.add_row(
+            escape(e.title),
+            str(e.year or ""),
+            e.kind or "",
+            e.status,
+            f"[{_score_style(e.score)}]{format_score(e.score)}[/]",
+            escape(e.verdict or ""),
+        )
+    console().print(table)
+
+
+def entry_facts(entry: Entry) -> list[tuple[str, str]]:
+    """The labelled one-line facts of an entry, in reading order, for `show`."""
+    facts = [
+        ("Kind", entry.kind or ""),
+        ("Status", entry.status),
+        ("Score", format_score(entry.score)),
+        ("Verdict", entry.verdict or ""),
+        ("Watched", ", ".join(d.isoformat() for d in entry.watched)),
+        ("Tags", ", ".join(entry.tags)),
+        ("Creators", ", ".join(entry.creators)),
+        ("Aliases", ", ".join(entry.aliases)),
+        ("Where", entry.where or ""),
+        ("Ids", ", ".join(f"{k}: {v}" for k, v in entry.ids.items())),
+    ]
+    return [(label, value) for label, value in facts if value]
+
+
+def print_entry(entry: Entry, path: Path, links: Sequence[tuple[str, str]] = ()) -> None:
+    """One entry, readable: facts, links as (arrow + label, why) pairs, then the review."""
+    facts = entry_facts(entry)
+    if not is_terminal():
+        print_line(entry.label)
+        for label, value in facts:
+            print_line(f"{label}: {_plain(value)}")
+        for target, why in links:
+            print_line(f"Link: {_plain(target)}" + (f" ({_plain(why)})" if why else ""))
+        print_line(f"File: {path}")
+        if entry.review:
+            print_line()
+            sys.stdout.write(entry.review.rstrip("\n") + "\n")
+        return
+    from rich.markdown import Markdown
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    out.print(
+        f"[bold]{escape(entry.title)}[/]" + (f" [dim]({entry.year})[/]" if entry.year else "")
+    )
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim")
+    grid.add_column()
+    for label, value in facts:
+        style = _score_style(entry.score) if label == "Score" else ""
+        grid.add_row(label, f"[{style}]{escape(value)}[/]" if style else escape(value))
+    for target, why in links:
+        grid.add_row("Link", escape(target) + (f" [dim]({escape(why)})[/]" if why else ""))
+    grid.add_row("File", escape(str(path)))
+    out.print(grid)
+    if entry.review:
+        out.print()
+        out.print(Markdown(entry.review))

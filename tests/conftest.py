@@ -1,0 +1,49 @@
+"""Shared fixtures: every test gets its own empty journal through $WATCHBOOK_JOURNAL."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from watchbook.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_JOURNAL = ROOT / "journal"
+# Real export files live beside the project, in ../shared/fixtures (never copied in).
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point watchbook at a fresh folder so no test touches a real journal."""
+    path = tmp_path / "journal"
+    monkeypatch.setenv("WATCHBOOK_JOURNAL", str(path))
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return path
+
+
+@pytest.fixture
+def sample_journal(journal_dir: Path) -> Path:
+    """A copy of the shipped sample journal as the journal in use."""
+    shutil.copytree(SAMPLE_JOURNAL, journal_dir, ignore=shutil.ignore_patterns(".watchbook"))
+    return journal_dir
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke() -> Invoke:
+    """Run the CLI in-process: invoke("add", "Blame!", "--score", "6", input=None)."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    return run
