@@ -10,7 +10,7 @@ from typing import Literal
 
 from watchbook.entry import Entry, Link, parse_date, validate
 from watchbook.errors import AlreadyExists, InvalidValue
-from watchbook.journal import Journal, LoadResult, make_slug
+from watchbook.journal import Journal, make_slug
 from watchbook.search import find_entry, find_similar
 
 AddMode = Literal["rewatch", "new"]
@@ -191,8 +191,3 @@ def sort_entries(
     present.sort(key=lambda e: key(e)[1], reverse=descending != reverse)  # type: ignore[arg-type, return-value]
     missing.sort(key=lambda e: e.slug)
     return present + missing
-
-
-def load_entries(journal: Journal) -> LoadResult:
-    """Every readable entry of the journal plus the files that could not be read."""
-    return journal.load_all()

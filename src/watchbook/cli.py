@@ -19,7 +19,8 @@ from watchbook.errors import EXIT_BAD_INPUT, InvalidValue, WatchbookError
 if TYPE_CHECKING:
     from watchbook.actions import AddMode
     from watchbook.entry import Entry
-    from watchbook.journal import Journal, LoadResult, Location
+    from watchbook.index import Catalog
+    from watchbook.journal import Journal, Location
 
 
 class WatchbookGroup(TyperGroup):
@@ -86,11 +87,11 @@ class State:
             self._journal = Journal(self.location.path)
         return self._journal
 
-    def load(self) -> LoadResult:
-        """All readable entries (unreadable files are warned about when the command ends)."""
-        from watchbook.actions import load_entries
+    def catalog(self) -> Catalog:
+        """Entries and links of the journal (unreadable files are warned about at the end)."""
+        from watchbook.index import load_catalog
 
-        return load_entries(self.journal)
+        return load_catalog(self.journal)
 
 
 def state(ctx: typer.Context) -> State:
@@ -265,12 +266,24 @@ def show(
     from watchbook.search import find_entry
 
     st = state(ctx)
-    entry = find_entry(st.load().entries, query)
+    catalog = st.catalog()
+    entry = find_entry(catalog.entries, query)
     path = st.journal.path_for(entry.slug)
+    outgoing, incoming = catalog.graph.outgoing(entry.slug), catalog.graph.incoming(entry.slug)
     if as_json:
-        print_json({**entry.to_json(), "path": str(path)})
+        data = {**entry.to_json(), "path": str(path)}
+        data["links"] = [{"to": k.target, "why": k.why, "derived": k.derived} for k in outgoing]
+        data["backlinks"] = [
+            {"from": k.source, "why": k.why, "derived": k.derived} for k in incoming
+        ]
+        print_json(data)
         return
-    links = [(f"→ {link.to}", link.why or "") for link in entry.links]
+
+    def label(slug: str) -> str:
+        return catalog.get(slug).label if catalog.has(slug) else f"{slug} (missing)"
+
+    links = [(f"→ {label(k.target)}", k.why) for k in outgoing]
+    links += [(f"← {label(k.source)}", k.why) for k in incoming]
     print_entry(entry, path, links)
 
 
@@ -299,7 +312,7 @@ def list_(
     check_choice("--status", status, STATUSES)
     check_choice("--sort", sort, SORTS)
     st = state(ctx)
-    entries = filter_entries(st.load().entries, kind, status, tag, min_score, year)
+    entries = filter_entries(st.catalog().entries, kind, status, tag, min_score, year)
     entries = sort_entries(entries, sort, reverse)[:limit]
     if as_json:
         print_json([{**e.to_json(), "path": str(st.journal.path_for(e.slug))} for e in entries])
@@ -321,7 +334,7 @@ def edit(
     from watchbook.search import find_entry
 
     st = state(ctx)
-    entry = find_entry(st.load().entries, query)
+    entry = find_entry(st.catalog().entries, query)
     path = st.journal.path_for(entry.slug)
     before = path.read_bytes()
     while True:
@@ -352,7 +365,7 @@ def rm(
     from watchbook.search import find_entry
 
     st = state(ctx)
-    entry = find_entry(st.load().entries, query)
+    entry = find_entry(st.catalog().entries, query)
     if not yes and not typer.confirm(f"Delete {entry.label} ({entry.slug}.toml)?", default=False):
         print_note("Nothing deleted.")
         raise typer.Exit(1)
@@ -377,3 +390,7 @@ def where(ctx: typer.Context) -> None:
 def run() -> None:
     """Entry point for `python -m watchbook`."""
     app(prog_name="watchbook")
+
+
+# Each capability's commands live in their own module; importing one registers its commands.
+from watchbook import cli_index, cli_recommend, cli_export, cli_import  # noqa: E402, F401, I001

@@ -50,7 +50,7 @@ class Ambiguous(WatchbookError):
     exit_code = EXIT_NOT_FOUND
 
     def __init__(self, message: str, candidates: list[str]) -> None:
-        super().__init__(message)
+        super().__init__(f"{message}: {'; '.join(candidates)}. Use the id in brackets to pick one.")
         self.candidates = candidates
 
 
