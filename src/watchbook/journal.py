@@ -71,7 +71,8 @@ def make_slug(title: str, year: int | None = None) -> str:
     if not base:
         # Titles with no Latin transliteration (emoji, symbols) still get a stable readable id.
         base = "untitled-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
-    if base in _WINDOWS_RESERVED:
+    if base in _WINDOWS_RESERVED and not year:
+        # CON.toml and friends cannot be created on Windows; con-2020.toml can.
         base = f"{base}-title"
     return f"{base}-{year}" if year else base
 
@@ -275,7 +276,12 @@ class Journal:
         data = dump_entry(entry).encode("utf-8")
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         tmp = self._write_temp(path, data, mode=mode)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         _fsync_dir(self.path)
         self._read_digests[entry.slug] = digest(data)
         return path

@@ -73,8 +73,10 @@ def print_entries(entries: Sequence[Entry]) -> None:
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False)
-    for name in ("Title", "Year", "Kind", "Status", "Score", "Verdict"):
-        table.add_column(name, overflow="fold")
+    table.add_column("Title", ratio=2, overflow="fold")
+    for name in ("Year", "Kind", "Status", "Score"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("Verdict", ratio=3, overflow="fold")
     for e in entries:
         table.add_row(
             escape(e.title),
