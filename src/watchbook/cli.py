@@ -23,8 +23,20 @@ if TYPE_CHECKING:
     from watchbook.journal import Journal, Location
 
 
+# The order a new user needs the commands in; any command not named here follows.
+COMMAND_ORDER = (
+    "add", "show", "list", "search", "recommend", "export", "import", "edit", "rm",
+    "link", "unlink", "stats", "check", "init", "where", "reindex",
+)  # fmt: skip
+
+
 class WatchbookGroup(TyperGroup):
     """The one place where library errors become 'Error: ...' on stderr and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -242,7 +254,14 @@ def add(
             )
     if edit:
         request.review = edit_text()
-    result = add_entry(state(ctx).journal, request, decide=ask_duplicate if interactive() else None)
+    st = state(ctx)
+    first_time = not st.journal.path.exists()
+    result = add_entry(st.journal, request, decide=ask_duplicate if interactive() else None)
+    if first_time:
+        print_note(
+            f"Started a new journal in {st.journal.path} (chosen by {st.location.source}; "
+            "see `watchbook where`)."
+        )
     messages = {
         "created": f"Added {result.entry.label}",
         "rewatch": f"Added a viewing of {result.entry.label} ({len(result.entry.watched)} in all)",
@@ -374,6 +393,36 @@ def rm(
 
 
 @app.command()
+def init(
+    ctx: typer.Context,
+    folder: Path | None = typer.Argument(
+        None, help="Where to create the journal (default: the journal watchbook would use now)."
+    ),
+) -> None:
+    """Create a journal folder and say how to make watchbook use it.
+
+    Example: watchbook init ~/films
+    """
+    from watchbook.journal import Journal, locate
+    from watchbook.render import print_line, print_note
+
+    st = state(ctx)
+    path = folder.expanduser() if folder else st.location.path
+    journal = Journal(path)
+    existed = path.is_dir()
+    journal.ensure()
+    print_line(str(path.resolve()))
+    if existed:
+        print_note(f"{path} is already a journal with {len(journal.files())} entries.")
+    else:
+        print_note(f"Created an empty journal in {path}.")
+    if locate(st.explicit).path.resolve() != path.resolve():
+        print_note(
+            f'To use it, run watchbook --journal "{path}" ... or set WATCHBOOK_JOURNAL="{path.resolve()}".'
+        )
+
+
+@app.command()
 def where(ctx: typer.Context) -> None:
     """Print which journal folder is in use, and why that one.
 
@@ -393,4 +442,4 @@ def run() -> None:
 
 
 # Each capability's commands live in their own module; importing one registers its commands.
-from watchbook import cli_index, cli_recommend, cli_export, cli_import  # noqa: E402, F401, I001
+from watchbook import cli_index, cli_recommend, cli_export, cli_import, cli_stats  # noqa: E402, F401, I001

@@ -14,6 +14,8 @@ from watchbook.entry import Entry, format_score
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from watchbook.stats import Stats
+
 
 def is_terminal() -> bool:
     """True when stdout is an interactive terminal (rich output); False for pipes and files."""
@@ -141,3 +143,125 @@ def print_entry(entry: Entry, path: Path, links: Sequence[tuple[str, str]] = ())
     if entry.review:
         out.print()
         out.print(Markdown(entry.review))
+
+
+# --- stats ------------------------------------------------------------------------------------
+
+
+def _bar(count: int, biggest: int, width: int, glyph: str) -> str:
+    if not count:
+        return ""
+    return glyph * max(1, round(width * count / biggest))
+
+
+def stats_lines(stats: Stats, terminal: bool) -> list[tuple[str, list[str]]]:
+    """The stats as (heading, lines) sections; bars are blocks on a terminal and '#' on a pipe."""
+    glyph = "█" if terminal else "#"
+    sections: list[tuple[str, list[str]]] = []
+    scope = f" watched in {stats.year}" if stats.year else ""
+    statuses = ", ".join(f"{n} {name}" for name, n in stats.by_status.items())
+    kinds = ", ".join(f"{n} {name}" for name, n in stats.by_kind.items())
+    sections.append(
+        (
+            "Journal",
+            [
+                f"{stats.entries} entries{scope}: {statuses}",
+                f"kinds: {kinds}",
+                f"viewings: {stats.viewings}",
+            ],
+        )
+    )
+    if stats.mean_score is not None:
+        sections.append(
+            (
+                "Scores",
+                [
+                    f"{stats.scored} scored, mean {stats.mean_score:g}, median {stats.median_score:g}",
+                    stats.generosity,
+                ],
+            )
+        )
+        biggest = max(stats.histogram.values())
+        sections.append(
+            (
+                "Score histogram",
+                [
+                    f"{score:>4} {_bar(n, biggest, 30, glyph)} {n}".rstrip()
+                    for score, n in stats.histogram.items()
+                ],
+            )
+        )
+    for title, counts in (
+        ("Viewings per year", stats.viewings_per_year),
+        (f"Viewings per month in {stats.month_year}", stats.viewings_per_month),
+    ):
+        if counts:
+            biggest = max(counts.values()) or 1
+            sections.append(
+                (
+                    title,
+                    [
+                        f"{key} {_bar(n, biggest, 30, glyph)} {n}".rstrip()
+                        for key, n in counts.items()
+                    ],
+                )
+            )
+    for title, groups in (("Top tags", stats.top_tags), ("Top creators", stats.top_creators)):
+        if groups:
+            sections.append(
+                (
+                    title,
+                    [
+                        f"{g.name}\t{g.count}\t"
+                        + (f"mean {g.mean_score:g}" if g.mean_score is not None else "")
+                        for g in groups
+                    ],
+                )
+            )
+    if stats.most_rewatched:
+        sections.append(
+            (
+                "Most rewatched",
+                [
+                    f"{t.title}" + (f" ({t.year})" if t.year else "") + f"\t{t.value} viewings"
+                    for t in stats.most_rewatched
+                ],
+            )
+        )
+    if stats.longest_unwatched_favourites:
+        sections.append(
+            (
+                "Favourites not seen for longest",
+                [
+                    f"{t.title}"
+                    + (f" ({t.year})" if t.year else "")
+                    + f"\t{t.score:g}/10\tlast seen {t.last_watched}"
+                    for t in stats.longest_unwatched_favourites
+                ],
+            )
+        )
+    return sections
+
+
+def print_stats(stats: Stats) -> None:
+    """Stats sections: bold headings and block bars on a terminal, plain text on a pipe."""
+    terminal = is_terminal()
+    sections = stats_lines(stats, terminal)
+    if not terminal:
+        for heading, lines in sections:
+            print_line(f"# {heading}")
+            for line in lines:
+                print_line(line)
+        return
+    from rich.markup import escape
+
+    out = console()
+    for heading, lines in sections:
+        out.print(f"[bold]{escape(heading)}[/]")
+        for line in lines:
+            text = escape(line).replace("\t", "  ·  ")
+            bar_start, bar_end = text.find("█"), text.rfind("█")
+            if bar_start >= 0:
+                text = f"{text[:bar_start]}[cyan]{text[bar_start : bar_end + 1]}[/]{text[bar_end + 1 :]}"
+            out.print("  " + text)
+        out.print()

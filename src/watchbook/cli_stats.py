@@ -1,0 +1,32 @@
+"""Commands: stats. Importing this module registers them on the app in cli.py."""
+
+from __future__ import annotations
+
+import typer
+
+from watchbook.cli import app, state
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    year: int | None = typer.Option(
+        None,
+        "--year",
+        "-y",
+        help="Only what you watched in this year (also picks the monthly chart).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the same numbers as JSON."),
+) -> None:
+    """Counts, viewings over time, the score histogram, top tags and creators, favourites.
+
+    Example: watchbook stats --year 2024
+    """
+    from watchbook.render import print_json, print_stats
+    from watchbook.stats import compute_stats
+
+    result = compute_stats(state(ctx).catalog().entries, year)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        print_stats(result)

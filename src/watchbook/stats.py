@@ -1,0 +1,166 @@
+"""Numbers about the journal: counts, viewings over time, score distribution, favourites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from watchbook.entry import Entry
+
+FAVOURITE_SCORE = 8
+TOP = 10
+
+
+@dataclass
+class GroupScore:
+    """A tag or creator with how many entries carry it and their mean score."""
+
+    name: str
+    count: int
+    mean_score: float | None
+
+
+@dataclass
+class TitleCount:
+    """An entry with a number attached (viewings, or days since last seen)."""
+
+    slug: str
+    title: str
+    year: int | None
+    value: int
+    score: float | None = None
+    last_watched: str | None = None
+
+
+@dataclass
+class Stats:
+    """Everything `watchbook stats` shows; `to_json` gives the same numbers."""
+
+    year: int | None
+    entries: int
+    by_status: dict[str, int]
+    by_kind: dict[str, int]
+    viewings: int
+    viewings_per_year: dict[str, int]
+    month_year: int | None
+    viewings_per_month: dict[str, int]
+    scored: int
+    mean_score: float | None
+    median_score: float | None
+    histogram: dict[str, int]
+    top_tags: list[GroupScore] = field(default_factory=list)
+    top_creators: list[GroupScore] = field(default_factory=list)
+    most_rewatched: list[TitleCount] = field(default_factory=list)
+    longest_unwatched_favourites: list[TitleCount] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stats as plain JSON-ready data."""
+        return asdict(self)
+
+    @property
+    def generosity(self) -> str:
+        """One sentence saying how the scores sit on the 0-10 scale."""
+        if self.mean_score is None:
+            return "No scores yet."
+        high = sum(n for key, n in self.histogram.items() if float(key) >= FAVOURITE_SCORE)
+        share = high / self.scored
+        if self.mean_score >= 7.5:
+            tone = "You score generously"
+        elif self.mean_score <= 5:
+            tone = "You score harshly"
+        else:
+            tone = "Your scores sit near the middle"
+        return f"{tone}: mean {self.mean_score:g}, {share:.0%} of scores are {FAVOURITE_SCORE} or more."
+
+
+def _half_steps() -> list[str]:
+    return [f"{n / 2:g}" for n in range(21)]
+
+
+def _group_scores(entries: Sequence[Entry], attribute: str) -> list[GroupScore]:
+    # Group case-insensitively but show the spelling used most often.
+    members: dict[str, list[Entry]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for entry in entries:
+        for name in getattr(entry, attribute):
+            key = name.casefold()
+            members[key].append(entry)
+            spellings[key][name] += 1
+    groups = []
+    for key, group in members.items():
+        scores = [float(e.score) for e in group if e.score is not None]
+        mean = round(statistics.fmean(scores), 2) if scores else None
+        groups.append(GroupScore(spellings[key].most_common(1)[0][0], len(group), mean))
+    groups.sort(key=lambda g: (-g.count, -(g.mean_score or 0), g.name.casefold()))
+    return groups[:TOP]
+
+
+def compute_stats(
+    entries: Sequence[Entry], year: int | None = None, today: dt.date | None = None
+) -> Stats:
+    """Stats over all entries, or with `year` over the entries watched in that year."""
+    today = today or dt.date.today()
+    if year is not None:
+        entries = [e for e in entries if any(d.year == year for d in e.watched)]
+    dates = [d for e in entries for d in e.watched if year is None or d.year == year]
+    per_year = Counter(str(d.year) for d in dates)
+    month_year = year if year is not None else max((d.year for d in dates), default=None)
+    per_month = {f"{month_year}-{m:02d}": 0 for m in range(1, 13)} if month_year else {}
+    for d in dates:
+        if d.year == month_year:
+            per_month[f"{month_year}-{d.month:02d}"] += 1
+    scores = [float(e.score) for e in entries if e.score is not None]
+    histogram = dict.fromkeys(_half_steps(), 0)
+    for score in scores:
+        histogram[f"{score:g}"] += 1
+    rewatched = sorted(
+        (e for e in entries if len(e.watched) > 1),
+        key=lambda e: (-len(e.watched), e.slug),
+    )
+    favourites = sorted(
+        (
+            e
+            for e in entries
+            if e.score is not None and e.score >= FAVOURITE_SCORE and e.last_watched is not None
+        ),
+        key=lambda e: (e.last_watched, e.slug),
+    )
+    return Stats(
+        year=year,
+        entries=len(entries),
+        by_status=dict(Counter(e.status for e in entries).most_common()),
+        by_kind=dict(Counter(e.kind or "unknown" for e in entries).most_common()),
+        viewings=len(dates),
+        viewings_per_year=dict(sorted(per_year.items())),
+        month_year=month_year,
+        viewings_per_month=per_month,
+        scored=len(scores),
+        mean_score=round(statistics.fmean(scores), 2) if scores else None,
+        median_score=statistics.median(scores) if scores else None,
+        histogram=histogram,
+        top_tags=_group_scores(entries, "tags"),
+        top_creators=_group_scores(entries, "creators"),
+        most_rewatched=[
+            TitleCount(e.slug, e.title, e.year, len(e.watched), _num(e.score))
+            for e in rewatched[:TOP]
+        ],
+        longest_unwatched_favourites=[
+            TitleCount(
+                e.slug,
+                e.title,
+                e.year,
+                (today - e.last_watched).days,  # type: ignore[operator]
+                _num(e.score),
+                e.last_watched.isoformat(),  # type: ignore[union-attr]
+            )
+            for e in favourites[:TOP]
+        ],
+    )
+
+
+def _num(score: int | float | None) -> float | None:
+    return None if score is None else float(score)

@@ -1,0 +1,142 @@
+"""stats: the numbers on a known journal, the histogram's shape, plain and JSON output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from pathlib import Path
+
+from tests.conftest import Invoke
+from watchbook.entry import Entry
+from watchbook.journal import Journal
+from watchbook.stats import compute_stats
+
+D = dt.date
+
+
+def known_entries() -> list[Entry]:
+    return [
+        Entry(
+            "A",
+            "a",
+            2001,
+            "movie",
+            "watched",
+            8,
+            watched=[D(2020, 1, 5), D(2023, 3, 1)],
+            tags=["x"],
+        ),
+        Entry("B", "b", 2002, "movie", "watched", 6.5, watched=[D(2023, 3, 9)], tags=["X", "y"]),
+        Entry(
+            "C", "c", 2003, "series", "dropped", 3, watched=[D(2023, 11, 2)], creators=["Studio"]
+        ),
+        Entry("D", "d", 2004, "movie", "watched", 9, watched=[D(2010, 1, 1)], creators=["Studio"]),
+        Entry("E", "e", 2005, "series", "planned", None, tags=["y"]),
+        Entry(
+            "F",
+            "f",
+            2006,
+            None,
+            "watched",
+            8,
+            watched=[D(2019, 6, 1), D(2021, 1, 1), D(2022, 1, 1)],
+        ),
+    ]
+
+
+def test_counts_scores_and_histogram() -> None:
+    stats = compute_stats(known_entries(), today=D(2024, 1, 1))
+    assert stats.entries == 6
+    assert stats.by_status == {"watched": 4, "dropped": 1, "planned": 1}
+    assert stats.by_kind == {"movie": 3, "series": 2, "unknown": 1}
+    assert stats.viewings == 8
+    assert stats.viewings_per_year == {
+        "2010": 1,
+        "2019": 1,
+        "2020": 1,
+        "2021": 1,
+        "2022": 1,
+        "2023": 3,
+    }
+    assert stats.month_year == 2023
+    assert stats.viewings_per_month["2023-03"] == 2 and stats.viewings_per_month["2023-11"] == 1
+    assert sum(stats.viewings_per_month.values()) == 3
+    scores = [8, 6.5, 3, 9, 8]
+    assert stats.mean_score == round(statistics.fmean(scores), 2)
+    assert stats.median_score == statistics.median(scores)
+    # 21 bins from 0 to 10 in half steps; each score in its own bin.
+    assert list(stats.histogram) == [f"{n / 2:g}" for n in range(21)]
+    assert stats.histogram["8"] == 2 and stats.histogram["6.5"] == 1 and stats.histogram["3"] == 1
+    assert sum(stats.histogram.values()) == len(scores)
+
+
+def test_groups_rewatches_and_favourites() -> None:
+    stats = compute_stats(known_entries(), today=D(2024, 1, 1))
+    tags = {g.name: (g.count, g.mean_score) for g in stats.top_tags}
+    assert tags["x"] == (2, 7.25)  # "x" and "X" are one tag
+    assert tags["y"] == (2, 6.5)  # the planned entry has no score to average
+    assert [(g.name, g.count, g.mean_score) for g in stats.top_creators] == [("Studio", 2, 6.0)]
+    assert [(t.slug, t.value) for t in stats.most_rewatched] == [("f", 3), ("a", 2)]
+    favourites = stats.longest_unwatched_favourites
+    assert [t.slug for t in favourites] == ["d", "f", "a"]
+    assert favourites[0].value == (D(2024, 1, 1) - D(2010, 1, 1)).days
+
+
+def test_year_limits_everything_to_that_year() -> None:
+    stats = compute_stats(known_entries(), year=2023)
+    assert stats.entries == 3
+    assert stats.viewings == 3
+    assert stats.viewings_per_year == {"2023": 3}
+    assert stats.month_year == 2023
+
+
+def test_generosity_sentence_follows_the_scores() -> None:
+    generous = [Entry(str(n), str(n), score=s) for n, s in enumerate([9, 8.5, 8, 10])]
+    harsh = [Entry(str(n), str(n), score=s) for n, s in enumerate([2, 4, 5, 3])]
+    assert compute_stats(generous).generosity.startswith("You score generously")
+    assert compute_stats(harsh).generosity.startswith("You score harshly")
+    assert compute_stats([]).generosity == "No scores yet."
+
+
+def write_known(journal_dir: Path) -> None:
+    journal = Journal(journal_dir)
+    for entry in known_entries():
+        journal.create(entry)
+
+
+def test_stats_json_matches_the_library(invoke: Invoke, journal_dir: Path) -> None:
+    write_known(journal_dir)
+    result = invoke("stats", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["histogram"]["8"] == 2
+    assert data["by_status"]["planned"] == 1
+    assert data["most_rewatched"][0]["slug"] == "f"
+
+
+def test_stats_piped_is_plain_text_with_bars_in_proportion(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    write_known(journal_dir)
+    out = invoke("stats").stdout
+    assert "\x1b[" not in out and "█" not in out and "│" not in out
+    bars = {}
+    in_histogram = False
+    for line in out.splitlines():
+        if line.startswith("# "):
+            in_histogram = line == "# Score histogram"
+        elif in_histogram:
+            parts = line.split()
+            bars[parts[0]] = line.count("#")
+    assert bars["8"] == 2 * bars["6.5"] > 0
+    assert bars["0"] == 0 and len(bars) == 21
+
+
+def test_stats_on_an_empty_journal(invoke: Invoke) -> None:
+    result = invoke("stats", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["entries"] == 0 and data["mean_score"] is None
+    plain = invoke("stats")
+    assert plain.exit_code == 0 and "0 entries" in plain.stdout
