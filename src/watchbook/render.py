@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 
 def is_terminal() -> bool:
-    """True when stdout is an interactive terminal (rich output); False for pipes and files."""
+    """True for rich output: stdout is a terminal and neither NO_COLOR nor TERM=dumb asks for plain."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
     return sys.stdout.isatty()
 
 
