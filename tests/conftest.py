@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,3 +51,32 @@ def invoke() -> Invoke:
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return run
+
+
+def run_in_terminal(args: list[str], env: dict[str, str | None]) -> str:
+    """Run watchbook with a pseudo-terminal as stdout (stderr dropped); return what it printed.
+
+    `env` is laid over this environment; a None value unsets that variable.
+    """
+    merged = {**os.environ, "COLUMNS": "120", **env}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watchbook", *args],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env={k: v for k, v in merged.items() if v is not None},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=30)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")

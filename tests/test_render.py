@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_in_terminal
+
 BOX = set("│┃━─╇┼")
-
-
-def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run watchbook with a pseudo-terminal as stdout and return what it printed."""
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "watchbook", *args],
-        stdout=follower,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "COLUMNS": "120", **env},
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=30)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize("command", [["list"], ["stats"], ["show", "blame"]])
 def test_a_terminal_gets_rich_output(sample_journal: Path, command: list[str]) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
-    out = run_in_terminal(command, {**env, "TERM": "xterm-256color"})
+    out = run_in_terminal(command, {"NO_COLOR": None, "TERM": "xterm-256color"})
     assert "\x1b[" in out or BOX & set(out)
 
 
@@ -65,3 +39,57 @@ def test_piped_list_is_one_record_per_line_for_grep_and_cut(sample_journal: Path
         "knights-of-sidonia-2014",
         "knights-of-sidonia-battle-for-planet-nine-2015",
     ]
+
+
+class FakeTerminal:
+    """A stderr stand-in that says it is a terminal and keeps what was written."""
+
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+        self.parts: list[str] = []
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("terminal", "term", "total", "shown"),
+    [
+        (True, "xterm", 500, True),
+        (False, "xterm", 500, False),  # a pipe or a file never gets a bar
+        (True, "dumb", 500, False),
+        (True, "xterm", 10, False),  # under the minimum: too quick to be worth a bar
+    ],
+)
+def test_progress_bar_only_on_a_terminal_and_only_for_long_jobs(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool, term: str, total: int, shown: bool
+) -> None:
+    from watchbook.render import ProgressBar
+
+    fake = FakeTerminal(terminal)
+    monkeypatch.setattr(sys, "stderr", fake)
+    monkeypatch.setenv("TERM", term)
+    bar = ProgressBar("Working", minimum=100)
+    for done in range(1, total + 1, 50):
+        bar(done, total)
+    bar.close()
+    assert ("Working" in "".join(fake.parts)) is shown
+
+
+def test_rebuild_bar_waits_for_its_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchbook.render import rebuild_progress
+
+    fake = FakeTerminal(True)
+    monkeypatch.setattr(sys, "stderr", fake)
+    monkeypatch.setenv("TERM", "xterm")
+    bar = rebuild_progress()
+    bar(1, 10_000)  # well inside the first second
+    bar.close()
+    assert fake.parts == []

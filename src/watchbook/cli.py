@@ -102,8 +102,14 @@ class State:
     def catalog(self) -> Catalog:
         """Entries and links of the journal (unreadable files are warned about at the end)."""
         from watchbook.index import load_catalog
+        from watchbook.render import rebuild_progress
 
-        return load_catalog(self.journal)
+        # A bar on stderr only if rebuilding the index takes more than a second on a terminal.
+        progress = rebuild_progress()
+        try:
+            return load_catalog(self.journal, progress)
+        finally:
+            progress.close()
 
 
 def state(ctx: typer.Context) -> State:
@@ -162,7 +168,10 @@ def edit_text(initial: str = "") -> str:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(initial)
         run_editor(path)
-        return path.read_text(encoding="utf-8")
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidValue("review", "the editor saved text that is not UTF-8") from None
     finally:
         path.unlink(missing_ok=True)
 
@@ -301,8 +310,15 @@ def show(
     def label(slug: str) -> str:
         return catalog.get(slug).label if catalog.has(slug) else f"{slug} (missing)"
 
-    links = [(f"→ {label(k.target)}", k.why) for k in outgoing]
-    links += [(f"← {label(k.source)}", k.why) for k in incoming]
+    # One line per linked entry and direction: your own reason first, then what the index found.
+    whys: dict[tuple[str, str], list[str]] = {}
+    for arrow, other, why in [("→", k.target, k.why) for k in outgoing] + [
+        ("←", k.source, k.why) for k in incoming
+    ]:
+        reasons = whys.setdefault((arrow, other), [])
+        if why and why not in reasons:
+            reasons.append(why)
+    links = [(f"{arrow} {label(other)}", "; ".join(r)) for (arrow, other), r in whys.items()]
     print_entry(entry, path, links)
 
 

@@ -151,7 +151,7 @@ def check_title(value: Any) -> str:
     if not title:
         raise InvalidValue("title", "must not be empty")
     if has_control_chars(title):
-        raise InvalidValue("title", "must be one line without control characters")
+        raise InvalidValue("title", "must be one line of UTF-8 text without control characters")
     if len(title) > MAX_TITLE:
         raise InvalidValue("title", f"must be at most {MAX_TITLE} characters (got {len(title)})")
     return title
@@ -210,7 +210,7 @@ def check_line(name: str, value: Any, limit: int = MAX_LINE) -> str | None:
         raise InvalidValue(name, f"must be text (got {value!r})")
     text = value.strip()
     if has_control_chars(text):
-        raise InvalidValue(name, "must be one line without control characters")
+        raise InvalidValue(name, "must be one line of UTF-8 text without control characters")
     if len(text) > limit:
         raise InvalidValue(name, f"must be at most {limit} characters (got {len(text)})")
     return text or None
@@ -223,7 +223,7 @@ def check_review(value: Any) -> str | None:
     if not isinstance(value, str):
         raise InvalidValue("review", "must be text")
     if has_control_chars(value, allow_newlines=True):
-        raise InvalidValue("review", "must not contain control characters")
+        raise InvalidValue("review", "must be UTF-8 text without control characters")
     if len(value) > MAX_REVIEW:
         raise InvalidValue("review", f"must be at most {MAX_REVIEW} characters (got {len(value)})")
     return value.strip("\n") + "\n" if value.strip() else None

@@ -68,3 +68,18 @@ class Conflict(WatchbookError):
 
 class UnsafePath(WatchbookError):
     """A path would leave the folder it must stay in, or is a link or special file."""
+
+
+class FolderNotEmpty(WatchbookError):
+    """The export folder holds files watchbook did not write; --force writes there anyway."""
+
+    exit_code = EXIT_CONFLICT
+
+
+class UnreadableImport(WatchbookError):
+    """A file given to `import` is missing, not the expected export, hostile or too large."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message

@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from watchbook.errors import (
     NotFound,
     UnsafePath,
 )
+from watchbook.text import has_control_chars
 
 ENV_VAR = "WATCHBOOK_JOURNAL"
 STATE_DIR = ".watchbook"
@@ -32,6 +34,10 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
     f"{p}{n}" for p in ("com", "lpt") for n in range(10)
 }
 _TOML_LINE = re.compile(r"line (\d+)")
+# What _write_temp names its temporary files: '.<slug>.toml.<random>.tmp'.
+_TEMP_NAME = re.compile(r"^\..+\.toml\.[a-z0-9_]+\.tmp$")
+# Lock files this process holds, with how deeply, so a nested lock() does not wait on itself.
+_HELD_LOCKS: dict[tuple[str, int], int] = {}
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,13 @@ def parse_entry(text: str, slug: str, name: str) -> Entry:
     """Parse and validate an entry file's text; InvalidFile names the file and line."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise InvalidFile(name, "not valid TOML: arrays or tables nested too deeply") from None
+    except ValueError as exc:
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            # Python refuses to convert integers of more than 4300 digits.
+            raise InvalidFile(name, "not valid TOML: holds a number too long to read") from None
         match = _TOML_LINE.search(str(exc))
         raise InvalidFile(
             name, f"not valid TOML: {exc}", int(match.group(1)) if match else None
@@ -163,6 +175,13 @@ class Journal:
         """Create the journal folder and its state folder (with a .gitignore) if missing."""
         if self.path.exists() and not self.path.is_dir():
             raise UnsafePath(f"the journal path {self.path} is not a folder")
+        if self.state_dir.is_symlink() or (self.state_dir.exists() and not self.state_dir.is_dir()):
+            # A link here (say, committed to a shared git journal) would send the lock, the
+            # index and the .gitignore into someone else's folder.
+            raise UnsafePath(
+                f"{self.state_dir} must be watchbook's own folder, not a link or a file; "
+                "remove it and watchbook will recreate it"
+            )
         self.state_dir.mkdir(parents=True, exist_ok=True)
         ignore = self.state_dir / ".gitignore"
         if not ignore.exists():
@@ -172,7 +191,13 @@ class Journal:
 
     def path_for(self, slug: str) -> Path:
         """The file of a slug; refuses anything that would leave the journal folder."""
-        if not slug or "/" in slug or "\\" in slug or slug.startswith(".") or "\x00" in slug:
+        if (
+            not slug
+            or "/" in slug
+            or "\\" in slug
+            or slug.startswith(".")
+            or has_control_chars(slug)
+        ):
             raise UnsafePath(f"not a valid entry id: {slug!r}")
         return self.path / f"{slug}{SUFFIX}"
 
@@ -188,6 +213,12 @@ class Journal:
         """Read one entry file; InvalidFile if it cannot be used (and it is then never rewritten)."""
         name = path.name
         slug = name[: -len(SUFFIX)]
+        if has_control_chars(name):
+            # Such a name cannot be printed safely, stored in the index, or typed as an id.
+            raise InvalidFile(
+                printable_name(name),
+                "has control characters or bytes that are not UTF-8 in its name; rename it",
+            )
         if path.is_symlink():
             target = path.resolve()
             if not target.is_relative_to(self.path.resolve()):
@@ -240,23 +271,48 @@ class Journal:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the journal's write lock (one writer at a time across processes)."""
+        """Hold the journal's write lock (one writer at a time across processes; re-entrant)."""
         from filelock import FileLock, Timeout
 
         self.ensure()
-        try:
-            with FileLock(str(self.state_dir / "journal.lock"), timeout=LOCK_TIMEOUT):
+        lock_path = self.state_dir / "journal.lock"
+        key = (str(lock_path.resolve()), threading.get_ident())
+        if _HELD_LOCKS.get(key):
+            # flock() locks are per open file, so a second FileLock here would wait on ourselves.
+            _HELD_LOCKS[key] += 1
+            try:
                 yield
+            finally:
+                _HELD_LOCKS[key] -= 1
+            return
+        if lock_path.is_symlink():
+            raise UnsafePath(f"{lock_path} is a link; remove it and watchbook will recreate it")
+        try:
+            with FileLock(str(lock_path), timeout=LOCK_TIMEOUT):
+                _HELD_LOCKS[key] = 1
+                try:
+                    self._remove_stale_temps()
+                    yield
+                finally:
+                    del _HELD_LOCKS[key]
         except Timeout:
             raise Conflict(
                 f"another watchbook process has held the journal lock for {LOCK_TIMEOUT:g}s; try again"
             ) from None
 
+    def _remove_stale_temps(self) -> None:
+        """Delete temporary files a killed writer left; safe only while holding the lock."""
+        # Every write happens under the lock, so no temp file can be in use by anyone else now.
+        for path in self.path.iterdir():
+            if _TEMP_NAME.match(path.name) and path.is_file() and not path.is_symlink():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
     def create(self, entry: Entry) -> Path:
         """Write a new entry file; AlreadyExists if its slug is taken. Never replaces a file."""
         self.ensure()
         path = self.path_for(entry.slug)
-        data = dump_entry(entry).encode("utf-8")
+        data = _encode(entry)
         tmp = self._write_temp(path, data, mode=0o644)
         try:
             # link() fails if the target exists, so two writers can never clobber each other.
@@ -273,10 +329,13 @@ class Journal:
         """Atomically rewrite an entry this process read; Conflict if the file changed since."""
         path = self.path_for(entry.slug)
         self._check_unchanged(entry.slug, path)
-        data = dump_entry(entry).encode("utf-8")
+        data = _encode(entry)
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         tmp = self._write_temp(path, data, mode=mode)
         try:
+            # Checked again right before the rename: an editor may have saved the file while
+            # the temporary copy was written and synced (which can take a while on a slow disk).
+            self._check_unchanged(entry.slug, path)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -319,6 +378,28 @@ class Journal:
                 os.unlink(tmp)
             raise
         return tmp
+
+
+def printable_name(name: str) -> str:
+    """A file name safe to print: undecodable bytes and control characters as escapes."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(ascii(ch)[1:-1] if has_control_chars(ch) else ch for ch in text)
+
+
+def _encode(entry: Entry) -> bytes:
+    """The bytes of an entry file; InvalidValue if watchbook could not read such a file back."""
+    try:
+        data = dump_entry(entry).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue(
+            "entry", "holds text that is not valid UTF-8; nothing was written"
+        ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidValue(
+            "review",
+            f"the entry would take {len(data):,} bytes; entry files are limited to {MAX_FILE_BYTES:,}",
+        )
+    return data
 
 
 def _fsync_dir(path: Path) -> None:

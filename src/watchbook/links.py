@@ -1,12 +1,55 @@
-"""Links between entries: the user's own [[links]], and the graph that answers links and backlinks."""
+"""Links between entries: the user's own [[links]], links the index derives, and the link graph.
+
+Derived links come in three kinds, each stored as rows by the index and merged for display:
+- mention: a review or verdict names another entry's title or alias (source -> target);
+- series: two titles are the same work with a season, part, sequel mark or subtitle (symmetric);
+- creators: two entries share a creator, after normalising names (symmetric).
+Mentions are found without comparing every review with every title: each title or alias is
+indexed by its first word or first two words, a review is scanned once for those, and a small
+typo in a long title is forgiven by mapping misspelt words to title words through a
+one-deletion neighbourhood index before the lookup.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import itertools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from watchbook.entry import Entry
+from watchbook.entry import Entry, Link
+from watchbook.errors import NotFound
+
+if TYPE_CHECKING:
+    from watchbook.journal import Journal
+
+from watchbook.text import (
+    STOPWORDS,
+    creator_key,
+    series_key,
+    split_words,
+    strip_accents,
+    title_key,
+    unmove_article,
+)
+
+MENTION, SERIES, CREATORS = "mention", "series", "creators"
+KIND_ORDER = (MENTION, SERIES, CREATORS)
+# A creator on more entries than this (a big studio or distributor) links nothing by itself:
+# it would tie hundreds of entries together and say little about any pair of them.
+CREATOR_CAP = 20
+# Titles at least this long (folded) with two or more real words may be mentioned with a typo.
+TYPO_TITLE_LENGTH = 12
+TYPO_WORD_LENGTH = 5
+# The key in an entry file listing slugs whose derived links the user dismissed (`unlink`).
+DISMISS_KEY = "unlinked"
+
+_JOINERS = re.compile(r"[.'’`´]")
+_WORD = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -17,6 +60,18 @@ class EntryLink:
     target: str
     why: str
     derived: bool = False
+    # For derived links, what found it: any of "mention", "series", "creators".
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DerivedRow:
+    """One piece of evidence the index stores: symmetric kinds have source < target."""
+
+    source: str
+    target: str
+    kind: str
+    detail: str = ""
 
 
 def user_links(entries: Iterable[Entry]) -> list[EntryLink]:
@@ -26,6 +81,21 @@ def user_links(entries: Iterable[Entry]) -> list[EntryLink]:
         for e in entries
         for link in e.links
     ]
+
+
+def dismissed(entry: Entry) -> list[str]:
+    """Slugs whose derived links with this entry the user dismissed (the `unlinked` list)."""
+    value = entry.extra.get(DISMISS_KEY)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def dismissed_pairs(entries: Iterable[Entry]) -> set[frozenset[str]]:
+    """Every dismissed pair of slugs, in either direction."""
+    return {frozenset((e.slug, other)) for e in entries for other in dismissed(e)}
 
 
 class LinkGraph:
@@ -46,3 +116,563 @@ class LinkGraph:
     def incoming(self, slug: str) -> list[EntryLink]:
         """Backlinks: links from other entries that point at this one."""
         return list(self._in.get(slug, ()))
+
+
+class LazyLinkGraph(LinkGraph):
+    """A link graph that loads the links of one entry at a time (a fast `show`)."""
+
+    def __init__(
+        self,
+        load_all: Callable[[], list[EntryLink]],
+        load_of: Callable[[str], list[EntryLink]],
+    ) -> None:
+        self._load_all = load_all
+        self._load_of = load_of
+        self._all: list[EntryLink] | None = None
+        self._cache: dict[str, list[EntryLink]] = {}
+
+    @property  # type: ignore[override]
+    def links(self) -> list[EntryLink]:
+        """Every link (loaded on first use)."""
+        if self._all is None:
+            self._all = self._load_all()
+        return self._all
+
+    def _of(self, slug: str) -> list[EntryLink]:
+        if slug not in self._cache:
+            self._cache[slug] = self._load_of(slug)
+        return self._cache[slug]
+
+    def outgoing(self, slug: str) -> list[EntryLink]:
+        """Links that start at this entry."""
+        return [k for k in self._of(slug) if k.source == slug]
+
+    def incoming(self, slug: str) -> list[EntryLink]:
+        """Backlinks: links from other entries that point at this one."""
+        return [k for k in self._of(slug) if k.target == slug]
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def mention_text(entry: Entry) -> str:
+    """The text scanned for mentions: verdict, then review."""
+    return "\n\n".join(t for t in (entry.verdict, entry.review) if t)
+
+
+# --- mention keys -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentionKey:
+    """One way an entry can be named in a review: the folded words of its title or an alias."""
+
+    slug: str
+    tokens: tuple[str, ...]
+    typo_ok: bool = False
+    # One-word names ("Up", "Blame") must appear with the case they are written in, so that
+    # "I gave up" and "don't blame me" do not count.
+    case_form: str = ""
+
+    @property
+    def gram(self) -> str:
+        """What the key is looked up by: a one-word name as written, else its first two words."""
+        return self.case_form if len(self.tokens) == 1 else " ".join(self.tokens[:2])
+
+
+def mention_keys(entry: Entry) -> list[MentionKey]:
+    """The keys a review can mention this entry by: title, aliases, title without its article."""
+    keys: dict[tuple[str, ...], MentionKey] = {}
+    for name in (entry.title, *entry.aliases):
+        written = split_words(unmove_article(name), keep_case=True)
+        variants = [written]
+        if len(written) > 1 and written[0].casefold() in ("the", "a", "an"):
+            variants.append(written[1:])
+        for form in variants:
+            tokens = tuple(w.casefold() for w in form)
+            if not tokens or tokens in keys:
+                continue
+            if len(tokens) == 1 and tokens[0].isdigit():
+                # "1917" or "2046" in a review is nearly always a year, not the film.
+                continue
+            content = [t for t in tokens if t not in STOPWORDS]
+            typo_ok = len(" ".join(tokens)) >= TYPO_TITLE_LENGTH and len(content) >= 2
+            single = len(tokens) == 1 or not content
+            keys[tokens] = MentionKey(
+                slug=entry.slug,
+                tokens=tokens,
+                typo_ok=typo_ok,
+                case_form=" ".join(form) if single else "",
+            )
+    return list(keys.values())
+
+
+def typo_candidate(word: str) -> bool:
+    """Whether a word is long enough, and not too common, to be matched with a typo."""
+    return len(word) >= TYPO_WORD_LENGTH and word not in STOPWORDS
+
+
+def key_words(keys: Iterable[MentionKey]) -> set[tuple[str, bool]]:
+    """Every word of these keys, and whether it may be matched with a typo."""
+    return {(w, key.typo_ok and typo_candidate(w)) for key in keys for w in key.tokens}
+
+
+def typo_words(keys: Iterable[MentionKey]) -> dict[str, set[str]]:
+    """The neighbourhood index: each title word (exact) and its one-letter deletions -> words."""
+    return typo_index(key_words(keys))
+
+
+def typo_index(words: Iterable[tuple[str, bool]]) -> dict[str, set[str]]:
+    """The neighbourhood index from (word, may have a typo) pairs."""
+    index: dict[str, set[str]] = defaultdict(set)
+    for word, typo in words:
+        index[word].add(word)
+        if typo:
+            for variant in deletions(word):
+                index[variant].add(word)
+    return index
+
+
+def group_keys(keys: Iterable[MentionKey]) -> dict[str, KeyGroup]:
+    """Keys by gram, then by their full words."""
+    groups: dict[str, dict[tuple[str, ...], list[MentionKey]]] = defaultdict(dict)
+    for key in keys:
+        groups[key.gram].setdefault(key.tokens, []).append(key)
+    return {
+        gram: (tuple(sorted({len(t) for t in by_words})), by_words)
+        for gram, by_words in groups.items()
+    }
+
+
+def deletions(word: str) -> set[str]:
+    """Every string one letter shorter than the word."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _best_fix(token: str, found: Mapping[str, set[str]]) -> str | None:
+    """The title word a misspelt token stands for, if exactly one edit away."""
+    from rapidfuzz.distance import OSA
+
+    if token in found.get(token, ()):
+        return None
+    candidates: set[str] = set(found.get(token, ()))
+    for variant in deletions(token):
+        candidates.update(found.get(variant, ()))
+    close = sorted(
+        w
+        for w in candidates
+        if len(w) >= TYPO_WORD_LENGTH and w != token and OSA.distance(token, w) <= 1
+    )
+    return close[0] if close else None
+
+
+# Lookups into the title indexes: the full rebuild uses plain dictionaries (from_keys), the
+# index module passes SQL-backed versions for the few reviews an update rescans.
+VariantLookup = Callable[[set[str]], Mapping[str, set[str]]]
+KeyLookup = Callable[[set[str]], Mapping[str, "KeyGroup"]]
+# Keys sharing a gram: their word counts, and the keys by their full words (several entries
+# can share a name: remakes).
+KeyGroup = tuple[tuple[int, ...], Mapping[tuple[str, ...], Sequence[MentionKey]]]
+DocFrequency = Callable[[set[str]], Mapping[str, int]]
+# A misspelling is only forgiven when the misspelt word is rare in the journal's reviews:
+# "story" is one letter from a title word "storm", but it is in hundreds of reviews.
+TYPO_MAX_DOCS = 3
+
+
+@dataclass(frozen=True)
+class Match:
+    """A name found in a text: word span, the entry it names, and the misspelt word if any."""
+
+    start: int
+    end: int
+    slug: str
+    typo: str = ""
+
+
+@dataclass
+class MentionFinder:
+    """Finds the entries a text mentions, given lookups into the title indexes."""
+
+    variants: VariantLookup
+    # Keys of two or more words by their first two (folded) words.
+    pairs: KeyLookup
+    # One-word keys by the word as written.
+    singles: KeyLookup
+    # How many reviews hold each of these words; None: count them while scanning (a rebuild
+    # scans every review, and filters misspellings by the final counts at the end).
+    doc_frequency: DocFrequency | None = None
+    # Tokens already checked for typos (shared across reviews during a rebuild) and the fixes.
+    checked: set[str] = field(default_factory=set)
+    fixed: dict[str, str] = field(default_factory=dict)
+    seen: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def from_keys(cls, keys: Iterable[MentionKey]) -> MentionFinder:
+        """An in-memory finder over these keys (used for a full rebuild)."""
+        keys = list(keys)
+        by_gram = group_keys(keys)
+        neighbourhood = typo_words(keys)
+
+        def variants(strings: set[str]) -> Mapping[str, set[str]]:
+            return {s: neighbourhood[s] for s in strings & neighbourhood.keys()}
+
+        def grams(strings: set[str]) -> Mapping[str, KeyGroup]:
+            return {s: by_gram[s] for s in strings & by_gram.keys()}
+
+        return cls(variants, grams, grams)
+
+    def _fix_tokens(self, distinct: set[str]) -> dict[str, str]:
+        unknown = distinct - self.checked
+        if unknown:
+            self.checked |= unknown
+            unknown = {t for t in unknown if typo_candidate(t)}
+            wanted = set(unknown)
+            for token in unknown:
+                wanted |= deletions(token)
+            found = self.variants(wanted)
+            for token in unknown:
+                fix = _best_fix(token, found)
+                if fix:
+                    self.fixed[token] = fix
+        fixable = distinct & self.fixed.keys()
+        if not fixable:
+            return {}
+        if self.doc_frequency is None:
+            self.seen.update(fixable)
+            frequency: Mapping[str, int] = self.seen
+        else:
+            frequency = self.doc_frequency(fixable)
+        return {t: self.fixed[t] for t in fixable if frequency.get(t, 0) <= TYPO_MAX_DOCS}
+
+    def typo_allowed(self, word: str) -> bool:
+        """After a rebuild's scan: is this misspelt word rare enough to be forgiven?"""
+        return self.doc_frequency is not None or self.seen[word] <= TYPO_MAX_DOCS
+
+    def scan(self, text: str, source: str = "") -> list[Match]:
+        """Every name found in the text, overlapping ones included."""
+        cased = split_words(text, keep_case=True)
+        tokens = split_words(text) if text.isascii() else [w.casefold() for w in cased]
+        if not tokens:
+            return []
+        fixes = self._fix_tokens(set(tokens))
+        canon = [fixes.get(t, t) for t in tokens] if fixes else tokens
+        matches: list[Match] = []
+        pairs = list(map(" ".join, itertools.pairwise(canon)))
+        for pair, (lengths, group) in self.pairs(set(pairs)).items():
+            for i in _positions(pairs, pair):
+                for n in lengths:
+                    window = tuple(canon[i : i + n])
+                    if len(window) != n or window not in group:
+                        continue
+                    typos = [tokens[j] for j in range(i, i + n) if canon[j] != tokens[j]]
+                    for key in group[window]:
+                        if key.slug == source or len(typos) > (1 if key.typo_ok else 0):
+                            continue
+                        if key.case_form and not _named_mid_sentence(text, key.case_form):
+                            continue
+                        matches.append(Match(i, i + n, key.slug, typos[0] if typos else ""))
+        # One-word names count only as written ("Up", not "up"), and a very short one not
+        # when it opens a sentence ("Up close, ...").
+        for form, (_, group) in self.singles(set(cased)).items():
+            if len(form) <= 3 and not _named_mid_sentence(text, form):
+                continue
+            spots = [i for i, w in enumerate(cased) if w == form]
+            matches.extend(
+                Match(i, i + 1, k.slug)
+                for same in group.values()
+                for k in same
+                if k.slug != source
+                for i in spots
+            )
+        return matches
+
+    def resolve(self, matches: Iterable[Match]) -> set[str]:
+        """The entries named, keeping the longest name where names overlap."""
+        return _longest_first(m for m in matches if not m.typo or self.typo_allowed(m.typo))
+
+    def find(self, text: str, source: str = "") -> set[str]:
+        """Slugs of the entries the text names (never `source` itself)."""
+        return self.resolve(self.scan(text, source))
+
+
+def _positions(items: list[str], wanted: str) -> Iterator[int]:
+    """Every index of `wanted` in `items` (list.index does the scanning in C)."""
+    start = 0
+    while True:
+        try:
+            start = items.index(wanted, start)
+        except ValueError:
+            return
+        yield start
+        start += 1
+
+
+def _named_mid_sentence(text: str, form: str) -> bool:
+    """True when a very short title ('Up', 'M') is written somewhere not opening a sentence."""
+    plain = _JOINERS.sub("", strip_accents(text))
+    name = r"[\W_]+".join(re.escape(word) for word in form.split())
+    pattern = rf"(?<![^\W_]){name}(?![^\W_])"
+    for match in re.finditer(pattern, plain):
+        before = plain[: match.start()].rstrip()
+        if before and before[-1] not in ".!?" and "\n\n" not in plain[len(before) : match.start()]:
+            return True
+    return False
+
+
+def _longest_first(matches: Iterable[Match]) -> set[str]:
+    """Keep the longest name where names overlap ('Knights of Sidonia: Battle for ...').
+
+    Entries sharing one name (remakes) are all kept: the text cannot say which one it meant.
+    """
+    taken: set[tuple[int, int]] = set()
+    found: set[str] = set()
+    for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
+        span = (match.start, match.end)
+        if span not in taken and any(span[0] < end and start < span[1] for start, end in taken):
+            continue
+        taken.add(span)
+        found.add(match.slug)
+    return found
+
+
+# --- series and creators ----------------------------------------------------------------------
+
+
+def series_rows(entries: Sequence[Entry]) -> list[DerivedRow]:
+    """Same-series (or same-title) rows for every pair of entries sharing a series key."""
+    return series_rows_of([(e.slug, series_key(e.title), title_key(e.title)) for e in entries])
+
+
+def series_rows_of(items: Iterable[tuple[str, str, str]]) -> list[DerivedRow]:
+    """series_rows() from (slug, series key, title key) triples."""
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for slug, key, title in items:
+        if key:
+            groups[key].append((slug, title))
+    rows: list[DerivedRow] = []
+    for members in groups.values():
+        for i, (slug_a, title_a) in enumerate(members):
+            for slug_b, title_b in members[i + 1 :]:
+                source, target = sorted((slug_a, slug_b))
+                detail = "same title" if title_a == title_b else "same series"
+                rows.append(DerivedRow(source, target, SERIES, detail))
+    return rows
+
+
+def series_row(a: Entry, b: Entry) -> DerivedRow:
+    """The series row for two entries with the same series key."""
+    return series_rows_of([(e.slug, series_key(e.title), title_key(e.title)) for e in (a, b)])[0]
+
+
+def creator_names(entry: Entry) -> dict[str, str]:
+    """Normalised creator key -> the name as this entry writes it."""
+    names: dict[str, str] = {}
+    for name in entry.creators:
+        key = creator_key(name)
+        if key:
+            names.setdefault(key, name)
+    return names
+
+
+def creator_rows(entries: Sequence[Entry], cap: int = CREATOR_CAP) -> list[DerivedRow]:
+    """Shared-creator rows: one per pair of entries sharing a creator used at most `cap` times."""
+    return creator_rows_of([(e.slug, list(creator_names(e).items())) for e in entries], cap)
+
+
+def creator_rows_of(
+    items: Iterable[tuple[str, list[tuple[str, str]]]], cap: int = CREATOR_CAP
+) -> list[DerivedRow]:
+    """creator_rows() from (slug, [(creator key, name as written)]) pairs."""
+    holders: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for slug, names in items:
+        for position, (key, name) in enumerate(names):
+            holders[key].append((slug, position, name))
+    shared: dict[tuple[str, str], dict[str, tuple[int, str]]] = defaultdict(dict)
+    for key, people in holders.items():
+        if len(people) < 2 or len(people) > cap:
+            continue
+        for i, first in enumerate(people):
+            for second in people[i + 1 :]:
+                # Names as the entry with the smaller slug writes them, in its order.
+                a, b = (first, second) if first[0] < second[0] else (second, first)
+                shared[(a[0], b[0])][key] = (a[1], a[2])
+    return [creator_row(a, b, names.values()) for (a, b), names in shared.items()]
+
+
+def creator_row(a: str, b: str, names: Iterable[tuple[int, str]]) -> DerivedRow:
+    """The creators row for slugs a < b sharing these (position in a, name) creators."""
+    return DerivedRow(a, b, CREATORS, "\x1f".join(name for _, name in sorted(names)))
+
+
+def mention_rows(
+    finder: MentionFinder, scanned: Iterable[tuple[str, list[Match]]]
+) -> list[DerivedRow]:
+    """Mention rows from scans done with this finder (misspellings judged by its final counts)."""
+    return [
+        DerivedRow(slug, target, MENTION)
+        for slug, matches in scanned
+        if matches
+        for target in sorted(finder.resolve(matches))
+    ]
+
+
+def derive_all(entries: Sequence[Entry]) -> list[DerivedRow]:
+    """Every derived row for a whole journal (the full rebuild)."""
+    finder = MentionFinder.from_keys(k for e in entries for k in mention_keys(e))
+    # Scan everything first: whether a misspelling is rare is only known at the end.
+    scanned = [
+        (entry.slug, finder.scan(mention_text(entry), entry.slug))
+        for entry in entries
+        if entry.verdict or entry.review
+    ]
+    return mention_rows(finder, scanned) + series_rows(entries) + creator_rows(entries)
+
+
+# --- merging rows into links ------------------------------------------------------------------
+
+
+def reason(kind: str, detail: str) -> str:
+    """The words shown for one piece of evidence."""
+    if kind == MENTION:
+        return "mentioned in the review"
+    if kind == SERIES:
+        return detail or "same series"
+    names = [n for n in detail.split("\x1f") if n]
+    label = "same creator" if len(names) == 1 else "same creators"
+    return f"{label}: {', '.join(names)}"
+
+
+def merge_rows(
+    rows: Iterable[DerivedRow],
+    years: Mapping[str, int | None],
+    dismissed_pairs: set[frozenset[str]] = frozenset(),  # type: ignore[assignment]
+) -> list[EntryLink]:
+    """One derived link per direction with every reason joined; dismissed pairs left out.
+
+    Symmetric evidence (series, creators) goes on the direction a mention already took, else
+    from the newer entry to the older one, so a sequel points at the film it continues.
+    """
+    directed: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    symmetric: list[DerivedRow] = []
+    for row in rows:
+        if row.source not in years or row.target not in years:
+            continue
+        if frozenset((row.source, row.target)) in dismissed_pairs:
+            continue
+        if row.kind == MENTION:
+            directed[(row.source, row.target)].append((row.kind, row.detail))
+        else:
+            symmetric.append(row)
+    for row in symmetric:
+        a, b = row.source, row.target
+        forward, backward = (a, b) in directed, (b, a) in directed
+        if forward != backward:
+            pair = (a, b) if forward else (b, a)
+        else:
+            newer_first = sorted((a, b), key=lambda s: (years[s] or 0, s), reverse=True)
+            pair = (newer_first[0], newer_first[1])
+        directed[pair].append((row.kind, row.detail))
+    links: list[EntryLink] = []
+    for (source, target), evidence in directed.items():
+        evidence.sort(key=lambda e: (KIND_ORDER.index(e[0]), e[1]))
+        kinds = tuple(dict.fromkeys(kind for kind, _ in evidence))
+        why = "; ".join(reason(kind, detail) for kind, detail in evidence)
+        links.append(EntryLink(source, target, why, derived=True, kinds=kinds))
+    links.sort(key=lambda k: (k.source, k.target))
+    return links
+
+
+# --- link, unlink and check -------------------------------------------------------------------
+
+
+@dataclass
+class LinkChange:
+    """What `link` or `unlink` did to the first entry's file."""
+
+    entry: Entry
+    path: Path | None
+    action: str  # linked, updated, unchanged, unlinked, dismissed, already-dismissed
+    removed: bool = False  # unlink: a link written in the file was removed
+
+
+def add_link(journal: Journal, source: str, target: str, why: str | None) -> LinkChange:
+    """Write a [[links]] entry from `source` to `target` (its file only); undo a dismissal."""
+    from watchbook.errors import InvalidValue
+
+    if source == target:
+        raise InvalidValue("link", "an entry cannot link to itself")
+    with journal.lock():
+        entry = journal.get(source)
+        before = (list(entry.links), dismissed(entry))
+        existing = [link for link in entry.links if link.to == target]
+        if existing:
+            if why and existing[0].why != why:
+                existing[0].why = why
+        else:
+            entry.links.append(Link(to=target, why=why or None))
+        _set_dismissed(entry, [s for s in dismissed(entry) if s != target])
+        if (entry.links, dismissed(entry)) == before:
+            return LinkChange(entry, None, "unchanged")
+        path = journal.update(entry)
+    return LinkChange(entry, path, "updated" if existing else "linked")
+
+
+def remove_link(journal: Journal, source: str, target: str, derived_exists: bool) -> LinkChange:
+    """Remove `source`'s own links to `target`, and dismiss derived ones between the two."""
+    with journal.lock():
+        entry = journal.get(source)
+        had_link = any(link.to == target for link in entry.links)
+        already = target in dismissed(entry)
+        if not had_link and not derived_exists:
+            if already:
+                return LinkChange(entry, None, "already-dismissed")
+            raise NotFound(f"{source} has no link to {target}, written or found by the index")
+        entry.links = [link for link in entry.links if link.to != target]
+        if derived_exists and not already:
+            _set_dismissed(entry, [*dismissed(entry), target])
+        path = journal.update(entry)
+    return LinkChange(entry, path, "dismissed" if derived_exists else "unlinked", had_link)
+
+
+def _set_dismissed(entry: Entry, slugs: list[str]) -> None:
+    if slugs:
+        entry.extra[DISMISS_KEY] = sorted(set(slugs))
+    else:
+        entry.extra.pop(DISMISS_KEY, None)
+
+
+def likely_duplicates(entries: Sequence[Entry]) -> list[tuple[Entry, Entry, str]]:
+    """Pairs that are probably the same title entered twice (no all-pairs comparison).
+
+    Same title and year (or one year missing), or titles one small edit apart with the same
+    year; a sequel ('Shadow 2' / 'Shadow 3') is not a duplicate.
+    """
+    from rapidfuzz.distance import OSA
+
+    by_variant: dict[str, list[int]] = defaultdict(list)
+    keys = [title_key(e.title).replace(" ", "") for e in entries]
+    for index, key in enumerate(keys):
+        for variant in {key, *deletions(key)} if len(key) >= 6 else {key}:
+            by_variant[variant].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in by_variant.values():
+        if 1 < len(members) <= 50:
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :] if a != b)
+    found: list[tuple[Entry, Entry, str]] = []
+    for a, b in sorted(pairs):
+        first, second = entries[a], entries[b]
+        if first.year and second.year and first.year != second.year:
+            continue
+        if keys[a] == keys[b]:
+            reason = "same title and year" if first.year == second.year else "same title"
+        elif (
+            OSA.distance(keys[a], keys[b]) <= 1
+            and series_key(first.title) != series_key(second.title)
+            # 'Apollo 13' and 'Apollo 18' differ by a number: two films, not one typed twice.
+            and _DIGITS.findall(keys[a]) == _DIGITS.findall(keys[b])
+        ):
+            reason = "nearly the same title and year"
+        else:
+            continue
+        found.append((first, second, reason))
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -12,15 +13,26 @@ _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
 _ARTICLE_AT_END = re.compile(
     r"^(?P<rest>.+?),\s*(?P<article>the|a|an|le|la|les|l'|der|die|das|el)$", re.I
 )
-# C0/C1 controls and the bidi embedding/override/isolate marks (which can disguise text);
+# C0/C1 controls, the bidi embedding/override/isolate marks (which can disguise text), and lone
+# surrogates (bytes that were not UTF-8 on the command line, which no file can hold);
 # ordinary right-to-left text, joiners and emoji are fine.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _MULTILINE_OK = {"\n", "\r", "\t"}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def strip_accents(text: str) -> str:
     """Drop combining marks after compatibility decomposition (Tetsurō -> Tetsuro)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    if text.isascii():
+        # Nothing to decompose; reviews are long and mostly ASCII, so this matters.
+        return text
+    # Decomposition and mark removal only ever change the non-ASCII runs, so only they are
+    # walked character by character.
+    return _NON_ASCII.sub(_strip_run, text)
+
+
+def _strip_run(match: re.Match[str]) -> str:
+    decomposed = unicodedata.normalize("NFKD", match.group())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -52,3 +64,106 @@ def has_control_chars(text: str, allow_newlines: bool = False) -> bool:
         if not (allow_newlines and match.group() in _MULTILINE_OK):
             return True
     return False
+
+
+# --- words: stop words, tokens, creator names, series -----------------------------------------
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words too common to identify a title on their own (English plus the articles above and the
+# Japanese particle "no", as in "Sidonia no Kishi").
+STOPWORDS = _wordset(
+    """
+    a an the of and or in on at to for with from by as is it its be are was into about than
+    but not no le la les l der die das el de del du des y e und et
+    """
+)
+# Company suffixes that do not change who a creator is: "Polygon Pictures Inc." = "Polygon Pictures".
+COMPANY_SUFFIXES = _wordset(
+    """
+    inc incorporated co corp corporation company ltd limited llc plc gmbh ag sa kk pty srl
+    bv nv oy ab
+    """
+)
+_ROMAN = _wordset("ii iii iv v vi vii viii ix")
+_ORDINALS = _wordset("one two three four five six seven eight nine ten")
+_SEQUEL_WORDS = _wordset(
+    """
+    reloaded revolutions returns resurrection resurrections reborn rises begins forever redux
+    origins awakens
+    """
+)
+_NUMBERED = _wordset("season part chapter volume vol episode book series")
+_SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order."""
+    return fold(text).split()
+
+
+# For ASCII text, one byte-table pass does what fold()'s regular expressions do.
+_ASCII_WORD_BYTES = {*range(ord("0"), ord("9") + 1), *range(ord("A"), ord("Z") + 1)}
+_ASCII_WORD_BYTES |= set(range(ord("a"), ord("z") + 1))
+_ASCII_SPACES = bytes(b if b in _ASCII_WORD_BYTES else 32 for b in range(256))
+_ASCII_JOINERS = b".'`"
+
+
+def split_words(text: str, keep_case: bool = False) -> list[str]:
+    """fold(text).split(), or fold_keep_case(text).split(); fast for (mostly) Latin text."""
+    if not text.isascii():
+        # Accents gone, most Latin text is ASCII and can take the fast path below.
+        text = strip_accents(text)
+    if text.isascii():
+        data = text.encode("ascii").translate(_ASCII_SPACES, _ASCII_JOINERS)
+        return (data if keep_case else data.lower()).decode("ascii").split()
+    if not keep_case:
+        text = text.casefold()
+    return _SEPARATORS.sub(" ", _JOINERS.sub("", text)).split()
+
+
+def fold_keep_case(text: str) -> str:
+    """Like fold() but keeping letter case: accent-free words separated by single spaces."""
+    text = _JOINERS.sub("", strip_accents(text))
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold_name(name: str) -> str:
+    """fold() for short strings that repeat a lot (creators, tags), remembered."""
+    return fold(name)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def creator_key(name: str) -> str:
+    """One key per creator however it is written: case, accents, dots, word order, Inc./Co., Ltd."""
+    tokens = fold(name).split()
+    while len(tokens) > 1 and tokens[-1] in COMPANY_SUFFIXES:
+        tokens.pop()
+    return " ".join(sorted(tokens))
+
+
+def _strip_sequel(tokens: list[str]) -> list[str]:
+    """Drop trailing season/part/sequel markers: 'attack on titan season 2' -> 'attack on titan'."""
+    while len(tokens) > 1:
+        last = tokens[-1]
+        marker = (last.isdigit() and 1 <= int(last) <= 9) or last in _ROMAN or last in _ORDINALS
+        if marker and len(tokens) > 2 and tokens[-2] in _NUMBERED:
+            tokens = tokens[:-2]
+        elif marker or last in _SEQUEL_WORDS:
+            tokens = tokens[:-1]
+        else:
+            break
+    return tokens
+
+
+def series_key(title: str) -> str:
+    """The key two titles of the same work share: subtitle, season/part and sequel marks dropped."""
+    head = _SUBTITLE.split(unmove_article(title).strip(), maxsplit=1)[0] or title
+    tokens = fold(head).split() or fold(title).split()
+    if len(tokens) > 1 and tokens[0] in ("the", "a", "an"):
+        tokens = tokens[1:]
+    return " ".join(_strip_sequel(tokens))

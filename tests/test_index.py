@@ -1,0 +1,353 @@
+"""The index: built by itself, kept fresh by file name/size/mtime, rebuilt when damaged, safe."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Invoke
+from tests.test_links import write
+from watchbook.entry import Entry
+from watchbook.index import (
+    INDEX_NAME,
+    SCHEMA_VERSION,
+    Catalog,
+    Index,
+    decode_entry,
+    encode_entry,
+    load_catalog,
+    open_index,
+    reindex,
+    scan_folder,
+    stored_listing,
+)
+from watchbook.journal import Journal, dump_entry
+from watchbook.links import EntryLink
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import make_entries, typo_title
+
+
+def index_file(journal: Path) -> Path:
+    return journal / ".watchbook" / INDEX_NAME
+
+
+def titles(invoke: Invoke) -> list[str]:
+    result = invoke("list", "--sort", "title")
+    assert result.exit_code == 0, result.stderr
+    return [line.split("\t")[1] for line in result.stdout.splitlines()]
+
+
+def age(path: Path, seconds: float = 5.0) -> None:
+    """Make a file look older, as if it had been written a while ago."""
+    stamp = time.time() - seconds
+    os.utime(path, (stamp, stamp))
+
+
+def test_the_index_is_built_beside_the_journal_and_kept_out_of_git(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    assert invoke("list").exit_code == 0
+    assert index_file(sample_journal).is_file()
+    assert (sample_journal / ".watchbook" / ".gitignore").read_text().splitlines()[-1] == "*"
+    with sqlite3.connect(index_file(sample_journal)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 11
+
+
+def test_editing_adding_and_deleting_files_by_hand_is_noticed(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    before = titles(invoke)
+    path = sample_journal / "cloud-atlas-2012.toml"
+    path.write_text(path.read_text().replace('title = "Cloud Atlas"', 'title = "Cloud Atlas II"'))
+    assert "Cloud Atlas II" in titles(invoke)
+    write(sample_journal, "paprika-2006", title="Paprika", year=2006)
+    assert "Paprika" in titles(invoke)
+    (sample_journal / "the-matrix-1999.toml").unlink()
+    after = titles(invoke)
+    assert "The Matrix" not in after and len(after) == len(before) + 1 - 1
+
+
+def test_an_edit_with_the_same_size_and_time_tick_is_still_seen(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    # Two writes within one mtime tick, same size: the file was read too recently to be
+    # trusted, so the next command reads it again.
+    path = sample_journal / "blame-2017.toml"
+    assert invoke("show", "blame-2017").exit_code == 0
+    text = path.read_text()
+    path.write_text(text.replace("score = 6", "score = 7"))
+    stat = path.stat()
+    assert invoke("list").exit_code == 0
+    path.write_text(text.replace("score = 6", "score = 8"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    data = json.loads(invoke("show", "blame-2017", "--json").stdout)
+    assert data["score"] == 8
+
+
+def test_stored_listing_marks_just_written_files() -> None:
+    now = time.time_ns()
+    listing = {"old.toml": (10, now - 10**10), "new.toml": (10, now - 10**6)}
+    assert stored_listing(listing, now) == {
+        "old.toml": (10, now - 10**10),
+        "new.toml": (-1, now - 10**6),
+    }
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda p: p.write_bytes(b"this is not a database at all" * 100), id="garbage"),
+        pytest.param(lambda p: p.write_bytes(p.read_bytes()[:1000]), id="truncated"),
+        pytest.param(lambda p: p.write_bytes(b""), id="empty"),
+        pytest.param(
+            lambda p: sqlite3.connect(p).execute("PRAGMA user_version = 0").connection.commit(),
+            id="older-version",
+        ),
+        pytest.param(
+            lambda p: (
+                sqlite3.connect(p)
+                .execute("UPDATE blobs SET data = x'00112233'")
+                .connection.commit()
+            ),
+            id="bad-blob",
+        ),
+        pytest.param(
+            lambda p: sqlite3.connect(p).execute("DROP TABLE derived").connection.commit(),
+            id="missing-table",
+        ),
+    ],
+)
+def test_a_damaged_index_is_replaced_silently(
+    invoke: Invoke, sample_journal: Path, damage: object
+) -> None:
+    expected = titles(invoke)
+    path = index_file(sample_journal)
+    damage(path)  # type: ignore[operator]
+    result = invoke("show", "Blame!")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "→ The Matrix (1999) (mentioned in the review)" in result.stdout
+    assert titles(invoke) == expected
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_deleted_index_is_rebuilt(invoke: Invoke, sample_journal: Path) -> None:
+    expected = titles(invoke)
+    index_file(sample_journal).unlink()
+    assert titles(invoke) == expected
+
+
+def test_unreadable_files_are_warned_about_every_time(invoke: Invoke, sample_journal: Path) -> None:
+    (sample_journal / "broken.toml").write_text('title = "unfinished\n')
+    for _ in range(2):  # the second run answers from the index, and still warns
+        result = invoke("list")
+        assert result.exit_code == 0
+        assert "Warning: skipped broken.toml:1: not valid TOML" in result.stderr
+    (sample_journal / "broken.toml").write_text('title = "Finished"\n')
+    result = invoke("list")
+    assert "Warning" not in result.stderr and "Finished" in result.stdout
+
+
+def test_a_read_only_journal_still_answers(
+    invoke: Invoke, sample_journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the folder could not be written (a mounted backup, another user's journal).
+    def refuse(self: Journal) -> None:
+        raise PermissionError(13, "Permission denied", str(self.state_dir))
+
+    monkeypatch.setattr(Journal, "ensure", refuse)
+    assert len(titles(invoke)) == 11
+    assert "→ The Matrix (1999)" in invoke("show", "Blame!").stdout
+    assert slugs_of(invoke("search", "sidnoia").stdout)[0] == "knights-of-sidonia-2014"
+    assert not (sample_journal / ".watchbook").exists()
+
+
+def slugs_of(piped: str) -> list[str]:
+    return [line.split("\t")[0] for line in piped.splitlines()]
+
+
+def test_entries_round_trip_through_the_index_exactly() -> None:
+    import datetime as dt
+
+    entry = Entry(
+        title="Ça Ira",
+        slug="ca-ira",
+        year=2001,
+        kind="movie",
+        score=7.5,
+        watched=[dt.date(2001, 2, 3)],
+        tags=["drama"],
+        ids={"imdb": "tt1"},
+        extra={
+            "seen_at": dt.datetime(2001, 2, 3, 4, 5, tzinfo=dt.UTC),
+            "table": {"t": dt.time(1, 2)},
+        },
+    )
+    assert decode_entry(encode_entry(entry)) == entry
+
+
+def test_catalog_keeps_its_constructor_and_lookups() -> None:
+    entries = [Entry(title="A", slug="a"), Entry(title="B", slug="b")]
+    catalog = Catalog(entries, [], [EntryLink("a", "b", "why")])
+    assert catalog.get("a").title == "A" and catalog.has("b") and not catalog.has("c")
+    assert [k.target for k in catalog.graph.outgoing("a")] == ["b"]
+    assert [k.source for k in catalog.graph.incoming("b")] == ["a"]
+    assert Catalog(entries).links == []
+
+
+def test_reindex_command(invoke: Invoke, sample_journal: Path) -> None:
+    result = invoke("reindex")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Indexed 11 entries (0 unreadable files,")
+    assert str(index_file(sample_journal)) in result.stdout
+
+
+def test_no_progress_bar_when_not_on_a_terminal(
+    invoke: Invoke, sample_journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("watchbook.render.REBUILD_DELAY", 0.0)
+    result = invoke("search", "blame")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+# --- incremental updates agree with a full rebuild ----------------------------------------------
+
+
+def snapshot(journal: Path) -> tuple[list, list, list]:
+    view = open_index(Journal(journal))
+    derived = sorted(view.conn.execute("SELECT source, target, kind, detail FROM derived"))
+    data = view.search_data()
+    ids = dict(view.conn.execute("SELECT id, slug FROM entries"))
+    keys = sorted(
+        (table, key, ids[rowid])
+        for table, mapping in (("n", data.names), ("c", data.creators), ("t", data.tags))
+        for key, rowids in mapping.items()
+        for rowid in rowids
+    )
+    entries = sorted(
+        view.conn.execute("SELECT slug, data, kind, status, score, last, tags FROM entries")
+    )
+    view.close()
+    return derived, keys, entries
+
+
+def test_incremental_updates_match_a_full_rebuild(journal_dir: Path) -> None:
+    rng = random.Random(7)
+    made = make_entries(150, seed=4)
+    journal_dir.mkdir()
+    for entry in made:
+        path = journal_dir / f"{entry.slug}.toml"
+        path.write_text(dump_entry(entry), encoding="utf-8")
+        age(path)
+    open_index(Journal(journal_dir)).close()
+    for step in range(12):
+        files = sorted(journal_dir.glob("*.toml"))
+        path = rng.choice(files)
+        entry = Journal(journal_dir).read_path(path)
+        change = step % 4
+        if change == 0:  # a review now names another title, with a typo when it is long
+            other = rng.choice(made)
+            name = typo_title(rng, other.title) if len(other.title) >= 12 else other.title
+            entry.review = f"{entry.review or ''}\nIt made me think of {name}.\n"
+        elif change == 1:  # a new sequel of some title
+            other = rng.choice(made)
+            entry = Entry(title=f"{other.title} Season 2", slug=f"added-{step}",
+                          creators=other.creators[:1], review="Better than the first.")  # fmt: skip
+            path = journal_dir / f"{entry.slug}.toml"
+        elif change == 2:  # renamed to the title of another entry
+            entry.title = rng.choice(made).title
+        if change == 3:
+            path.unlink()
+        else:
+            path.write_text(dump_entry(entry), encoding="utf-8")
+            age(path, 2 + step)
+        incremental = snapshot(journal_dir)
+        reindex(Journal(journal_dir)).close()
+        assert snapshot(journal_dir) == incremental, f"step {step}"
+
+
+def test_a_parallel_rebuild_matches_a_serial_one(
+    journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchbook.index as index
+
+    journal_dir.mkdir()
+    for entry in make_entries(120, seed=9):
+        (journal_dir / f"{entry.slug}.toml").write_text(dump_entry(entry), encoding="utf-8")
+    (journal_dir / "broken.toml").write_text("title = \n")
+    monkeypatch.setattr(index, "PARALLEL_MIN", 10**9)
+    serial = snapshot(journal_dir)
+    if sys.platform != "linux":
+        pytest.skip("parallel rebuilds use fork, on Linux only")
+    monkeypatch.setattr(index, "PARALLEL_MIN", 10)
+    journal = Journal(journal_dir)
+    view = reindex(journal)
+    assert [p.path for p in view.problems()] == ["broken.toml"]
+    view.close()
+    assert snapshot(journal_dir) == serial
+
+
+def test_load_catalog_reports_the_same_as_reading_every_file(sample_journal: Path) -> None:
+    journal = Journal(sample_journal)
+    catalog = load_catalog(journal)
+    direct = Journal(sample_journal).load_all()
+    assert catalog.entries == sorted(direct.entries, key=lambda e: e.slug)
+    assert scan_folder(sample_journal).keys() == {p.name for p in sample_journal.glob("*.toml")}
+
+
+# --- two processes at once --------------------------------------------------------------------
+
+WORKER = """
+import sys, time
+from watchbook.journal import Journal
+from watchbook.index import load_catalog, Index
+journal = Journal(sys.argv[1])
+deadline = time.time() + float(sys.argv[2])
+runs = 0
+while time.time() < deadline:
+    catalog = load_catalog(journal)
+    assert all(e.slug for e in catalog.entries)
+    catalog.links
+    runs += 1
+print(runs)
+"""
+
+
+def test_two_processes_never_corrupt_the_index(sample_journal: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(sample_journal), "2.5"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    # Meanwhile, files change under them: every command must see a consistent journal.
+    for n in range(25):
+        write(sample_journal, f"extra-{n % 5}", title=f"Extra film {n}", review="Like Blame!.")
+        time.sleep(0.05)
+    for worker in workers:
+        out, err = worker.communicate(timeout=60)
+        assert worker.returncode == 0, err
+        assert int(out) > 0
+    with sqlite3.connect(index_file(sample_journal)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    time.sleep(0.6)  # past the racy window, so the next read trusts the stored listing
+    catalog = load_catalog(Journal(sample_journal))
+    assert {e.title for e in catalog.entries if e.slug.startswith("extra-")} == {
+        f"Extra film {n}" for n in range(20, 25)
+    }
+    assert Index(Journal(sample_journal)).view().listing_matches(scan_folder(sample_journal))

@@ -1,0 +1,226 @@
+"""search: what a person types finds the entry; ranking; output; QUERY resolution for show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Invoke
+from tests.test_links import write
+from watchbook.entry import Entry
+from watchbook.errors import Ambiguous, NotFound
+from watchbook.search import find_entry, name_score, query_key
+
+
+def search(invoke: Invoke, *args: str) -> list[dict]:
+    result = invoke("search", *args, "--json")
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def slugs(invoke: Invoke, *args: str) -> list[str]:
+    return [hit["slug"] for hit in search(invoke, *args)]
+
+
+@pytest.fixture
+def extra_titles(sample_journal: Path) -> Path:
+    """The sample journal plus titles the categories need: accents, a typo target, short ones."""
+    write(sample_journal, "pokemon-the-first-movie-1998", title="Pokémon: The First Movie",
+          year=1998, kind="movie", score=5)  # fmt: skip
+    write(sample_journal, "neon-genesis-evangelion-1995", title="Neon Genesis Evangelion",
+          year=1995, kind="series", score=9)  # fmt: skip
+    write(sample_journal, "lobster-the-2015", title="Lobster, The", year=2015, kind="movie")
+    for short in ("M", "Up", "Z", "It", "Us"):
+        write(sample_journal, f"{short.lower()}-title", title=short, kind="movie", score=7)
+    return sample_journal
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sidnoia", "knights-of-sidonia-2014"),  # typo
+        ("evangelon", "neon-genesis-evangelion-1995"),  # typo
+        ("blame", "blame-2017"),  # missing punctuation
+        ("psychopass", "psycho-pass-2012"),  # missing punctuation, joined words
+        ("POKEMON", "pokemon-the-first-movie-1998"),  # case and accents
+        ("sidonia knights", "knights-of-sidonia-2014"),  # word order
+        ("planet nine", "knights-of-sidonia-battle-for-planet-nine-2015"),  # part of a title
+        ("knights of sid", "knights-of-sidonia-2014"),  # still typing
+        ("the lobster", "lobster-the-2015"),  # library-style title, typed normally
+        ("Matrix, The", "the-matrix-1999"),  # ... and the other way round
+        ("shingeki no kyojin", "attack-on-titan-2013"),  # an alias
+        ("kokaku kidotai", "ghost-in-the-shell-1995"),  # an accented alias
+        ("tetsuro araki", "attack-on-titan-2013"),  # a creator, accents ignored
+        ("rusted catwalks", "blame-2017"),  # a phrase from a review
+        ("judges you before you act", "psycho-pass-2012"),  # words from a verdict
+    ],
+)
+def test_search_finds_what_a_person_types(
+    invoke: Invoke, extra_titles: Path, query: str, expected: str
+) -> None:
+    assert slugs(invoke, query)[0] == expected
+
+
+def test_search_reports_which_field_matched(invoke: Invoke, extra_titles: Path) -> None:
+    def match(query: str) -> dict:
+        return search(invoke, query)[0]["match"]
+
+    assert match("shingeki no kyojin") == {
+        "field": "alias",
+        "score": 100.0,
+        "text": "Shingeki no Kyojin",
+    }
+    assert match("nihei")["field"] == "creator" and match("nihei")["text"] == "Tsutomu Nihei"
+    assert match("rusted catwalks")["field"] == "review"
+    assert match("Blame!")["field"] == "title"
+    assert match("dystopia") == {"field": "tag", "score": 80.0, "text": "dystopia"}
+
+
+def test_short_titles_do_not_flood_unrelated_queries(invoke: Invoke, extra_titles: Path) -> None:
+    shorts = {"m-title", "up-title", "z-title", "it-title", "us-title"}
+    for query in ("support group", "the matrix", "knights of sid", "summer", "mamoru oshii"):
+        assert not shorts & set(slugs(invoke, query)), query
+    # ... but typing the short title finds it first.
+    assert slugs(invoke, "up")[0] == "up-title"
+    assert slugs(invoke, "M")[0] == "m-title"
+
+
+def test_a_creator_query_finds_every_entry_of_that_creator(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    found = slugs(invoke, "nihei")
+    assert set(found[:3]) == {
+        "blame-2017",
+        "knights-of-sidonia-2014",
+        "knights-of-sidonia-battle-for-planet-nine-2015",
+    }
+    # Equal matches: the higher score of yours first.
+    assert found[:3] == [
+        "knights-of-sidonia-2014",
+        "knights-of-sidonia-battle-for-planet-nine-2015",
+        "blame-2017",
+    ]
+
+
+def test_title_ranks_above_review_and_exact_above_fuzzy(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    # Knights of Sidonia is in Blame!'s review; the title match must come first.
+    hits = search(invoke, "knights of sidonia")
+    assert [h["slug"] for h in hits[:2]] == [
+        "knights-of-sidonia-2014",
+        "knights-of-sidonia-battle-for-planet-nine-2015",
+    ]
+    review_hits = [h for h in hits if h["match"]["field"] == "review"]
+    assert review_hits and all(h["match"]["score"] < hits[1]["match"]["score"] for h in review_hits)
+    assert hits[0]["match"]["score"] == 100.0 > hits[1]["match"]["score"]
+
+
+def test_ties_go_to_the_higher_score_then_the_latest_viewing(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    write(sample_journal, "dune-1984", title="Dune", year=1984, score=5, watched=[])
+    write(sample_journal, "dune-2021", title="Dune", year=2021, score=8)
+    assert slugs(invoke, "dune")[:2] == ["dune-2021", "dune-1984"]
+    import datetime as dt
+
+    write(sample_journal, "heat-1995", title="Heat", year=1995, score=8,
+          watched=[dt.date(2001, 1, 1)])  # fmt: skip
+    write(sample_journal, "heat-2013", title="Heat", year=2013, score=8,
+          watched=[dt.date(2020, 1, 1)])  # fmt: skip
+    assert slugs(invoke, "heat")[:2] == ["heat-2013", "heat-1995"]
+
+
+def test_filters(invoke: Invoke, sample_journal: Path) -> None:
+    assert set(slugs(invoke, "cyberpunk", "--kind", "series")) == {"psycho-pass-2012"}
+    assert set(slugs(invoke, "ghost", "--status", "planned")) == {
+        "ghost-in-the-shell-2-innocence-2004"
+    }
+    assert slugs(invoke, "nihei", "--min-score", "7") == ["knights-of-sidonia-2014"]
+    assert set(slugs(invoke, "polygon", "--tag", "MECHA")) == {
+        "knights-of-sidonia-2014",
+        "knights-of-sidonia-battle-for-planet-nine-2015",
+    }
+    assert len(slugs(invoke, "cyberpunk", "--limit", "2")) == 2
+    bad = invoke("search", "x", "--kind", "opera")
+    assert bad.exit_code == 2 and "--kind" in bad.stderr
+    assert invoke("search", "x", "--limit", "0").exit_code == 2
+
+
+def test_search_json_shape(invoke: Invoke, sample_journal: Path) -> None:
+    hits = search(invoke, "sidnoia")
+    assert set(hits[0]) >= {
+        "slug", "title", "year", "kind", "status", "score", "verdict", "path", "match"
+    }  # fmt: skip
+    assert hits[0]["path"] == str(sample_journal / "knights-of-sidonia-2014.toml")
+    assert set(hits[0]["match"]) >= {"field", "score"}
+
+
+def test_no_hits_prints_nothing_or_an_empty_array_and_exits_1(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    piped = invoke("search", "zzqqxx")
+    assert piped.exit_code == 1 and piped.stdout == ""
+    as_json = invoke("search", "zzqqxx", "--json")
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout) == []
+
+
+def test_piped_output_is_one_tab_separated_line_per_hit(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    lines = invoke("search", "ghost in the shell").stdout.splitlines()
+    fields = lines[0].split("\t")
+    assert fields[:5] == ["ghost-in-the-shell-1995", "Ghost in the Shell", "1995", "movie", "9/10"]
+    assert fields[6] == "title: Ghost in the Shell"
+    assert all(len(line.split("\t")) == 7 for line in lines)
+
+
+def test_search_on_a_journal_that_does_not_exist_yet(invoke: Invoke, journal_dir: Path) -> None:
+    result = invoke("search", "anything")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert not journal_dir.exists()
+
+
+# --- the scorer -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("short", ["m", "up", "z", "it"])
+@pytest.mark.parametrize("query", ["support group", "matrix", "summer wars", "the iron giant"])
+def test_a_short_name_scores_low_for_a_longer_unrelated_query(short: str, query: str) -> None:
+    assert name_score(query_key(query), short) < 45
+
+
+def test_scores_order_exact_prefix_and_typo() -> None:
+    name = "knights of sidonia"
+    exact = name_score("knights of sidonia", name)
+    prefix = name_score("knights of sid", name)
+    typo = name_score("knigths of sidonia", name)
+    assert exact == 100 > prefix > typo > 80
+
+
+# --- QUERY resolution (show, edit, rm) ----------------------------------------------------------
+
+
+def test_find_entry_picks_a_clear_best_and_refuses_a_tie(sample_journal: Path) -> None:
+    from watchbook.journal import Journal
+
+    entries = Journal(sample_journal).load_all().entries
+    assert (
+        find_entry(entries, "planet nine").slug == "knights-of-sidonia-battle-for-planet-nine-2015"
+    )
+    assert find_entry(entries, "jupiter ascendng").slug == "jupiter-ascending-2015"
+    # Both Sidonia titles hold the word equally well: the user must choose.
+    with pytest.raises(Ambiguous) as tie:
+        find_entry(entries, "sidonia")
+    assert tie.value.candidates[0].startswith("Knights of Sidonia (2014)")
+    with pytest.raises(NotFound) as missing:
+        find_entry(entries, "Psycho Killers")
+    assert missing.value.suggestions == ["Psycho-Pass (2012)"]
+
+
+def test_find_entry_scales_to_a_big_list() -> None:
+    entries = [Entry(title=f"Film number {i}", slug=f"film-{i}", year=2000) for i in range(2000)]
+    entries.append(Entry(title="Knights of Sidonia", slug="kos", year=2014))
+    assert find_entry(entries, "knights of sidnoia").slug == "kos"
