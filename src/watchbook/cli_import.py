@@ -2,4 +2,56 @@
 
 from __future__ import annotations
 
-from watchbook.cli import app, state  # noqa: F401
+from pathlib import Path
+
+import typer
+
+from watchbook.cli import app, state
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    service: str = typer.Argument(
+        ..., help="Where the export comes from: letterboxd, mal or imdb."
+    ),
+    path: Path = typer.Argument(
+        ...,
+        help="Letterboxd: the export .zip or its folder. MyAnimeList: the .xml or .xml.gz. "
+        "IMDb: the ratings .csv.",
+        show_default=False,
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", "-n", help="Print what would change and write nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Import your history from Letterboxd, MyAnimeList or IMDb; running it again is safe.
+
+    Titles already in the journal (same id, else same title and year) get the new viewings,
+    tags and ids; a score or review you wrote is never replaced.
+
+    Example: watchbook import letterboxd ~/Downloads/letterboxd-export.zip --dry-run
+    """
+    from watchbook.entry import check_choice
+    from watchbook.importers import SERVICES, run_import
+    from watchbook.render import import_progress, print_import_report, print_json, rebuild_progress
+
+    service = check_choice("SERVICE", service, SERVICES) or service
+    progress, index_progress = import_progress(), rebuild_progress()
+    try:
+        report = run_import(
+            state(ctx).journal,
+            service,
+            path.expanduser(),
+            dry_run=dry_run,
+            progress=progress,
+            index_progress=index_progress,
+        )
+    finally:
+        progress.close()
+        index_progress.close()
+    if as_json:
+        print_json(report.to_json())
+    else:
+        print_import_report(report)

@@ -1,0 +1,144 @@
+"""IMDb: the "Your ratings" CSV export (any layout: columns are read by name).
+
+A watchlist export (the same layout without `Your Rating`) imports as planned titles.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from watchbook.entry import Entry
+from watchbook.errors import InvalidValue, UnreadableImport
+from watchbook.importers.files import (
+    CsvProblem,
+    CsvRow,
+    Source,
+    check_exists,
+    decode_text,
+    is_zip,
+    parse_export_date,
+    parse_year,
+    read_csv,
+    read_file,
+    read_zip,
+    shown,
+)
+from watchbook.importers.merge import Parsed, Skipped, make_record
+
+SERVICE = "imdb"
+# Title Type, lowercased with spaces removed: the 2021 export writes 'tvMiniSeries', later
+# ones 'TV Mini Series'. Anything not listed becomes 'other'.
+KINDS = {
+    "movie": "movie",
+    "tvmovie": "movie",
+    "video": "movie",
+    "short": "short",
+    "tvshort": "short",
+    "musicvideo": "short",
+    "tvseries": "series",
+    "tvminiseries": "series",
+    "tvepisode": "episode",
+    "episode": "episode",
+    "tvspecial": "special",
+}
+# A journal of things watched has no place for games: they are reported as skipped.
+NOT_WATCHED = {"videogame"}
+_CONST = re.compile(r"^tt\d+$")
+
+
+def _source(path: Path) -> Source:
+    """The CSV itself, or the only CSV inside a zip."""
+    check_exists(path)
+    if path.is_dir():
+        raise UnreadableImport(shown(str(path)), "is a folder; give IMDb's ratings .csv file")
+    if not is_zip(path):
+        return read_file(path)
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [i.filename for i in archive.infolist() if i.filename.endswith(".csv")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableImport(
+            shown(str(path)), f"is not a readable zip archive ({shown(str(exc))})"
+        ) from None
+    top = [name for name in names if "/" not in name]
+    if len(top) != 1:
+        raise UnreadableImport(
+            shown(str(path)), "should hold exactly one .csv file (IMDb's ratings)"
+        )
+    return read_zip(path, top).members[top[0]]
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _entry(row: CsvRow, rated: bool) -> Entry:
+    """The entry of one row; ValueError names the cell that cannot be read."""
+    const = row.get("Const")
+    if not _CONST.match(const):
+        raise ValueError(f"Const: {const!r} is not an IMDb id like tt0133093")
+    kind_name = row.get("Title Type").replace(" ", "").replace("-", "").lower()
+    if kind_name in NOT_WATCHED:
+        raise ValueError(
+            f"Title Type: {row.get('Title Type')!r} (watchbook records what you watch)"
+        )
+    score: int | None = None
+    if rated and row.get("Your Rating"):
+        text = row.get("Your Rating")
+        if not text.isdigit() or not 1 <= int(text) <= 10:
+            raise ValueError(f"Your Rating: {text!r} is not 1 to 10")
+        score = int(text)
+    try:
+        rated_on = parse_export_date(row.get("Date Rated")) if rated else None
+    except ValueError:
+        raise ValueError(f"Date Rated: {row.get('Date Rated')!r} is not a date") from None
+    try:
+        year = parse_year(row.get("Year"))
+    except ValueError:
+        raise ValueError(f"Year: {row.get('Year')!r} is not a year") from None
+    title = row.get("Title")
+    original = row.get("Original Title")
+    return Entry(
+        title=title,
+        year=year,
+        kind=KINDS.get(kind_name, "other") if kind_name else None,
+        status="watched" if rated else "planned",
+        score=score,
+        watched=[rated_on] if rated_on else [],
+        tags=[genre.lower() for genre in _split(row.get("Genres"))],
+        creators=_split(row.get("Directors")),
+        aliases=[original] if original and original != title else [],
+        ids={SERVICE: const},
+    )
+
+
+def read_imdb(path: Path) -> Parsed:
+    """Every row of an IMDb ratings (or watchlist) CSV as a record; bad rows by line number."""
+    parsed = Parsed(SERVICE)
+    source = _source(path)
+    text, note = decode_text(source)
+    if note:
+        parsed.notes.append(note)
+    header, rows = read_csv(text, source.name, required=("Const", "Title"))
+    rated = "Your Rating" in header
+    if not rated:
+        parsed.notes.append(f"{source.name} has no 'Your Rating' column: imported as planned")
+    parsed.rows[source.name] = len(rows)
+    for row in rows:
+        where = f"{source.name} line {row.line}"
+        if isinstance(row, CsvProblem):
+            parsed.skipped.append(Skipped(where, row.reason))
+            continue
+        try:
+            parsed.records.append(make_record(where, _entry(row, rated)))
+        except (ValueError, InvalidValue) as exc:
+            parsed.skipped.append(Skipped(where, str(exc), row.get("Title") or None))
+    parsed.counts = {
+        "titles": len(parsed.records),
+        "viewings": sum(len(r.entry.watched) for r in parsed.records),
+        "planned": sum(1 for r in parsed.records if r.entry.status == "planned"),
+    }
+    return parsed

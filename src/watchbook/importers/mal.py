@@ -1,0 +1,155 @@
+"""MyAnimeList: the XML anime list export (plain or .gz), parsed with defusedxml.
+
+A real export never declares a DTD or entities, so any file that does is refused outright:
+that is how entity expansion ("billion laughs") and external-entity tricks fail safely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from watchbook.entry import Entry
+from watchbook.errors import InvalidValue, UnreadableImport
+from watchbook.importers.files import read_file
+from watchbook.importers.merge import Parsed, Skipped, make_record
+
+SERVICE = "mal"
+# Newer exports write words, the oldest ones numbers.
+KINDS = {
+    "tv": "series",
+    "movie": "movie",
+    "ova": "special",
+    "ona": "special",
+    "special": "special",
+    "tv special": "special",
+    "music": "short",
+    "cm": "short",
+    "pv": "short",
+    "1": "series",
+    "2": "special",
+    "3": "movie",
+    "4": "special",
+    "5": "special",
+    "6": "short",
+}
+STATUSES = {
+    "completed": "watched",
+    "watching": "watching",
+    "on-hold": "watching",
+    "dropped": "dropped",
+    "plan to watch": "planned",
+    "1": "watching",
+    "2": "watched",
+    "3": "watching",
+    "4": "dropped",
+    "6": "planned",
+}
+# Every title on the list is anime, which the journal's kinds do not say.
+ANIME_TAG = "anime"
+_MAL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_xml(data: bytes, name: str) -> Any:
+    """The root element of an XML file; refuses DTDs, entities and external references."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise UnreadableImport(
+            name,
+            f"declares a DTD or entities ({type(exc).__name__}), which a MyAnimeList export "
+            "never does; refused for safety, nothing was imported",
+        ) from None
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        raise UnreadableImport(
+            name, f"line {line}, column {column}: not well-formed XML ({exc.msg})"
+        ) from None
+
+
+def _text(element: Any, tag: str) -> str:
+    return (element.findtext(tag) or "").strip()
+
+
+def mal_date(text: str) -> dt.date | None:
+    """'2024-10-07'; '0000-00-00' and partial dates like '2019-05-00' mean unknown (None)."""
+    if not text:
+        return None
+    match = _MAL_DATE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date")
+    year, month, day = (int(part) for part in match.groups())
+    if not (year and month and day):
+        return None
+    return dt.date(year, month, day)
+
+
+def _entry(anime: Any) -> Entry:
+    """The entry of one <anime> element; ValueError names what cannot be read."""
+    mal_id = _text(anime, "series_animedb_id")
+    if not mal_id.isdigit():
+        raise ValueError(f"series_animedb_id: {mal_id!r} is not a MyAnimeList id")
+    title = _text(anime, "series_title")
+    if not title:
+        raise ValueError("series_title is empty")
+    raw_status = _text(anime, "my_status")
+    status = STATUSES.get(raw_status.lower())
+    if status is None:
+        raise ValueError(f"my_status: {raw_status!r} is not a MyAnimeList status")
+    raw_score = _text(anime, "my_score") or "0"
+    if not raw_score.isdigit() or int(raw_score) > 10:
+        raise ValueError(f"my_score: {raw_score!r} is not 0-10")
+    dates = {}
+    for tag in ("my_start_date", "my_finish_date"):
+        try:
+            dates[tag] = mal_date(_text(anime, tag))
+        except ValueError as exc:
+            raise ValueError(f"{tag}: {exc}") from None
+    # One viewing, dated when it was finished (else started); a planned title has none yet.
+    day = dates["my_finish_date"] or dates["my_start_date"]
+    tags = [ANIME_TAG, *(t.strip() for t in _text(anime, "my_tags").split(",") if t.strip())]
+    return Entry(
+        title=title,
+        kind=KINDS.get(_text(anime, "series_type").lower()),
+        status=status,
+        score=int(raw_score) if int(raw_score) and status != "planned" else None,
+        watched=[day] if day and status != "planned" else [],
+        tags=tags,
+        review=(anime.findtext("my_comments") or "").strip() or None,
+        ids={SERVICE: mal_id},
+    )
+
+
+def read_mal(path: Path) -> Parsed:
+    """Every <anime> of a MyAnimeList export as a record; bad elements reported by number."""
+    parsed = Parsed(SERVICE)
+    source = read_file(path)
+    root = parse_xml(source.data, source.name)
+    if root.tag != "myanimelist":
+        raise UnreadableImport(
+            source.name, f"is XML but not a MyAnimeList export (its root is <{root.tag}>)"
+        )
+    animes = root.findall("anime")
+    if not animes and root.findall("manga"):
+        raise UnreadableImport(source.name, "is a manga list; watchbook imports the anime list")
+    parsed.rows[source.name] = len(animes)
+    for number, anime in enumerate(animes, start=1):
+        where = f"{source.name} anime element {number}"
+        title = _text(anime, "series_title") or None
+        try:
+            parsed.records.append(make_record(where, _entry(anime)))
+        except (ValueError, InvalidValue) as exc:
+            parsed.skipped.append(Skipped(where, str(exc), title))
+    parsed.counts = {
+        "titles": len(parsed.records),
+        "viewings": sum(len(r.entry.watched) for r in parsed.records),
+        "planned": sum(1 for r in parsed.records if r.entry.status == "planned"),
+    }
+    return parsed

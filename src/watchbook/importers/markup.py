@@ -1,0 +1,133 @@
+"""Review text with HTML in it (Letterboxd allows a few tags) turned into Markdown."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_TAG_OR_ENTITY = re.compile(r"</?[A-Za-z][^>]*>|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+_MANY_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*"}
+_BLOCK = {"p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
+_HIDDEN = {"script", "style"}
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+class _Frame:
+    """Text collected inside one open element that needs wrapping when it closes."""
+
+    def __init__(self, tag: str, href: str | None = None) -> None:
+        self.tag = tag
+        self.href = href
+        self.parts: list[str] = []
+
+
+class _ToMarkdown(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[_Frame] = [_Frame("")]
+        self.hidden = 0
+
+    @property
+    def out(self) -> list[str]:
+        return self.stack[-1].parts
+
+    def text(self) -> str:
+        return "".join(self.out)
+
+    def handle_data(self, data: str) -> None:
+        # Line breaks in the text are the writer's own, unlike in a browser: keep them.
+        if not self.hidden:
+            self.out.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag in _BLOCK:
+            self.out.append("\n\n")
+            if tag == "li":
+                self.out.append("- ")
+        elif tag in _INLINE or tag == "blockquote":
+            self.stack.append(_Frame(tag))
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            self.stack.append(_Frame("a", href.strip()))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+            return
+        if tag in _BLOCK:
+            self.out.append("\n\n")
+            return
+        if not any(frame.tag == tag for frame in self.stack[1:]):
+            return
+        # Close anything left open inside it (HTML in reviews is not always balanced).
+        while self.stack[-1].tag != tag:
+            self._close()
+        self._close()
+
+    def close(self) -> None:
+        super().close()
+        while len(self.stack) > 1:
+            self._close()
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        inner = "".join(frame.parts)
+        if frame.tag in _INLINE:
+            self.out.append(_wrap(inner, _INLINE[frame.tag]))
+        elif frame.tag == "blockquote":
+            lines = inner.strip("\n").splitlines() or [""]
+            quoted = "\n".join(f"> {line.strip()}".rstrip() for line in lines)
+            self.out.append(f"\n\n{quoted}\n\n")
+        elif frame.tag == "a":
+            self.out.append(_link(inner, frame.href))
+
+
+def _wrap(inner: str, marker: str) -> str:
+    """**bold** with the spaces outside the markers, which Markdown needs to see emphasis."""
+    core = inner.strip()
+    if not core:
+        return inner
+    lead = inner[: len(inner) - len(inner.lstrip())]
+    trail = inner[len(inner.rstrip()) :]
+    return f"{lead}{marker}{core}{marker}{trail}"
+
+
+def _link(text: str, href: str | None) -> str:
+    """[text](url) for web and mail links; just the text for anything else (javascript: etc.)."""
+    label = text.strip()
+    if not href or not href.lower().startswith(_SAFE_SCHEMES):
+        return text
+    url = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    if not label or label == href:
+        return f"<{url}>"
+    label = label.replace("[", "\\[").replace("]", "\\]")
+    return f"[{label}]({url})"
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text holds a tag or an entity reference."""
+    return bool(_TAG_OR_ENTITY.search(text))
+
+
+def html_to_markdown(text: str) -> str:
+    """Markdown for review HTML: bold, italics, links, quotes and paragraphs kept; other tags dropped.
+
+    Plain text without tags or entities is returned unchanged.
+    """
+    if not looks_like_html(text):
+        return text
+    parser = _ToMarkdown()
+    parser.feed(text.replace("\r\n", "\n"))
+    parser.close()
+    result = _TRAILING_SPACE.sub("\n", parser.text())
+    result = _MANY_BLANK_LINES.sub("\n\n", result)
+    return result.strip("\n")

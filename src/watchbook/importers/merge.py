@@ -1,0 +1,410 @@
+"""What every importer produces, and how it meets the journal: match, merge, plan, write, report.
+
+An importer turns an export into Records (validated entries, one per title, with where they came
+from) and Skipped rows. `plan_import` matches each record against the journal (external id first,
+then title and year), merges it into the entry it found or plans a new one, all in memory.
+`apply_plan` then writes each changed file atomically. The same export imported twice plans
+nothing the second time, because every merge rule only ever adds what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from watchbook.entry import Entry, format_score, validate
+from watchbook.errors import AlreadyExists, Conflict, InvalidValue
+from watchbook.importers.files import shown
+from watchbook.text import creator_key, fold, title_key
+
+if TYPE_CHECKING:
+    from watchbook.journal import Journal
+
+Action = Literal["created", "merged", "unchanged"]
+Progress = Callable[[int, int], None]
+# Status a record may move an existing entry to: a planned title that was watched, or a series
+# someone was watching and has finished. Any other difference keeps the journal's status.
+_STATUS_UPGRADES = {("planned", "watching"), ("planned", "watched"), ("planned", "dropped")}
+_STATUS_UPGRADES |= {("watching", "watched")}
+_FILM_KINDS = {"movie"}
+_TV_KINDS = {"series", "season", "episode"}
+
+
+@dataclass
+class Record:
+    """One title read from an export: a validated entry (no slug yet) and where it came from."""
+
+    entry: Entry
+    where: str
+
+
+@dataclass
+class Skipped:
+    """A row or element that was not imported, and why."""
+
+    where: str
+    reason: str
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        # Export text may be huge or hold terminal escapes: never echo it raw.
+        self.where, self.reason = shown(self.where), shown(self.reason, 300)
+        self.title = shown(self.title, 100) if self.title else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The skipped row as JSON-ready data."""
+        return {"where": self.where, "title": self.title, "reason": self.reason}
+
+
+@dataclass
+class Parsed:
+    """Everything an importer read from an export."""
+
+    service: str
+    records: list[Record] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Rows read per file, and what they held: titles, viewings, planned titles...
+    rows: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def make_record(where: str, entry: Entry) -> Record:
+    """Validate an entry built from an export row; InvalidValue names the field that is wrong."""
+    return Record(validate(entry), where)
+
+
+@dataclass
+class Outcome:
+    """What the import does to one journal entry."""
+
+    action: Action
+    entry: Entry
+    where: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as JSON-ready data."""
+        return {
+            "action": self.action,
+            "slug": self.entry.slug,
+            "title": self.entry.title,
+            "year": self.entry.year,
+            "from": self.where,
+            "changes": self.changes,
+            "kept": self.kept,
+        }
+
+
+@dataclass
+class ImportReport:
+    """The summary of one import: what was read, and what happened to each entry and row."""
+
+    service: str
+    path: str
+    dry_run: bool
+    rows: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, action: Action) -> int:
+        """How many entries had this outcome."""
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    def of(self, action: Action) -> list[Outcome]:
+        """The outcomes with this action, in journal order."""
+        return [outcome for outcome in self.outcomes if outcome.action == action]
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole report as JSON-ready data."""
+        return {
+            "service": self.service,
+            "path": self.path,
+            "dry_run": self.dry_run,
+            "rows": dict(self.rows),
+            "read": dict(self.counts),
+            "created": self.count("created"),
+            "merged": self.count("merged"),
+            "unchanged": self.count("unchanged"),
+            "skipped": len(self.skipped),
+            "entries": [outcome.to_json() for outcome in self.outcomes],
+            "skipped_rows": [skip.to_json() for skip in self.skipped],
+            "notes": list(self.notes),
+        }
+
+
+# --- matching and merging ---------------------------------------------------------------------
+
+
+@dataclass
+class _Work:
+    """An entry as the plan currently has it: an existing one being merged into, or a new one."""
+
+    entry: Entry
+    original: Entry | None
+    where: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    claimed: bool = False
+
+
+def _name_keys(entry: Entry) -> set[str]:
+    keys = {title_key(entry.title)}
+    keys.update(title_key(alias) for alias in entry.aliases)
+    keys.discard("")
+    return keys
+
+
+def _kinds_clash(a: str | None, b: str | None) -> bool:
+    """A film is never the same title as a TV series, whatever they are called."""
+    if not a or not b:
+        return False
+    return (a in _FILM_KINDS and b in _TV_KINDS) or (a in _TV_KINDS and b in _FILM_KINDS)
+
+
+class Planner:
+    """Matches records against the journal and merges them, in memory, in record order."""
+
+    def __init__(self, existing: Sequence[Entry], taken_slugs: Iterable[str]) -> None:
+        self.works: list[_Work] = []
+        self.by_id: dict[tuple[str, str], _Work] = {}
+        self.by_name: dict[str, list[_Work]] = {}
+        self.taken = {slug.casefold() for slug in taken_slugs}
+        self.skipped: list[Skipped] = []
+        for entry in sorted(existing, key=lambda e: e.slug):
+            self._add(_Work(entry=validate(entry), original=entry))
+            self.taken.add(entry.slug.casefold())
+
+    def _add(self, work: _Work) -> None:
+        self.works.append(work)
+        self._index(work)
+
+    def _index(self, work: _Work) -> None:
+        for service, value in work.entry.ids.items():
+            self.by_id.setdefault((service, value), work)
+        for key in _name_keys(work.entry):
+            bucket = self.by_name.setdefault(key, [])
+            if work not in bucket:
+                bucket.append(work)
+
+    def _find(self, record: Record) -> _Work | Skipped | None:
+        """The entry a record belongs to, None for a new title, or Skipped when ambiguous."""
+        new = record.entry
+        for service, value in new.ids.items():
+            if (service, value) in self.by_id:
+                return self.by_id[(service, value)]
+        candidates: list[_Work] = []
+        for key in _name_keys(new):
+            for work in self.by_name.get(key, []):
+                if work in candidates or work.claimed:
+                    continue
+                have = work.entry
+                # A different id at the same service means a different title of the same name.
+                if any(have.ids.get(s, v) != v for s, v in new.ids.items()):
+                    continue
+                if new.year and have.year and new.year != have.year:
+                    continue
+                if not (new.year and have.year) and _kinds_clash(new.kind, have.kind):
+                    continue
+                candidates.append(work)
+        exact = [w for w in candidates if new.year and w.entry.year == new.year]
+        if len(exact) == 1 or len(candidates) == 1:
+            return exact[0] if exact else candidates[0]
+        if not candidates:
+            return None
+        labels = ", ".join(f"{w.entry.label} [{w.entry.slug}]" for w in candidates[:4])
+        ids = ", ".join(f'ids.{s} = "{v}"' for s, v in new.ids.items())
+        hint = f"; add {ids} to the right one and import again" if ids else ""
+        return Skipped(record.where, f"matches several journal entries: {labels}{hint}", new.label)
+
+    def add(self, record: Record) -> None:
+        """Merge one record into the plan."""
+        found = self._find(record)
+        if isinstance(found, Skipped):
+            self.skipped.append(found)
+            return
+        if found is None:
+            entry = validate(record.entry)
+            entry.slug = self._new_slug(entry)
+            self._add(_Work(entry=entry, original=None, where=[record.where], claimed=True))
+            return
+        found.where.append(record.where)
+        found.entry, kept = merge_into(found.entry, record.entry)
+        found.kept.extend(note for note in kept if note not in found.kept)
+        # Matched once by this import, an entry is not the same title as another record.
+        found.claimed = True
+        self._index(found)
+
+    def _new_slug(self, entry: Entry) -> str:
+        from watchbook.journal import make_slug
+
+        base = make_slug(entry.title, entry.year)
+        slug, n = base, 2
+        while slug.casefold() in self.taken:
+            slug, n = f"{base}-{n}", n + 1
+        self.taken.add(slug.casefold())
+        return slug
+
+    def outcomes(self) -> list[Outcome]:
+        """Created, merged and unchanged entries (untouched journal entries are left out)."""
+        result: list[Outcome] = []
+        for work in self.works:
+            if not work.where:
+                continue
+            if work.original is None:
+                result.append(Outcome("created", work.entry, work.where))
+                continue
+            changes = describe_changes(work.original, work.entry)
+            action: Action = "merged" if changes else "unchanged"
+            result.append(Outcome(action, work.entry, work.where, changes, work.kept))
+        return result
+
+
+def _union(current: list[str], extra: Iterable[str], key: Callable[[str], str]) -> list[str]:
+    seen = {key(item) for item in current}
+    result = list(current)
+    for item in extra:
+        folded = key(item)
+        if folded not in seen:
+            seen.add(folded)
+            result.append(item)
+    return result
+
+
+def _add_viewings(current: list[dt.date], extra: list[dt.date]) -> list[dt.date]:
+    """Add the viewings the journal lacks; the same date twice in the export counts twice."""
+    missing = Counter(extra) - Counter(current)
+    return sorted([*current, *missing.elements()])
+
+
+def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
+    """The entry with what the import adds, and notes on differences kept as the journal has them.
+
+    Viewings, tags, creators, aliases and ids are added; a missing year, kind, score or review
+    is filled in; a planned title becomes watched. A score or review already there is never
+    replaced (a review the import only extends, for instance with a newer viewing's review
+    appended, is the one exception: nothing the user wrote is lost).
+    """
+    merged = validate(have)
+    kept: list[str] = []
+    merged.watched = _add_viewings(have.watched, new.watched)
+    if (have.status, new.status) in _STATUS_UPGRADES:
+        merged.status = new.status
+    elif new.status != have.status and new.status != "planned":
+        kept.append(f"status: kept {have.status} (import says {new.status})")
+    if merged.year is None:
+        merged.year = new.year
+    if merged.kind is None:
+        merged.kind = new.kind
+    if new.score is not None and merged.status != "planned":
+        if merged.score is None:
+            merged.score = new.score
+        elif merged.score != new.score:
+            kept.append(
+                f"score: kept {format_score(merged.score)} (import says {format_score(new.score)})"
+            )
+    if new.review:
+        if not have.review or have.review.strip() in new.review:
+            merged.review = new.review
+        elif new.review.strip() not in have.review:
+            kept.append("review: kept the journal's review (the import has a different one)")
+    merged.tags = _union(have.tags, new.tags, fold)
+    merged.creators = _union(have.creators, new.creators, creator_key)
+    merged.aliases = _union(
+        have.aliases, [a for a in new.aliases if title_key(a) != title_key(have.title)], title_key
+    )
+    for service, value in new.ids.items():
+        merged.ids.setdefault(service, value)
+    return validate(merged), kept
+
+
+def describe_changes(before: Entry, after: Entry) -> list[str]:
+    """Short words for what an import changed in an entry ('+2 viewings', 'score', 'tags +3')."""
+    changes: list[str] = []
+    added = len(after.watched) - len(before.watched)
+    if added:
+        changes.append(f"+{added} viewing" + ("s" if added > 1 else ""))
+    for name in ("status", "year", "kind", "score", "review"):
+        if getattr(before, name) != getattr(after, name):
+            changes.append(name)
+    for name in ("tags", "creators", "aliases"):
+        grown = len(getattr(after, name)) - len(getattr(before, name))
+        if grown:
+            changes.append(f"{name} +{grown}")
+    if before.ids != after.ids:
+        changes.append("ids")
+    return changes
+
+
+# --- the whole import -------------------------------------------------------------------------
+
+
+def plan_import(
+    existing: Sequence[Entry], parsed: Parsed, taken_slugs: Iterable[str]
+) -> tuple[list[Outcome], list[Skipped]]:
+    """Match and merge every record in memory: the outcome per entry, and records skipped."""
+    planner = Planner(existing, taken_slugs)
+    for record in parsed.records:
+        planner.add(record)
+    return planner.outcomes(), planner.skipped
+
+
+# Entry files are written by this many threads: each write waits on fsync, and a disk commits
+# concurrent fsyncs together, which makes a large import several times faster.
+WRITERS = 8
+
+
+def _write(journal: Journal, outcome: Outcome) -> Skipped | None:
+    """Write one created or merged entry; a Skipped when it must be left alone."""
+    try:
+        if outcome.action == "created":
+            try:
+                journal.create(outcome.entry)
+            except AlreadyExists:
+                # A file not written by watchbook took the name after planning.
+                outcome.entry.slug = journal.new_slug(outcome.entry.title, outcome.entry.year)
+                journal.create(outcome.entry)
+        else:
+            journal.update(outcome.entry)
+    except (Conflict, AlreadyExists, InvalidValue) as exc:
+        return Skipped(", ".join(outcome.where), str(exc), outcome.entry.label)
+    return None
+
+
+def apply_plan(
+    journal: Journal, outcomes: list[Outcome], progress: Progress | None = None
+) -> list[Skipped]:
+    """Write each created or merged entry atomically (the caller holds the lock).
+
+    A file someone changed while the import ran is left alone: its outcome is taken out of
+    `outcomes` and returned as Skipped. Everything else is still written, and importing again
+    finishes the job. Interrupted (Ctrl-C), the writes not yet started are dropped; each file
+    is either fully written or not at all.
+    """
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    failed: list[Skipped] = []
+    failed_ids: set[int] = set()
+    todo = [o for o in outcomes if o.action != "unchanged"]
+    pool = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="watchbook-import")
+    try:
+        futures = {pool.submit(_write, journal, outcome): outcome for outcome in todo}
+        for number, future in enumerate(as_completed(futures), start=1):
+            problem = future.result()
+            if problem is not None:
+                failed.append(problem)
+                failed_ids.add(id(futures[future]))
+            if progress and (number % 50 == 0 or number == len(todo)):
+                progress(number, len(todo))
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    outcomes[:] = [o for o in outcomes if id(o) not in failed_ids]
+    failed.sort(key=lambda skip: skip.where)
+    return failed

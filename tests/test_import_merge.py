@@ -1,0 +1,351 @@
+"""Import merging and safety: hand-written entries, matching rules, interrupted and concurrent
+imports, dry runs, the HTML converter, zip member names and the summary's rendering."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, Invoke
+from watchbook import render
+from watchbook.entry import Entry, validate
+from watchbook.errors import Conflict
+from watchbook.importers import run_import
+from watchbook.importers.files import unsafe_member_name
+from watchbook.importers.markup import html_to_markdown
+from watchbook.importers.merge import Parsed, Record, Skipped, merge_into, plan_import
+from watchbook.journal import Journal
+
+LETTERBOXD = FIXTURES / "letterboxd"
+IMDB = FIXTURES / "imdb" / "ratings.csv"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_fsync() -> Iterator[None]:
+    """Durability is the journal's tests' business; here fsync would only cost time."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: None)
+        yield
+
+
+def letterboxd_subset(folder: Path, keep: Callable[[dict[str, str]], bool]) -> Path:
+    """The real export's files with only the rows `keep` accepts (same header, same quoting)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in LETTERBOXD.glob("*.csv"):
+        with source.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            kept = [row for row in reader if keep(row)]
+            header = reader.fieldnames or []
+        with (folder / source.name).open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(kept)
+    return folder
+
+
+def imdb_rows(keep: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
+    text = IMDB.read_bytes().decode("cp1252")
+    return [row for row in csv.DictReader(io.StringIO(text, newline="")) if keep(row)]
+
+
+def imdb_subset(path: Path, keep: Callable[[dict[str, str]], bool]) -> Path:
+    """A ratings CSV holding only some of the real file's rows."""
+    rows = imdb_rows(keep)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def toml(folder: Path, slug: str) -> dict[str, object]:
+    return tomllib.loads((folder / f"{slug}.toml").read_text(encoding="utf-8"))
+
+
+# --- merging into hand-written entries --------------------------------------------------------
+
+
+def test_merging_into_a_hand_written_entry_keeps_its_review_and_score(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path
+) -> None:
+    before = toml(sample_journal, "the-matrix-1999")
+    export = letterboxd_subset(tmp_path / "lb", lambda row: row["Name"] == "The Matrix")
+    with (export / "diary.csv").open(newline="", encoding="utf-8") as handle:
+        diary = list(csv.DictReader(handle))
+    with (export / "watched.csv").open(newline="", encoding="utf-8") as handle:
+        (film,) = csv.DictReader(handle)
+    result = invoke("import", "letterboxd", str(export))
+    assert result.exit_code == 0, result.stderr
+    after = toml(sample_journal, "the-matrix-1999")
+    assert after["review"] == before["review"] and after["score"] == before["score"]
+    assert after["verdict"] == before["verdict"] and after["aliases"] == before["aliases"]
+    new_days = {dt.date.fromisoformat(row["Watched Date"]) for row in diary}
+    assert set(after["watched"]) == set(before["watched"]) | new_days  # type: ignore[arg-type]
+    assert after["ids"] == {"letterboxd": film["Letterboxd URI"]}
+    assert set(after["tags"]) >= set(before["tags"]) | {"in-theaters"}  # type: ignore[arg-type]
+    assert "merged The Matrix (1999) [the-matrix-1999]: +1 viewing, tags +2, ids" in result.stdout
+    assert (
+        "kept in The Matrix (1999) [the-matrix-1999]: score: kept 9.5/10 (import says 10/10)"
+        in result.stdout
+    )
+    assert "review: kept the journal's review" in result.stdout
+    assert "created 0, merged 1, unchanged 0, skipped 0" in result.stdout
+    # Again: nothing changes, and the differences are still reported.
+    written = (sample_journal / "the-matrix-1999.toml").read_bytes()
+    again = invoke("import", "letterboxd", str(export))
+    assert "created 0, merged 0, unchanged 1, skipped 0" in again.stdout
+    assert "score: kept 9.5/10" in again.stdout
+    assert (sample_journal / "the-matrix-1999.toml").read_bytes() == written
+
+
+def test_a_planned_entry_becomes_watched_and_gets_the_imported_score(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path
+) -> None:
+    assert toml(sample_journal, "cloud-atlas-2012")["status"] == "planned"
+    ratings = imdb_subset(tmp_path / "ratings.csv", lambda row: row["Title"] == "Cloud Atlas")
+    (row,) = imdb_rows(lambda row: row["Title"] == "Cloud Atlas")
+    result = invoke("import", "imdb", str(ratings))
+    assert result.exit_code == 0, result.stderr
+    after = toml(sample_journal, "cloud-atlas-2012")
+    assert after["status"] == "watched" and after["score"] == int(row["Your Rating"])
+    assert after["watched"] == [dt.date.fromisoformat(row["Date Rated"])]
+    assert after["ids"] == {"imdb": row["Const"]}
+    # The hand-written creators stay first; IMDb's directors join without duplicates.
+    directors = [d.strip() for d in row["Directors"].split(",")]
+    assert after["creators"][:3] == ["Tom Tykwer", "Lana Wachowski", "Lilly Wachowski"]  # type: ignore[index]
+    assert set(after["creators"]) == {"Tom Tykwer", "Lana Wachowski", "Lilly Wachowski", *directors}  # type: ignore[arg-type]
+
+
+def entry(title: str, **fields: object) -> Entry:
+    return validate(Entry(title=title, **fields))  # type: ignore[arg-type]
+
+
+def test_merge_rules_add_what_is_missing_and_never_replace() -> None:
+    have = entry(
+        "Blame!",
+        year=2017,
+        score=6,
+        review="Great premise.",
+        watched=[dt.date(2017, 5, 22)],
+        tags=["Sci-Fi"],
+        creators=["Polygon Pictures Inc."],
+    )
+    new = entry(
+        "Blame!",
+        year=2017,
+        kind="movie",
+        score=7,
+        review="Great premise.\n\nSecond viewing: still great.",
+        watched=[dt.date(2017, 5, 22), dt.date(2017, 5, 22), dt.date(2020, 1, 1)],
+        tags=["sci-fi", "anime"],
+        creators=["Polygon Pictures"],
+        ids={"imdb": "tt6574146"},
+    )
+    merged, kept = merge_into(have, new)
+    assert merged.score == 6 and kept == ["score: kept 6/10 (import says 7/10)"]
+    # A review the import only extends is taken: nothing the user wrote is lost.
+    assert merged.review == "Great premise.\n\nSecond viewing: still great.\n"
+    # The same day twice in the export is two viewings; the one already there is not added again.
+    assert merged.watched == [dt.date(2017, 5, 22), dt.date(2017, 5, 22), dt.date(2020, 1, 1)]
+    assert merged.tags == ["Sci-Fi", "anime"] and merged.creators == ["Polygon Pictures Inc."]
+    assert merged.kind == "movie" and merged.ids == {"imdb": "tt6574146"}
+    other = entry("Blame!", review="Something else entirely.")
+    merged, kept = merge_into(have, other)
+    assert merged.review == "Great premise.\n" and kept[-1].startswith("review: kept")
+    # A dropped title stays dropped; the import's different status is reported.
+    dropped = entry("Blame!", status="dropped")
+    merged, kept = merge_into(dropped, entry("Blame!", watched=[dt.date(2020, 1, 1)]))
+    assert merged.status == "dropped" and kept == ["status: kept dropped (import says watched)"]
+
+
+def plan(existing: list[Entry], *records: Entry) -> tuple[dict[str, str], list[Skipped]]:
+    parsed = Parsed("test", records=[Record(r, f"row {i}") for i, r in enumerate(records, 1)])
+    outcomes, skipped = plan_import(existing, parsed, [e.slug for e in existing])
+    return {o.entry.slug: o.action for o in outcomes}, skipped
+
+
+def test_matching_uses_ids_first_then_title_and_year() -> None:
+    renamed = entry("My own title for it", slug="mine", year=1999, ids={"imdb": "tt0133093"})
+    matrix = entry("The Matrix", slug="the-matrix-1999", year=1999)
+    titan = entry(
+        "Attack on Titan",
+        slug="attack-on-titan-2013",
+        year=2013,
+        kind="series",
+        aliases=["Shingeki no Kyojin"],
+    )
+    monster_film = entry("Monster", slug="monster-2003", year=2003, kind="movie")
+    existing = [renamed, matrix, titan, monster_film]
+    actions, skipped = plan(
+        existing,
+        entry("The Matrix", year=1999, ids={"imdb": "tt0133093"}, watched=[dt.date(2020, 1, 1)]),
+        entry("Matrix, The", year=1999, watched=[dt.date(2021, 1, 1)]),
+        entry("The Matrix", year=2021),
+        entry("Shingeki no Kyojin", kind="series", ids={"mal": "16498"}),
+        entry("Monster", kind="series", ids={"mal": "19"}),
+    )
+    assert skipped == []
+    assert actions["mine"] == "merged"  # the id wins over a different title
+    assert actions["the-matrix-1999"] == "merged"  # 'Matrix, The' is the same title
+    assert actions["the-matrix-2021"] == "created"  # another year is another film
+    assert actions["attack-on-titan-2013"] == "merged"  # by alias, no year needed
+    # A TV series without a year never merges into a film of the same name.
+    assert actions["monster"] == "created" and "monster-2003" not in actions
+
+
+def test_a_different_id_or_several_candidates_never_merge() -> None:
+    first = entry("Death Note", slug="death-note-2006", year=2006, ids={"imdb": "tt0758742"})
+    twin_a = entry("Solaris", slug="solaris", year=None)
+    twin_b = entry("Solaris", slug="solaris-2", year=None)
+    actions, skipped = plan(
+        [first, twin_a, twin_b],
+        entry("Death Note", year=2006, ids={"imdb": "tt0807712"}),
+        entry("Solaris", year=1972, ids={"imdb": "tt0069293"}),
+    )
+    assert actions == {"death-note-2006-2": "created"}
+    (ambiguous,) = skipped
+    assert ambiguous.where == "row 2" and "matches several journal entries" in ambiguous.reason
+    assert 'add ids.imdb = "tt0069293" to the right one' in ambiguous.reason
+
+
+# --- interrupted, concurrent and dry runs -----------------------------------------------------
+
+
+def test_an_interrupted_import_finishes_when_run_again(tmp_path: Path) -> None:
+    ratings = imdb_subset(tmp_path / "ratings.csv", lambda row: row["Year"] < "1990")
+    total = len(imdb_rows(lambda row: row["Year"] < "1990"))
+    assert total > 150
+    journal = Journal(tmp_path / "journal")
+
+    def ctrl_c(done: int, todo: int) -> None:
+        # Ctrl-C arrives in the main thread while the writers are busy.
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_import(journal, "imdb", ratings, progress=ctrl_c)
+    written = len(journal.files())
+    assert 50 <= written < total
+    assert [p.name for p in journal.path.iterdir() if p.name.endswith(".tmp")] == []
+    assert Journal(journal.path).load_all().problems == []
+    report = run_import(Journal(journal.path), "imdb", ratings)
+    assert (report.count("created"), report.count("unchanged")) == (total - written, written)
+    assert len(journal.files()) == total
+
+
+def test_a_file_edited_during_the_import_is_left_alone_and_reported(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wanted = {"The Matrix", "Jupiter Ascending", "Cloud Atlas"}
+    ratings = imdb_subset(tmp_path / "ratings.csv", lambda row: row["Title"] in wanted)
+    before = (sample_journal / "jupiter-ascending-2015.toml").read_bytes()
+    real_update = Journal.update
+
+    def someone_saved_it(self: Journal, item: Entry) -> Path:
+        if item.slug == "jupiter-ascending-2015":
+            raise Conflict(
+                f"{item.slug}.toml was changed by someone else since it was read; nothing was changed"
+            )
+        return real_update(self, item)
+
+    monkeypatch.setattr(Journal, "update", someone_saved_it)
+    result = invoke("import", "imdb", str(ratings))
+    assert result.exit_code == 0, result.stderr
+    assert "created 0, merged 2, unchanged 0, skipped 1" in result.stdout
+    assert (
+        "skipped ratings.csv line" in result.stdout and "changed by someone else" in result.stdout
+    )
+    assert (sample_journal / "jupiter-ascending-2015.toml").read_bytes() == before
+    assert "imdb" in toml(sample_journal, "cloud-atlas-2012")["ids"]  # type: ignore[operator]
+
+
+def test_a_dry_run_writes_nothing(invoke: Invoke, sample_journal: Path, tmp_path: Path) -> None:
+    ratings = imdb_subset(tmp_path / "ratings.csv", lambda row: row["Year"] == "1999")
+    before = {p.name: p.read_bytes() for p in sample_journal.iterdir() if p.is_file()}
+    result = invoke("import", "imdb", str(ratings), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    count = len(imdb_rows(lambda row: row["Year"] == "1999"))
+    assert f"would create {count - 1:,}, merge 1; 0 unchanged, 0 skipped" in result.stdout
+    assert "Dry run: nothing was written." in result.stdout
+    after = {p.name: p.read_bytes() for p in sample_journal.iterdir() if p.is_file()}
+    assert after == before and not (sample_journal / ".watchbook").exists()
+
+
+def test_imported_entries_are_searchable_and_linked_by_their_directors(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    coen = imdb_subset(tmp_path / "ratings.csv", lambda row: "Joel Coen" in row["Directors"])
+    assert invoke("import", "imdb", str(coen)).exit_code == 0
+    found = json.loads(invoke("search", "lebowski", "--json").stdout)
+    assert found[0]["title"] == "The Big Lebowski"
+    shown = json.loads(invoke("show", "Fargo", "--json").stdout)
+    linked = {link["to"] for link in shown["links"]} | {link["from"] for link in shown["backlinks"]}
+    assert "the-big-lebowski-1998" in linked
+
+
+# --- HTML, zip names, rendering ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "markdown"),
+    [
+        ("plain text & <3 stays as it is", "plain text & <3 stays as it is"),
+        ("<b>bold</b> and <strong> strong </strong>", "**bold** and  **strong** "),
+        ("<i>it</i> <em>em</em>", "*it* *em*"),
+        ("one<br>two<br/>three", "one\ntwo\nthree"),
+        ("<p>first</p><p>second</p>", "first\n\nsecond"),
+        ('<a href="https://boxd.it/29Nu">The Shining</a>', "[The Shining](https://boxd.it/29Nu)"),
+        ('<a href="javascript:alert(1)">click</a>', "click"),
+        ("Tom &amp; Jerry &eacute;t&eacute; &#8212; fin", "Tom & Jerry été — fin"),
+        ("said <blockquote>a\nquote</blockquote>after", "said\n\n> a\n> quote\n\nafter"),
+        ("<span class='x'>dropped tag</span><script>alert(1)</script>", "dropped tag"),
+        ("<b>unclosed", "**unclosed**"),
+    ],
+)
+def test_review_html_becomes_markdown(html: str, markdown: str) -> None:
+    assert html_to_markdown(html) == markdown
+
+
+@pytest.mark.parametrize(
+    ("name", "unsafe"),
+    [
+        ("diary.csv", False),
+        ("export/diary.csv", False),
+        ("../x.csv", True),
+        ("a/../../x.csv", True),
+        ("/etc/passwd", True),
+        ("C:/x.csv", True),
+        ("a\\..\\x.csv", True),
+    ],
+)
+def test_zip_member_names_that_escape_are_refused(name: str, unsafe: bool) -> None:
+    assert (unsafe_member_name(name) is not None) == unsafe
+
+
+def test_the_summary_on_a_terminal_is_styled_and_cut_short(
+    invoke: Invoke,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lines = IMDB.read_bytes().decode("cp1252").splitlines(keepends=True)
+    broken = [lines[0], *(line.replace(",", ";", 1) for line in lines[1:41])]
+    path = tmp_path / "ratings.csv"
+    path.write_text("".join(broken), encoding="utf-8")
+    report = run_import(Journal(tmp_path / "journal"), "imdb", path, dry_run=True)
+    assert len(report.skipped) == 40
+    monkeypatch.setattr(render, "is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    render.print_import_report(report)
+    out = capsys.readouterr().out
+    assert "would create 0, merge 0; 0 unchanged, 40 skipped" in out
+    assert "Dry run: nothing was written." in out
+    assert f"… and {40 - render.IMPORT_LIST_LIMIT} more (--json lists them all)" in out
