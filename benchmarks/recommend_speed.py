@@ -1,0 +1,124 @@
+"""Whole-process timings of `watchbook recommend` on a 10,000-entry journal with a warm index.
+
+Compares, as separate processes (the way a person runs them):
+- the floor: python -c "import typer, rapidfuzz.process, sqlite3" (what any Typer CLI pays);
+- `watchbook recommend QUERY` for a few entries (target: at most 1.5 x the floor);
+- `watchbook recommend` with 500 planned entries (target: under 2 x the floor);
+- `watchbook where`, which reads no journal, as the cost of starting any subcommand.
+
+Usage: python benchmarks/recommend_speed.py [--entries 10000] [--planned 500] [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from corpus import write_journal  # noqa: E402
+
+FLOOR = [sys.executable, "-c", "import typer, rapidfuzz.process, sqlite3"]
+WATCHBOOK = [sys.executable, "-m", "watchbook"]
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    """Seconds one run of a command takes, start to exit; it must succeed."""
+    start = time.perf_counter()
+    subprocess.run(
+        command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - start
+
+
+def run_times(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """(median, best) of several runs, after one untimed warm-up run.
+
+    The best run is the better estimate on a machine other work shares; both are reported.
+    """
+    timed(command, env)
+    times = [timed(command, env) for _ in range(runs)]
+    return statistics.median(times), min(times)
+
+
+def pick_queries(entries: list, count: int = 3) -> list[str]:
+    """Titles of well-connected watched entries that name exactly one entry."""
+    titles = Counter(e.title.casefold() for e in entries)
+    chosen = [
+        e.title
+        for e in entries
+        if e.status == "watched"
+        and len(e.creators) >= 2
+        and e.review
+        and titles[e.title.casefold()] == 1
+        and len(e.title) > 8
+    ]
+    step = max(1, len(chosen) // count)
+    return chosen[::step][:count]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--planned", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="watchbook-recommend-") as folder:
+        journal = Path(folder) / "journal"
+        entries = write_journal(
+            journal, args.entries, seed=args.seed, planned=args.planned, reviews=True
+        )
+        env = {**os.environ, "WATCHBOOK_JOURNAL": str(journal), "NO_COLOR": "1"}
+        # Measure what a user runs: compiled bytecode cached after the first run.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        start = time.perf_counter()
+        subprocess.run([*WATCHBOOK, "recommend", "--limit", "1"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        print(f"first run (builds the index): {time.perf_counter() - start:.2f} s")
+
+        rows = [
+            (
+                "floor: import typer, rapidfuzz.process, sqlite3",
+                run_times(FLOOR, env, args.runs),
+                None,
+            )
+        ]
+        # What starting any subcommand costs (it reads no journal), for context.
+        rows.append(("watchbook where", run_times([*WATCHBOOK, "where"], env, args.runs), None))
+        for title in pick_queries(entries):
+            times = run_times([*WATCHBOOK, "recommend", title], env, args.runs)
+            rows.append((f"recommend {title!r}", times, 1.5))
+        times = run_times([*WATCHBOOK, "recommend"], env, args.runs)
+        rows.append((f"recommend (watchlist, {args.planned} planned)", times, 2.0))
+
+    floor_median, floor_best = rows[0][1]
+    print(f"\n{args.entries:,} entries, warm index, {args.runs} runs each\n")
+    print("| command | median | x floor | best | x floor | target |")
+    print("|---|---:|---:|---:|---:|---|")
+    failed = False
+    for name, (median, best), target in rows:
+        verdict = ""
+        if target is not None:
+            ok = best / floor_best <= target
+            failed |= not ok
+            verdict = f"≤ {target:g}x: {'met' if ok else 'missed'}"
+        print(
+            f"| {name} | {median * 1000:.0f} ms | {median / floor_median:.2f} "
+            f"| {best * 1000:.0f} ms | {best / floor_best:.2f} | {verdict} |"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

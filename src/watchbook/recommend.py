@@ -1,0 +1,994 @@
+"""Recommendations: what an entry relates to and why, and the watchlist ordered by taste.
+
+Every tie between two entries is a piece of evidence with a strength between 0 and 1: a link
+the user wrote, a link the index derived (a mention in a review, the same series), the
+creators and tags they share, and how alike their reviews read. Pieces are combined like
+independent chances (a noisy-OR: 1 - product of (1 - strength)), so the result stays in 0-1
+and every extra piece raises it.
+
+Shared creators and tags are weighted by how rare they are in this journal: a creator on two
+entries says a lot, the tag every entry carries says almost nothing. Rarity is an IDF scaled
+to 0-1: ln((N - 1) / (holders - 1)) / ln(N - 1), which is 1 when no third entry holds the
+feature and 0 when every entry does. Candidates are only the entries reachable from the
+query through inverted lists (holders of each creator and tag, links), never the whole
+journal pairwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from watchbook.entry import Entry, format_score
+from watchbook.links import CREATORS, EntryLink, dismissed_pairs
+from watchbook.text import STOPWORDS, creator_key, fold, series_key, split_words, title_key
+
+if TYPE_CHECKING:
+    from watchbook.index import Catalog, IndexView, SearchData
+
+# What one piece of evidence says on its own. Links are statements (the user's own, or a
+# name written in a review); creators and tags are scaled by their rarity, wording by the
+# cosine of the two reviews, which is rarely above 0.3 even for close relatives.
+LINKED = 0.9
+SAME_SERIES = 0.8
+MENTION = 0.4
+CREATOR = 0.6
+TAG = 0.3
+WORDING = 0.5
+# The candidate's own score scales its evidence between SCORE_FLOOR (0/10) and 1 (10/10), so
+# it orders close calls without outweighing any real tie; unscored entries count as the mean.
+SCORE_FLOOR = 0.8
+# Below this an entry is not shown as related at all (one very common tag, say).
+MIN_RELATEDNESS = 0.05
+# Review wording and the score are applied to this many of the best candidates by the other
+# signals (at least four times --limit), which keeps the cost independent of journal size.
+RERANK = 40
+# Without the index, word rarity is counted over at most this many reviews, spread evenly.
+WORD_SAMPLE = 300
+# Watchlist mode: how many liked titles make up a planned title's affinity.
+TOP_LIKED = 3
+# Watchlist mode: a creator or tag on more entries than watchlist_cap() (2 sqrt(N), at least
+# this) finds no candidates by itself; it still counts for candidates found another way.
+WATCHLIST_CAP_MIN = 50
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Review words that say nothing about what a film is about.
+_GENERIC_WORDS = """
+about above after again against all also although always am among another any anyone
+anything around away back because been before being below best better between both
+came can cannot could did does doing done down during each either else enough even ever
+every few first for from further get gets getting give given goes going got had has have
+having he her here hers herself him himself his how however i if into just kind know last
+least less like likes liked little long look looks lot made make makes making many may me
+might more most much must my myself near never new next nice nobody none nor nothing now
+off often once one only other others our ours out over own part quite rather really right
+same saw say says see seen seems she should since so some something still such take than
+that their theirs them themselves then there these they thing things think this those
+though through thus too under until upon us very want was way we well went were what when
+where whether which while who whom whose why will would yet you your yours yourself
+film films movie movies show shows series episode episodes season seasons scene scenes
+story character characters watch watched watching time times minutes hour hours end ending
+work works good great bad way plot feel feels felt make two three half whole
+"""
+REVIEW_STOPWORDS = _wordset(_GENERIC_WORDS) | STOPWORDS
+
+
+@dataclass
+class Recommendation:
+    """One suggested entry: how related (0-1, None for rewatch ideas) and why, in plain words."""
+
+    entry: Entry
+    relatedness: float | None
+    reasons: list[str]
+    # "related" (to a query), "watchlist" (planned, by taste) or "rewatch" (the fallback).
+    mode: str = "related"
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields `recommend --json` prints for each result."""
+        e = self.entry
+        return {
+            "slug": e.slug,
+            "title": e.title,
+            "year": e.year,
+            "kind": e.kind,
+            "status": e.status,
+            "score": e.score,
+            "relatedness": None if self.relatedness is None else round(self.relatedness, 3),
+            "reasons": list(self.reasons),
+            "mode": self.mode,
+        }
+
+
+# A piece of evidence: (strength 0-1, the words shown for it).
+Part = tuple[float, str]
+
+
+def combine(strengths: Iterable[float]) -> float:
+    """Independent evidence combined: 1 - product of (1 - strength)."""
+    missing = 1.0
+    for strength in strengths:
+        missing *= 1.0 - min(max(strength, 0.0), 1.0)
+    return 1.0 - missing
+
+
+def rarity(holders: int, size: int) -> float:
+    """0-1: 1 when only the two entries compared hold a feature, 0 when every entry does."""
+    others = size - 1
+    if others <= 1 or holders <= 1:
+        return 1.0
+    return max(0.0, min(1.0, math.log(others / (holders - 1)) / math.log(others)))
+
+
+def tag_key(tag: str) -> str:
+    """Tags compare by their folded words: 'Sci-Fi' = 'sci fi' = 'sci-fi'."""
+    return fold(tag)
+
+
+def names_list(names: Sequence[str]) -> str:
+    """'a, b, c' for the reasons text."""
+    return ", ".join(names)
+
+
+class Record(NamedTuple):
+    """The few facts about every entry that ranking reads without loading entries."""
+
+    slug: str
+    status: str
+    score: float | None
+    # The last viewing as a proleptic ordinal (date.toordinal()), 0 when never watched.
+    last: int
+
+
+@dataclass
+class Features:
+    """An entry's creators and tags by normalised key, with the names as it writes them."""
+
+    creators: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class Source:
+    """What recommending reads from a journal; subclasses answer from a Catalog or the index."""
+
+    size: int = 0
+    # True when same-series ties arrive as derived links (which respect dismissals); else
+    # titles are compared here.
+    index_derives: bool = False
+
+    def __init__(self) -> None:
+        self._creator_keys: dict[str, str] = {}
+        self._tag_keys: dict[str, str] = {}
+        self._holders: dict[tuple[str, str], frozenset[str]] = {}
+        self._liked: dict[tuple[str, str], frozenset[str]] = {}
+        self._best: dict[tuple[str, str], list[str]] = {}
+
+    # -- to be provided
+
+    def records(self) -> Iterable[Record]:
+        """Slug, status, score and last viewing of every entry."""
+        raise NotImplementedError
+
+    def _holders_of(self, kind: str, key: str) -> Iterable[str]:
+        """Slugs of the entries with this creator key ("creator") or tag key ("tag")."""
+        raise NotImplementedError
+
+    def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
+        """Links from and to an entry, grouped by the entry at the other end."""
+        raise NotImplementedError
+
+    def load(self, slugs: Iterable[str]) -> dict[str, Entry]:
+        """Whole entries by slug (missing ones left out)."""
+        raise NotImplementedError
+
+    def planned(self) -> list[Entry]:
+        """The watchlist: every entry with status planned."""
+        raise NotImplementedError
+
+    def words(self) -> ReviewWords:
+        """Review word statistics for this journal."""
+        raise NotImplementedError
+
+    def find(self, query: str) -> Entry:
+        """The entry QUERY means, as `show` resolves it."""
+        raise NotImplementedError
+
+    def series_mates(self, entry: Entry) -> list[str]:
+        """Entries of the same series found by title (only when the index derives no links)."""
+        return []
+
+    def apart(self, a: str, b: str) -> bool:
+        """True when the user dismissed the derived ties between these two entries."""
+        return False
+
+    # -- shared
+
+    def features(self, entry: Entry) -> Features:
+        """Creator and tag keys of an entry (each distinct spelling is normalised once)."""
+        features = Features()
+        for name in entry.creators:
+            key = self._creator_keys.get(name)
+            if key is None:
+                key = self._creator_keys[name] = creator_key(name)
+            if key:
+                features.creators.setdefault(key, name)
+        for tag in entry.tags:
+            key = self._tag_keys.get(tag)
+            if key is None:
+                key = self._tag_keys[tag] = tag_key(tag)
+            if key:
+                features.tags.setdefault(key, tag)
+        return features
+
+    def holders(self, kind: str, key: str) -> frozenset[str]:
+        """The entries holding one creator or tag (cached)."""
+        found = self._holders.get((kind, key))
+        if found is None:
+            found = self._holders[(kind, key)] = frozenset(self._holders_of(kind, key))
+        return found
+
+    def rarity(self, kind: str, key: str) -> float:
+        """How rare a creator or tag is in this journal, 0-1."""
+        return rarity(len(self.holders(kind, key)), self.size)
+
+    def liked_holders(self, kind: str, key: str, liked: Mapping[str, float]) -> frozenset[str]:
+        """The holders of a creator or tag that are among the liked entries (cached)."""
+        found = self._liked.get((kind, key))
+        if found is None:
+            found = self._liked[(kind, key)] = frozenset(self.holders(kind, key) & liked.keys())
+        return found
+
+    def best_liked(self, kind: str, key: str, liked: Mapping[str, float]) -> list[str]:
+        """The 20 best-liked holders of a creator or tag (cached)."""
+        found = self._best.get((kind, key))
+        if found is None:
+            holders = self.liked_holders(kind, key, liked)
+            found = self._best[(kind, key)] = heapq.nsmallest(
+                20, holders, key=lambda s: (-liked[s], s)
+            )
+        return found
+
+    def links_for(self, slugs: Sequence[str]) -> dict[str, dict[str, list[EntryLink]]]:
+        """links_by_other() for several entries."""
+        return {slug: self.links_by_other(slug) for slug in slugs}
+
+    def prefetch(self, creator_keys: Iterable[str]) -> None:
+        """Read the holders of many creators at once (a hint; holders() works without it)."""
+
+
+class CatalogSource(Source):
+    """Inverted lists built in memory from a Catalog (any journal; used by tests and fallbacks)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.entries = list(catalog.entries)
+        self.size = len(self.entries)
+        self._lists: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for entry in self.entries:
+            features = self.features(entry)
+            for key in features.creators:
+                self._lists[("creator", key)].append(entry.slug)
+            for key in features.tags:
+                self._lists[("tag", key)].append(entry.slug)
+        self.index_derives = any(link.derived for link in catalog.links)
+        self._apart = dismissed_pairs(self.entries)
+        self._words: ReviewWords | None = None
+
+    def records(self) -> Iterable[Record]:
+        return (
+            Record(e.slug, e.status, _score(e), last.toordinal() if (last := e.last_watched) else 0)
+            for e in self.entries
+        )
+
+    def _holders_of(self, kind: str, key: str) -> Iterable[str]:
+        return self._lists.get((kind, key), ())
+
+    def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
+        grouped: dict[str, list[EntryLink]] = defaultdict(list)
+        graph = self.catalog.graph
+        for link in graph.outgoing(slug):
+            if link.target != slug and self.catalog.has(link.target):
+                grouped[link.target].append(link)
+        for link in graph.incoming(slug):
+            if link.source != slug and self.catalog.has(link.source):
+                grouped[link.source].append(link)
+        return grouped
+
+    def load(self, slugs: Iterable[str]) -> dict[str, Entry]:
+        return {s: self.catalog.get(s) for s in slugs if self.catalog.has(s)}
+
+    def planned(self) -> list[Entry]:
+        return [e for e in self.entries if e.status == "planned"]
+
+    def find(self, query: str) -> Entry:
+        from watchbook.search import find_entry
+
+        return find_entry(self.entries, query)
+
+    def words(self) -> ReviewWords:
+        if self._words is None:
+            self._words = ReviewWords.sampled(self.entries)
+        return self._words
+
+    def series_mates(self, entry: Entry) -> list[str]:
+        if self.index_derives:
+            return []
+        key = series_key(entry.title)
+        if not key:
+            return []
+        # A cheap substring test first, so series_key runs only on plausible titles.
+        first = key.split()[0]
+        return [
+            other.slug
+            for other in self.entries
+            if other.slug != entry.slug
+            and first in other.title.casefold()
+            and series_key(other.title) == key
+        ]
+
+    def apart(self, a: str, b: str) -> bool:
+        return frozenset((a, b)) in self._apart
+
+
+class IndexSource(Source):
+    """Reads only what ranking needs from the index, so a big journal is never loaded whole."""
+
+    def __init__(self, view: IndexView) -> None:
+        super().__init__()
+        self.view = view
+        self.conn = view.conn
+        self.size = self.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+        self.index_derives = True
+        self._entries: dict[str, Entry] = {}
+        self._records: list[Record] | None = None
+        self._search: SearchData | None = None
+        self._slugs: dict[int, str] | None = None
+        self._user: tuple[list[EntryLink], set[frozenset[str]]] | None = None
+        self._words: ReviewWords | None = None
+
+    def records(self) -> Iterable[Record]:
+        if self._records is None:
+            self._records = [
+                Record(slug, status, score, last or 0)
+                for slug, status, score, last in self.conn.execute(
+                    "SELECT slug, status, score, last FROM entries"
+                )
+            ]
+        return self._records
+
+    def _holders_of(self, kind: str, key: str) -> Iterable[str]:
+        if kind == "creator":
+            rows = self.conn.execute("SELECT slug FROM creators WHERE key = ?", (key,))
+            return [slug for (slug,) in rows]
+        if self._search is None:
+            self._search = self.view.search_data()
+        slugs = self._slug_map()
+        return [slugs[i] for i in self._search.tags.get(key, ()) if i in slugs]
+
+    def prefetch(self, creator_keys: Iterable[str]) -> None:
+        wanted = sorted(k for k in creator_keys if ("creator", k) not in self._holders)
+        found: dict[str, list[str]] = {k: [] for k in wanted}
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT key, slug FROM creators WHERE key IN ({marks})"
+            for key, slug in self.conn.execute(sql, chunk):
+                found[key].append(slug)
+        for key, slugs in found.items():
+            self._holders[("creator", key)] = frozenset(slugs)
+
+    def _slug_map(self) -> dict[int, str]:
+        """Row id -> slug of every entry."""
+        if self._slugs is None:
+            # Read from the slug index alone (the condition makes SQLite use it), which is far
+            # cheaper than one table lookup per row.
+            self._slugs = dict(self.conn.execute("SELECT id, slug FROM entries WHERE slug > ''"))
+        return self._slugs
+
+    def _user_ties(self) -> tuple[list[EntryLink], set[frozenset[str]]]:
+        """Every link the user wrote and every dismissed pair (from the few files holding any)."""
+        if self._user is None:
+            from watchbook.index import decode_entry
+            from watchbook.links import user_links
+
+            # Only entries whose stored JSON holds a list of lists (the [[links]]) or an
+            # `unlinked` key are decoded; the index has no table of these (yet).
+            rows = self.conn.execute(
+                "SELECT data FROM entries WHERE data LIKE '%[[\"%' OR data LIKE '%\"unlinked\"%'"
+            )
+            holders = [decode_entry(data) for (data,) in rows]
+            self._user = (user_links(holders), dismissed_pairs(holders))
+        return self._user
+
+    def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
+        return self.links_for([slug])[slug]
+
+    def links_for(self, slugs: Sequence[str]) -> dict[str, dict[str, list[EntryLink]]]:
+        from watchbook.links import DerivedRow, merge_rows
+
+        wanted = set(slugs)
+        rows: set[DerivedRow] = set()
+        for chunk in _chunks(sorted(wanted)):
+            marks = ",".join("?" * len(chunk))
+            rows.update(
+                DerivedRow(*row)
+                for row in self.conn.execute(
+                    f"SELECT source, target, kind, detail FROM derived WHERE source IN ({marks}) "
+                    f"UNION SELECT source, target, kind, detail FROM derived WHERE target IN ({marks})",
+                    [*chunk, *chunk],
+                )
+                # Shared creators are counted here with their rarity, not taken from the index.
+                if row[2] != CREATORS
+            )
+        user, apart = self._user_ties()
+        mine = [k for k in user if k.source in wanted or k.target in wanted]
+        ends = wanted | {r.source for r in rows} | {r.target for r in rows}
+        ends |= {k.source for k in mine} | {k.target for k in mine}
+        years = self._years(ends)
+        grouped: dict[str, dict[str, list[EntryLink]]] = {s: defaultdict(list) for s in wanted}
+        ordered = sorted(rows, key=lambda r: (r.source, r.target, r.kind, r.detail))
+        for link in mine + merge_rows(ordered, years, apart):
+            for end, other in ((link.source, link.target), (link.target, link.source)):
+                # Links to entries that do not exist (a slug mistyped by hand) tie nothing.
+                if end in grouped and other != end and other in years:
+                    grouped[end][other].append(link)
+        return {s: dict(grouped[s]) for s in slugs}
+
+    def _years(self, slugs: Iterable[str]) -> dict[str, int | None]:
+        """Release years of some entries (only those that exist)."""
+        found: dict[str, int | None] = {}
+        for chunk in _chunks(sorted(slugs)):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT slug, year FROM entries WHERE slug IN ({marks})"
+            found.update(self.conn.execute(sql, chunk))
+        return found
+
+    def _exists(self, slug: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM entries WHERE slug = ?", (slug,)).fetchone()
+        return row is not None
+
+    def load(self, slugs: Iterable[str]) -> dict[str, Entry]:
+        from watchbook.index import decode_entry
+
+        slugs = list(slugs)
+        wanted = [s for s in dict.fromkeys(slugs) if s not in self._entries]
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            for slug, data in self.conn.execute(
+                f"SELECT slug, data FROM entries WHERE slug IN ({marks})", chunk
+            ):
+                self._entries[slug] = decode_entry(data)
+        return {s: self._entries[s] for s in slugs if s in self._entries}
+
+    def planned(self) -> list[Entry]:
+        slugs = [r.slug for r in self.records() if r.status == "planned"]
+        loaded = self.load(slugs)
+        return [loaded[s] for s in slugs if s in loaded]
+
+    def words(self) -> ReviewWords:
+        if self._words is None:
+            documents = self.conn.execute("SELECT count(*) FROM texts").fetchone()[0]
+            self._words = ReviewWords(documents, self._frequency)
+        return self._words
+
+    def _frequency(self, words: set[str]) -> Mapping[str, int]:
+        """Reviews holding each word, from the full-text index's vocabulary."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(words)):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT term, doc FROM text_words WHERE term IN ({marks})"
+            found.update(self.conn.execute(sql, chunk))
+        return found
+
+    def apart(self, a: str, b: str) -> bool:
+        return frozenset((a, b)) in self._user_ties()[1]
+
+    def find(self, query: str) -> Entry:
+        """The entry QUERY means (as `show` resolves it), reading only plausible entries."""
+        from watchbook.search import find_entry, rank
+
+        slug = query.strip().removesuffix(".toml")
+        if self._exists(slug):
+            return self.load([slug])[slug]
+        if self._search is None:
+            self._search = self.view.search_data()
+        exact = self._search.names.get(title_key(query), [])
+        if exact:
+            # Entries with exactly this title or alias: find_entry picks one or says which.
+            named = self.load(self._slug_map()[i] for i in exact if i in self._slug_map())
+            return find_entry(list(named.values()), query)
+        hits = rank(self._search, query, limit=25)
+        if not hits:
+            # Nothing close: the whole journal, so that the error can suggest spellings.
+            return find_entry(self.view.entries(), query)
+        candidates = self.load(hit.slug for hit in hits)
+        return find_entry(list(candidates.values()), query)
+
+
+def _chunks(items: Sequence[Any], size: int = 400) -> Iterator[Sequence[Any]]:
+    """Slices of at most `size` items (SQLite limits the parameters of one statement)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def derived_kinds(link: EntryLink) -> tuple[str, ...]:
+    """What found a derived link: its `kinds`, or failing that the words of its `why`."""
+    kinds = tuple(getattr(link, "kinds", ()) or ())
+    if kinds:
+        return kinds
+    why = link.why.casefold()
+    found = []
+    if "mention" in why:
+        found.append("mention")
+    if "same series" in why or "same title" in why:
+        found.append("series")
+    if "creator" in why:
+        found.append("creators")
+    return tuple(found)
+
+
+def series_words(why: str) -> str:
+    """'same series' or 'same title', as the index worded it."""
+    for piece in why.split(";"):
+        piece = piece.strip()
+        if piece.startswith(("same series", "same title")):
+            return piece
+    return "same series"
+
+
+def evidence(
+    source: Source,
+    anchor: Entry,
+    features: Features,
+    other: str,
+    links: Sequence[EntryLink] = (),
+    same_series: bool = False,
+) -> list[Part]:
+    """Every tie between anchor and the entry `other` except review wording, strongest first."""
+    parts = link_parts(anchor, links)
+    # Dismissing a derived link (`unlink`) also silences the ties it was made of.
+    apart = source.apart(anchor.slug, other)
+    if same_series and not apart:
+        parts.append((SAME_SERIES, "same series"))
+    if not apart:
+        shared = [
+            (source.rarity("creator", key), name)
+            for key, name in features.creators.items()
+            if other in source.holders("creator", key)
+        ]
+        if shared:
+            label = "shared creator" if len(shared) == 1 else "shared creators"
+            parts.append(_shared_part(shared, CREATOR, label))
+    shared_tags = [
+        (source.rarity("tag", key), name)
+        for key, name in features.tags.items()
+        if other in source.holders("tag", key)
+    ]
+    if shared_tags:
+        label = "shared tag" if len(shared_tags) == 1 else "shared tags"
+        parts.append(_shared_part(shared_tags, TAG, label))
+    parts.sort(key=lambda part: -part[0])
+    return parts
+
+
+def link_parts(anchor: Entry, links: Sequence[EntryLink]) -> list[Part]:
+    """The evidence in the links between anchor and one other entry."""
+    parts: list[Part] = []
+    whys = [link.why for link in links if not link.derived]
+    if whys:
+        written = "; ".join(dict.fromkeys(w for w in whys if w))
+        parts.append((LINKED, f"you linked them: {written}" if written else "you linked them"))
+    for link in links:
+        if not link.derived:
+            continue
+        kinds = derived_kinds(link)
+        if "mention" in kinds:
+            if link.source == anchor.slug:
+                parts.append((MENTION, f"mentioned in {anchor.title}'s review"))
+            else:
+                parts.append((MENTION, f"its review mentions {anchor.title}"))
+        if "series" in kinds:
+            parts.append((SAME_SERIES, series_words(link.why)))
+    return parts
+
+
+def weight_of(strength: float) -> float:
+    """A strength as additive evidence: -ln(1 - s), so noisy-OR becomes a sum."""
+    return -math.log(max(1e-12, 1.0 - strength))
+
+
+def rough_ranking(
+    source: Source,
+    anchor: Entry,
+    features: Features,
+    links: Mapping[str, Sequence[EntryLink]],
+    mates: Iterable[str],
+) -> dict[str, float]:
+    """Evidence per candidate from links, creators and tags, added up along inverted lists.
+
+    The same sum evidence() makes, without building any reason; used to pick the candidates
+    worth reading whole. (It ignores dismissals, which evidence() then applies.)
+    """
+    total: dict[str, float] = defaultdict(float)
+    for kind, keys, weight in (
+        ("creator", features.creators, CREATOR),
+        ("tag", features.tags, TAG),
+    ):
+        for key in keys:
+            amount = weight_of(weight * source.rarity(kind, key))
+            for holder in source.holders(kind, key):
+                total[holder] += amount
+    for other, group in links.items():
+        total[other] += sum(weight_of(s) for s, _ in link_parts(anchor, group))
+    for other in mates:
+        total[other] += weight_of(SAME_SERIES)
+    total.pop(anchor.slug, None)
+    return total
+
+
+def _shared_part(shared: list[tuple[float, str]], weight: float, label: str) -> Part:
+    """One part for several shared creators or tags, rarest named first."""
+    shared.sort(key=lambda item: -item[0])
+    strength = combine(weight * r for r, _ in shared)
+    return strength, f"{label}: {names_list([name for _, name in shared])}"
+
+
+def strength(parts: Iterable[Part]) -> float:
+    """The combined strength of some parts."""
+    return combine(s for s, _ in parts)
+
+
+def score_factor(score: float | None, mean: float) -> float:
+    """How the candidate's score scales its evidence (unscored counts as the mean)."""
+    value = mean if score is None else score
+    return SCORE_FLOOR + (1.0 - SCORE_FLOOR) * value / 10.0
+
+
+def scaled(relatedness: float, factor: float) -> float:
+    """Relatedness with its evidence scaled by a factor.
+
+    The evidence behind a relatedness r is -ln(1 - r) (what the pieces' strengths add up to);
+    scaling that rather than r itself keeps a clearly stronger pile of evidence ahead even near
+    1, where multiplying r would let the score decide between two sequels.
+    """
+    return 1.0 - math.exp(-weight_of(relatedness) * factor)
+
+
+# --- review wording ---------------------------------------------------------------------------
+
+
+def review_text(entry: Entry) -> str:
+    """The text compared for wording: verdict and review."""
+    return "\n".join(t for t in (entry.verdict, entry.review) if t)
+
+
+def review_words(text: str) -> Counter[str]:
+    """Content words of a review (folded, as the full-text index stores them) and their counts."""
+    return Counter(
+        word
+        for word in split_words(text)
+        if len(word) >= 3 and not word.isdigit() and word not in REVIEW_STOPWORDS
+    )
+
+
+# How many reviews hold each of some words.
+Frequency = Callable[[set[str]], Mapping[str, int]]
+
+
+class ReviewWords:
+    """Reviews as tf-idf vectors: (1 + ln tf) * ln((D + 1) / (df + 0.5)) over D reviewed entries.
+
+    Comparing a review with others looks up the rarity of its own words only, so the cost does
+    not grow with the number of reviews compared or the size of the journal.
+    """
+
+    def __init__(self, documents: int, frequency: Frequency) -> None:
+        self.documents = documents
+        self._frequency = frequency
+        self._profiles: dict[str, tuple[dict[str, float], float]] = {}
+        self._counts: dict[str, Counter[str]] = {}
+
+    @classmethod
+    def sampled(cls, entries: Sequence[Entry], sample_size: int = WORD_SAMPLE) -> ReviewWords:
+        """Word rarity counted on an even sample of the reviews (exact in smaller journals)."""
+        reviewed = [e for e in entries if review_text(e)]
+        step = max(1, math.ceil(len(reviewed) / sample_size))
+        sample = reviewed[::step]
+        scale = len(reviewed) / len(sample) if sample else 1.0
+        counts: Counter[str] = Counter()
+        for entry in sample:
+            counts.update(review_words(review_text(entry)).keys())
+
+        def frequency(words: set[str]) -> Mapping[str, int]:
+            return {w: round(counts[w] * scale) for w in words if w in counts}
+
+        return cls(len(reviewed), frequency)
+
+    def profile(self, entry: Entry) -> tuple[dict[str, float], float]:
+        """The review's weighted words, and the root-mean-square rarity of its words."""
+        found = self._profiles.get(entry.slug)
+        if found is None:
+            counts = review_words(review_text(entry))
+            frequency = self._frequency(set(counts)) if counts else {}
+            rarity = {w: self.idf(frequency.get(w, 1)) for w in counts}
+            weights = {w: (1.0 + math.log(n)) * rarity[w] for w, n in counts.items()}
+            typical = math.sqrt(statistics.fmean(r * r for r in rarity.values())) if counts else 0.0
+            found = self._profiles[entry.slug] = (weights, typical)
+        return found
+
+    def idf(self, frequency: int) -> float:
+        """ln((D + 1) / (df + 0.5)) for a word held by `frequency` reviews (at least 1)."""
+        return math.log((self.documents + 1) / (max(1, frequency) + 0.5))
+
+    def counts_of(self, entry: Entry) -> Counter[str]:
+        """The content words of an entry's review, with their counts."""
+        found = self._counts.get(entry.slug)
+        if found is None:
+            found = self._counts[entry.slug] = review_words(review_text(entry))
+        return found
+
+    def similarity(self, a: Entry, b: Entry) -> tuple[float, list[str]]:
+        """Cosine of the two reviews' tf-idf vectors (0-1), and the shared words weighing most.
+
+        Only a's words have their rarity looked up: b's other words count as rare as a's
+        words are on average, which is all b's length needs to be fair.
+        """
+        weights, typical = self.profile(a)
+        counts = self.counts_of(b)
+        if not weights or not counts:
+            return 0.0, []
+        shared: list[tuple[float, str]] = []
+        norm_b = 0.0
+        for word, n in counts.items():
+            tf = 1.0 + math.log(n)
+            weight = weights.get(word)
+            if weight is None:
+                norm_b += (tf * typical) ** 2
+                continue
+            rarity = weight / (1.0 + math.log(self.counts_of(a)[word]))
+            norm_b += (tf * rarity) ** 2
+            shared.append((weight * tf * rarity, word))
+        if not shared:
+            return 0.0, []
+        norm_a = math.sqrt(sum(w * w for w in weights.values()))
+        cosine = min(1.0, sum(s for s, _ in shared) / (norm_a * math.sqrt(norm_b)))
+        shared.sort(key=lambda item: (-item[0], item[1]))
+        return cosine, [word for _, word in shared[:3]]
+
+
+def wording_part(words: ReviewWords, a: Entry, b: Entry) -> Part | None:
+    """The wording evidence between two entries, when it is worth naming."""
+    cosine, top = words.similarity(a, b)
+    if WORDING * cosine < MIN_RELATEDNESS / 2 or not top:
+        return None
+    return WORDING * cosine, f"similar reviews: {names_list(top)}"
+
+
+# --- related to one entry ---------------------------------------------------------------------
+
+
+def related(source: Source, entry: Entry, limit: int = 10) -> list[Recommendation]:
+    """Other entries ranked by relatedness to `entry`, best first, each with its reasons."""
+    features = source.features(entry)
+    links = source.links_by_other(entry.slug)
+    mates = set(source.series_mates(entry))
+    # First by links, creators and tags alone (cheap: no other entry is read), ...
+    rough = rough_ranking(source, entry, features, links, mates)
+    best = heapq.nsmallest(max(RERANK, 4 * limit), rough.items(), key=lambda i: (-i[1], i[0]))
+    top = [slug for slug, value in best if value > 0]
+    # ... then the best of them whole: review wording and the candidate's score.
+    loaded = source.load(top)
+    words = source.words() if review_text(entry) else None
+    # An unscored candidate (a planned title, say) counts as the typical score around it.
+    scores = [e.score for e in loaded.values() if e.score is not None]
+    mean = statistics.fmean(scores) if scores else 5.0
+    results: list[Recommendation] = []
+    for slug in top:
+        other = loaded.get(slug)
+        if other is None:
+            continue
+        parts = evidence(source, entry, features, slug, links.get(slug, ()), slug in mates)
+        if words is not None:
+            extra = wording_part(words, entry, other)
+            if extra:
+                parts = sorted([*parts, extra], key=lambda part: -part[0])
+        value = scaled(strength(parts), score_factor(_score(other), mean))
+        if value >= MIN_RELATEDNESS:
+            results.append(Recommendation(other, value, [text for _, text in parts]))
+    results.sort(key=lambda r: (-(r.relatedness or 0.0), -(_score(r.entry) or -1.0), r.entry.slug))
+    return results[:limit]
+
+
+def _score(entry: Entry) -> float | None:
+    return None if entry.score is None else float(entry.score)
+
+
+# --- the watchlist ----------------------------------------------------------------------------
+
+
+def liking(scores: Sequence[float]) -> float:
+    """The lowest score that counts as liked: the upper half of the user's scale, above 5."""
+    if not scores:
+        return math.inf
+    return max(statistics.median(scores), 5.5)
+
+
+def like_weight(score: float) -> float:
+    """How much a liked score counts: 6/10 a little, 10/10 fully."""
+    return max(0.0, min(1.0, (score - 5.0) / 5.0))
+
+
+def liked_entries(source: Source) -> dict[str, float]:
+    """Slug -> like weight of every entry the user scored highly."""
+    records = [r for r in source.records() if r.status != "planned" and r.score is not None]
+    threshold = liking([r.score for r in records if r.score is not None])
+    return {
+        r.slug: like_weight(r.score)
+        for r in records
+        if r.score is not None and r.score >= threshold and like_weight(r.score) > 0
+    }
+
+
+def watchlist(source: Source, limit: int | None = 10) -> list[Recommendation]:
+    """Planned entries ordered by affinity to the titles the user scored highest."""
+    planned = source.planned()
+    if not planned:
+        return []
+    liked = liked_entries(source)
+    links = source.links_for([e.slug for e in planned])
+    source.prefetch({key for e in planned for key in source.features(e).creators})
+    # First every planned title by sums along the inverted lists (no reasons built), ...
+    rough = [(taste_ties(source, e, links[e.slug], liked), e) for e in planned]
+    rough.sort(key=lambda item: (-_affinity(item[0]), item[1].title.casefold(), item[1].slug))
+    shown = rough[:limit]
+    # ... then the ones shown exactly: every tie's evidence and reasons, wording if there are
+    # notes to compare.
+    wanted = {slug for ties, _ in shown for _, slug in ties}
+    loaded = source.load(wanted)
+    words = source.words() if any(review_text(e) for _, e in shown) else None
+    results = []
+    for ties, entry in shown:
+        features = source.features(entry)
+        mates = set(source.series_mates(entry))
+        exact = []
+        for _, slug in ties:
+            other = loaded.get(slug)
+            if other is None:
+                continue
+            parts = evidence(
+                source, entry, features, slug, links[entry.slug].get(slug, ()), slug in mates
+            )
+            if words is not None:
+                extra = wording_part(words, entry, other)
+                if extra:
+                    parts = sorted([*parts, extra], key=lambda part: -part[0])
+            if parts:
+                exact.append((strength(parts) * liked[slug], other, parts))
+        exact.sort(key=lambda item: (-item[0], item[1].slug))
+        best = exact[:TOP_LIKED]
+        reasons = [
+            f"like {other.title} ({format_score(other.score)}): "
+            + "; ".join(text for _, text in parts)
+            for value, other, parts in best
+            if value >= MIN_RELATEDNESS
+        ]
+        if not reasons:
+            reasons = ["nothing in common yet with the titles you scored highest"]
+        affinity = combine(value for value, _, _ in best)
+        results.append(Recommendation(entry, affinity, reasons, mode="watchlist"))
+    results.sort(key=lambda r: (-(r.relatedness or 0.0), r.entry.title.casefold(), r.entry.slug))
+    return results
+
+
+def watchlist_cap(size: int) -> int:
+    """Holders above which a creator or tag finds no watchlist candidates by itself: 2 sqrt(N)."""
+    return max(WATCHLIST_CAP_MIN, round(2 * math.sqrt(size)))
+
+
+def _affinity(ties: list[tuple[float, str]]) -> float:
+    return combine(value for value, _ in ties[:TOP_LIKED])
+
+
+def taste_ties(
+    source: Source,
+    entry: Entry,
+    links: Mapping[str, Sequence[EntryLink]],
+    liked: Mapping[str, float],
+) -> list[tuple[float, str]]:
+    """A planned entry's best ties with liked entries, (relatedness x liking, slug), best first.
+
+    Evidence is summed along the inverted lists as in rough_ranking(). A creator or tag on
+    more than watchlist_cap() entries does not find candidates by itself but still counts for
+    the ones found another way; that keeps a 500-title watchlist cheap.
+    """
+    cap = watchlist_cap(source.size)
+    features = source.features(entry)
+    total: dict[str, float] = defaultdict(float)
+    common: list[tuple[str, str, float]] = []
+    for kind, keys, weight in (
+        ("creator", features.creators, CREATOR),
+        ("tag", features.tags, TAG),
+    ):
+        for key in keys:
+            amount = weight_of(weight * source.rarity(kind, key))
+            if len(source.holders(kind, key)) <= cap:
+                for holder in source.liked_holders(kind, key, liked):
+                    total[holder] += amount
+            else:
+                common.append((kind, key, amount))
+    for other, group in links.items():
+        if other in liked:
+            total[other] += sum(weight_of(s) for s, _ in link_parts(entry, group))
+    for other in source.series_mates(entry):
+        if other in liked:
+            total[other] += weight_of(SAME_SERIES)
+    if not total and common:
+        # Only very common creators or tags: the best-liked holders of the rarest one.
+        kind, key, _ = min(common, key=lambda item: len(source.holders(item[0], item[1])))
+        for holder in source.best_liked(kind, key, liked):
+            total[holder] = 0.0
+    for kind, key, amount in common:
+        holders = source.holders(kind, key)
+        for holder in total:
+            if holder in holders:
+                total[holder] += amount
+    total.pop(entry.slug, None)
+    ties = [
+        ((1.0 - math.exp(-amount)) * liked[slug], slug) for slug, amount in total.items() if amount
+    ]
+    return heapq.nlargest(TOP_LIKED * 2, ties, key=lambda item: (item[0], item[1]))
+
+
+# --- rewatch ideas (when the watchlist is empty) ----------------------------------------------
+
+
+def rewatch_ideas(
+    source: Source, limit: int | None = 10, today: dt.date | None = None
+) -> list[Recommendation]:
+    """The best-scored watched titles (your top quarter), the one not seen longest first."""
+    today = today or dt.date.today()
+    seen = [r for r in source.records() if r.score is not None and r.status != "planned" and r.last]
+    if not seen:
+        return []
+    scores = [r.score for r in seen if r.score is not None]
+    best = (
+        statistics.quantiles(scores, n=4, method="inclusive")[2] if len(scores) >= 2 else scores[0]
+    )
+    ideas = sorted(
+        (r for r in seen if r.score is not None and r.score >= best),
+        key=lambda r: (r.last, -(r.score or 0.0), r.slug),
+    )[:limit]
+    loaded = source.load(r.slug for r in ideas)
+    return [
+        Recommendation(
+            loaded[r.slug],
+            None,
+            [
+                f"rewatch idea: you scored it {format_score(r.score)}, "
+                f"last seen {dt.date.fromordinal(r.last)} "
+                f"({_ago(dt.date.fromordinal(r.last), today)})"
+            ],
+            mode="rewatch",
+        )
+        for r in ideas
+        if r.slug in loaded
+    ]
+
+
+def _ago(day: dt.date, today: dt.date) -> str:
+    """'3 years ago', '5 months ago', '12 days ago', 'today'."""
+    days = (today - day).days
+    for size, unit in ((365, "year"), (30, "month"), (1, "day")):
+        if days >= size:
+            count = days // size
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "today"

@@ -1,0 +1,466 @@
+"""recommend: each signal on its own, rarity weighting, reasons, the watchlist and its fallback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SAMPLE_JOURNAL, Invoke, run_in_terminal
+from watchbook.entry import entry_from_dict
+from watchbook.index import Catalog, load_catalog, open_index
+from watchbook.journal import Journal, make_slug
+from watchbook.recommend import (
+    CatalogSource,
+    IndexSource,
+    combine,
+    rarity,
+    related,
+    rewatch_ideas,
+    scaled,
+    watchlist,
+)
+
+
+def add(folder: Path, title: str, **fields: Any) -> str:
+    """Write one entry file through the library and return its slug."""
+    slug = make_slug(title, fields.get("year"))
+    entry = entry_from_dict({"title": title, **fields}, slug)
+    Journal(folder).create(entry)
+    return slug
+
+
+def recommend_json(invoke: Invoke, *args: str) -> list[dict[str, Any]]:
+    result = invoke("recommend", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def slugs(results: list[dict[str, Any]]) -> list[str]:
+    return [r["slug"] for r in results]
+
+
+def by_slug(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["slug"]: r for r in results}
+
+
+# --- the method's two formulas ----------------------------------------------------------------
+
+
+def test_rarity_is_one_for_a_pair_and_zero_for_everyone() -> None:
+    assert rarity(2, 100) == pytest.approx(1.0)
+    assert rarity(100, 100) == pytest.approx(0.0)
+    values = [rarity(n, 1000) for n in (2, 5, 30, 300, 1000)]
+    assert values == sorted(values, reverse=True)
+
+
+def test_evidence_combines_like_independent_chances() -> None:
+    assert combine([]) == 0.0
+    assert combine([0.5, 0.5]) == pytest.approx(0.75)
+    assert combine([0.9]) < combine([0.9, 0.1]) < 1.0
+    # The score scales evidence, so a near-certain tie keeps its lead over a weaker one.
+    assert scaled(0.99, 0.8) > scaled(0.9, 1.0)
+    assert scaled(0.5, 1.0) == pytest.approx(0.5)
+
+
+# --- each signal on its own -------------------------------------------------------------------
+
+
+def test_your_own_link_relates_entries_both_ways(invoke: Invoke, journal_dir: Path) -> None:
+    add(journal_dir, "Paris, Texas", year=1984, score=8)
+    add(
+        journal_dir,
+        "Wings of Desire",
+        year=1987,
+        score=9,
+        links=[{"to": "paris-texas-1984", "why": "Wenders in two countries"}],
+    )
+    add(journal_dir, "Unrelated Film", year=2001, score=5)
+    forward = recommend_json(invoke, "Wings of Desire")
+    assert slugs(forward) == ["paris-texas-1984"]
+    assert forward[0]["reasons"] == ["you linked them: Wenders in two countries"]
+    backward = recommend_json(invoke, "Paris, Texas")
+    assert slugs(backward) == ["wings-of-desire-1987"]
+    assert backward[0]["reasons"] == ["you linked them: Wenders in two countries"]
+
+
+def test_a_mention_in_a_review_relates_both_entries(invoke: Invoke, journal_dir: Path) -> None:
+    add(journal_dir, "Stalker", year=1979, score=9)
+    add(
+        journal_dir,
+        "Annihilation",
+        year=2018,
+        score=7,
+        review="The shimmer owes a lot to Stalker and its zone.",
+    )
+    add(journal_dir, "Unrelated Film", year=2001, score=5)
+    from_writer = recommend_json(invoke, "Annihilation")
+    assert slugs(from_writer) == ["stalker-1979"]
+    assert from_writer[0]["reasons"] == ["mentioned in Annihilation's review"]
+    from_named = recommend_json(invoke, "Stalker")
+    assert slugs(from_named) == ["annihilation-2018"]
+    assert from_named[0]["reasons"] == ["its review mentions Stalker"]
+
+
+def test_the_same_series_relates_entries(invoke: Invoke, journal_dir: Path) -> None:
+    add(journal_dir, "Paddington", year=2014, score=8)
+    add(journal_dir, "Paddington 2", year=2017, score=9)
+    add(journal_dir, "Unrelated Film", year=2001, score=5)
+    results = recommend_json(invoke, "Paddington")
+    assert slugs(results) == ["paddington-2-2017"]
+    assert results[0]["reasons"] == ["same series"]
+
+
+def test_shared_creators_match_however_they_are_written(invoke: Invoke, journal_dir: Path) -> None:
+    add(
+        journal_dir,
+        "First Show",
+        year=2010,
+        score=7,
+        creators=["Production I.G", "Tetsurō Araki", "Polygon Pictures Inc."],
+    )
+    add(
+        journal_dir,
+        "Second Show",
+        year=2012,
+        score=7,
+        creators=["Production IG", "Tetsuro Araki", "Polygon Pictures"],
+    )
+    add(journal_dir, "Unrelated Film", year=2001, score=5, creators=["Someone Else"])
+    results = recommend_json(invoke, "First Show")
+    assert slugs(results) == ["second-show-2012"]
+    (reason,) = results[0]["reasons"]
+    assert reason.startswith("shared creators: ")
+    # Named as the queried entry writes them.
+    assert set(reason.removeprefix("shared creators: ").split(", ")) == {
+        "Production I.G",
+        "Tetsurō Araki",
+        "Polygon Pictures Inc.",
+    }
+
+
+def test_shared_tags_relate_entries_and_are_named(invoke: Invoke, journal_dir: Path) -> None:
+    add(journal_dir, "Heat", year=1995, score=9, tags=["heist", "Los Angeles"])
+    add(journal_dir, "Thief", year=1981, score=8, tags=["Heist", "los-angeles"])
+    add(journal_dir, "Unrelated Film", year=2001, score=5, tags=["musical"])
+    results = recommend_json(invoke, "Heat")
+    assert slugs(results) == ["thief-1981"]
+    assert results[0]["reasons"] == ["shared tags: heist, Los Angeles"]
+
+
+def test_similar_review_wording_ranks_the_closer_review_first(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    add(
+        journal_dir,
+        "Query Film",
+        year=2000,
+        score=7,
+        tags=["drama"],
+        review="Lighthouse keepers go mad with the foghorn, gulls and endless storms.",
+    )
+    add(
+        journal_dir,
+        "Close Review",
+        year=2001,
+        score=7,
+        tags=["drama"],
+        review="Another lighthouse, another keeper losing his mind to the foghorn.",
+    )
+    add(
+        journal_dir,
+        "Distant Review",
+        year=2002,
+        score=7,
+        tags=["drama"],
+        review="A cheerful wedding comedy with a brass band and a cake fight.",
+    )
+    for number in range(4):
+        add(journal_dir, f"Filler {number}", year=1990 + number, review="A quiet family picnic.")
+    results = recommend_json(invoke, "Query Film")
+    assert slugs(results)[:2] == ["close-review-2001", "distant-review-2002"]
+    close, distant = results[0], results[1]
+    assert close["relatedness"] > distant["relatedness"]
+    wording = [r for r in close["reasons"] if r.startswith("similar reviews: ")]
+    assert wording, close["reasons"]
+    assert {"lighthouse", "foghorn"} & set(wording[0].removeprefix("similar reviews: ").split(", "))
+    assert not any(r.startswith("similar reviews") for r in distant["reasons"])
+
+
+def test_the_candidates_score_orders_otherwise_equal_ties(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    add(journal_dir, "Query Film", year=2000, score=7, tags=["noir"])
+    add(journal_dir, "Liked One", year=2001, score=9, tags=["noir"])
+    add(journal_dir, "Disliked One", year=2002, score=3, tags=["noir"])
+    add(journal_dir, "Unrelated Film", year=2003, score=5, tags=["musical"])
+    results = recommend_json(invoke, "Query Film")
+    assert slugs(results) == ["liked-one-2001", "disliked-one-2002"]
+    assert results[0]["relatedness"] > results[1]["relatedness"]
+    assert results[0]["reasons"] == results[1]["reasons"]
+
+
+# --- rarity (IDF) -----------------------------------------------------------------------------
+
+
+def test_a_common_tag_ranks_below_a_rare_creator(invoke: Invoke, journal_dir: Path) -> None:
+    add(journal_dir, "Query Film", year=2000, score=7, tags=["drama"], creators=["Rare Person"])
+    add(journal_dir, "Common Tag", year=2001, score=7, tags=["drama"])
+    add(journal_dir, "Rare Creator", year=2002, score=7, creators=["Rare Person"])
+    for number in range(12):
+        add(journal_dir, f"Other Drama {number}", year=1980 + number, score=7, tags=["drama"])
+    results = recommend_json(invoke, "Query Film")
+    assert results[0]["slug"] == "rare-creator-2002"
+    assert results[0]["reasons"] == ["shared creator: Rare Person"]
+    common = by_slug(results).get("common-tag-2001")
+    assert common is None or common["relatedness"] < results[0]["relatedness"] / 3
+
+
+def test_the_same_shared_tag_counts_less_the_more_entries_carry_it(tmp_path: Path) -> None:
+    def relatedness(others_with_tag: int) -> float:
+        folder = tmp_path / f"journal-{others_with_tag}"
+        query = add(folder, "Query Film", year=2000, score=7, tags=["noir"])
+        add(folder, "Partner", year=2001, score=7, tags=["noir"])
+        for number in range(20):
+            tags = ["noir"] if number < others_with_tag else ["other"]
+            add(folder, f"Filler {number}", year=1970 + number, score=7, tags=tags)
+        entries = Journal(folder).load_all().entries
+        source = CatalogSource(Catalog(entries))
+        found = {r.entry.slug: r.relatedness for r in related(source, source.load([query])[query])}
+        return found.get("partner-2001") or 0.0
+
+    rare, some, common = relatedness(0), relatedness(5), relatedness(20)
+    assert rare > some > common
+
+
+# --- reasons, output and edge cases -----------------------------------------------------------
+
+
+def test_sample_journal_blame_puts_both_knights_of_sidonia_first(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    results = recommend_json(invoke, "Blame!")
+    assert set(slugs(results)[:2]) == {
+        "knights-of-sidonia-2014",
+        "knights-of-sidonia-battle-for-planet-nine-2015",
+    }
+    first = by_slug(results)["knights-of-sidonia-2014"]["reasons"]
+    assert "you linked them: same studio and manga author" in first
+    assert "mentioned in Blame!'s review" in first
+    creators = next(r for r in first if r.startswith("shared creators: "))
+    assert {"Polygon Pictures", "Tsutomu Nihei"} <= set(creators.split(": ")[1].split(", "))
+    assert all(0.0 <= r["relatedness"] <= 1.0 for r in results)
+    values = [r["relatedness"] for r in results]
+    assert values == sorted(values, reverse=True)
+
+
+def test_sample_journal_the_matrix_finds_jupiter_ascending(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    results = by_slug(recommend_json(invoke, "The Matrix"))
+    reasons = results["jupiter-ascending-2015"]["reasons"]
+    creators = next(r for r in reasons if r.startswith("shared creators: "))
+    assert {"Lana Wachowski", "Lilly Wachowski"} <= set(creators.split(": ")[1].split(", "))
+
+
+def test_sample_journal_ghost_in_the_shell_finds_psycho_pass(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    results = by_slug(recommend_json(invoke, "Ghost in the Shell"))
+    reasons = results["psycho-pass-2012"]["reasons"]
+    assert "shared creator: Production I.G" in reasons
+    assert "its review mentions Ghost in the Shell" in reasons
+
+
+def test_json_objects_carry_every_documented_field(invoke: Invoke, sample_journal: Path) -> None:
+    results = recommend_json(invoke, "Blame!", "--limit", "2")
+    assert len(results) == 2
+    for item in results:
+        assert {
+            "slug",
+            "title",
+            "year",
+            "kind",
+            "status",
+            "score",
+            "relatedness",
+            "reasons",
+        } <= set(item)
+        assert item["mode"] == "related"
+        assert isinstance(item["reasons"], list) and item["reasons"]
+
+
+def test_piped_output_is_one_tab_separated_line_per_result(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    result = invoke("recommend", "The Matrix", "--limit", "3")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    fields = [line.split("\t") for line in lines]
+    assert all(len(f) == 8 for f in fields)
+    assert fields[0][0] == "jupiter-ascending-2015"
+    assert float(fields[0][6]) >= float(fields[1][6]) >= float(fields[2][6])
+    assert "shared creators: " in fields[0][7]
+
+
+def test_an_entry_with_no_relations_says_so_and_exits_zero(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    add(journal_dir, "Lonely Film", year=1999, score=6, tags=["unique"], creators=["Nobody"])
+    add(journal_dir, "Other Film", year=2005, score=8, tags=["different"], creators=["Somebody"])
+    plain = invoke("recommend", "Lonely Film")
+    assert plain.exit_code == 0
+    assert plain.stdout == ""
+    assert "Nothing related to Lonely Film (1999) yet" in plain.stderr
+    as_json = invoke("recommend", "Lonely Film", "--json")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout) == []
+    assert "Nothing related" in as_json.stderr
+
+
+def test_an_unknown_query_is_not_found(invoke: Invoke, sample_journal: Path) -> None:
+    result = invoke("recommend", "Completely Unknown Title")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: No entry")
+
+
+def test_a_dismissed_link_no_longer_counts(invoke: Invoke, sample_journal: Path) -> None:
+    before = by_slug(recommend_json(invoke, "Blame!"))
+    assert "ajin-demi-human-2016" in before
+    dismissed = invoke("unlink", "Blame!", "Ajin")
+    assert dismissed.exit_code == 0, dismissed.stderr
+    after = by_slug(recommend_json(invoke, "Blame!"))
+    ajin = after.get("ajin-demi-human-2016")
+    assert ajin is None or not any("creator" in r for r in ajin["reasons"])
+    assert "knights-of-sidonia-2014" in after
+
+
+# --- watchlist mode ---------------------------------------------------------------------------
+
+
+def taste_journal(folder: Path) -> None:
+    add(folder, "Loved Film", year=2001, score=9, creators=["Ann Director"], tags=["western"],
+        watched=[dt.date(2010, 1, 1)])  # fmt: skip
+    add(folder, "Hated Film", year=2002, score=3, creators=["Bob Maker"], tags=["musical"],
+        watched=[dt.date(2011, 1, 1)])  # fmt: skip
+    add(folder, "Fine Film", year=2003, score=6, watched=[dt.date(2012, 1, 1)])
+    add(folder, "Good Film", year=2004, score=7, watched=[dt.date(2013, 1, 1)])
+    add(folder, "By Ann", year=2020, status="planned", creators=["Ann Director"])
+    add(folder, "Western Too", year=2021, status="planned", tags=["western"])
+    add(folder, "By Bob", year=2022, status="planned", creators=["Bob Maker"])
+    add(folder, "Stranger", year=2023, status="planned", tags=["documentary"])
+
+
+def test_watchlist_puts_what_matches_your_favourites_first(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    taste_journal(journal_dir)
+    results = recommend_json(invoke)
+    assert [r["mode"] for r in results] == ["watchlist"] * 4
+    assert slugs(results)[:2] == ["by-ann-2020", "western-too-2021"]
+    assert results[0]["reasons"] == ["like Loved Film (9/10): shared creator: Ann Director"]
+    assert results[1]["reasons"] == ["like Loved Film (9/10): shared tag: western"]
+    # Sharing a maker with a film you disliked earns nothing.
+    tail = by_slug(results)
+    assert tail["by-bob-2022"]["relatedness"] == 0
+    assert tail["stranger-2023"]["relatedness"] == 0
+    assert tail["stranger-2023"]["reasons"] == [
+        "nothing in common yet with the titles you scored highest"
+    ]
+
+
+def test_watchlist_table_when_piped_and_limit(invoke: Invoke, journal_dir: Path) -> None:
+    taste_journal(journal_dir)
+    result = invoke("recommend", "--limit", "1")
+    assert result.exit_code == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert line.split("\t")[0] == "by-ann-2020"
+    assert "like Loved Film (9/10)" in line
+
+
+def test_no_watchlist_gives_rewatch_ideas_clearly_labelled(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    add(journal_dir, "Old Favourite", year=1990, score=9, watched=[dt.date(2005, 5, 5)])
+    add(journal_dir, "Recent Favourite", year=1995, score=9.5, watched=[dt.date(2023, 1, 1)])
+    add(journal_dir, "Middling", year=1996, score=6, watched=[dt.date(2001, 1, 1)])
+    add(journal_dir, "Poor", year=1997, score=3, watched=[dt.date(2000, 1, 1)])
+    add(journal_dir, "Decent", year=1998, score=7, watched=[dt.date(2002, 1, 1)])
+    result = invoke("recommend", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "Nothing planned" in result.stderr and "Rewatch ideas" in result.stderr
+    ideas = json.loads(result.stdout)
+    assert slugs(ideas) == ["old-favourite-1990", "recent-favourite-1995"]
+    for idea in ideas:
+        assert idea["mode"] == "rewatch"
+        assert idea["relatedness"] is None
+        assert idea["reasons"][0].startswith("rewatch idea: ")
+    assert "last seen 2005-05-05" in ideas[0]["reasons"][0]
+
+
+def test_an_empty_journal_has_nothing_to_suggest(invoke: Invoke, journal_dir: Path) -> None:
+    result = invoke("recommend", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+    assert "Nothing to suggest yet" in result.stderr
+
+
+def test_library_watchlist_and_rewatch_on_the_sample(sample_journal: Path) -> None:
+    entries = Journal(sample_journal).load_all().entries
+    source = CatalogSource(Catalog(entries))
+    ordered = [r.entry.slug for r in watchlist(source)]
+    assert ordered[0] == "ghost-in-the-shell-2-innocence-2004"
+    assert set(ordered) == {e.slug for e in entries if e.status == "planned"}
+    ideas = rewatch_ideas(source, today=dt.date(2025, 1, 1))
+    assert [r.entry.slug for r in ideas] == ["ghost-in-the-shell-1995", "the-matrix-1999"]
+    assert ideas[0].reasons == [
+        "rewatch idea: you scored it 9/10, last seen 2019-06-01 (5 years ago)"
+    ]
+
+
+# --- the index and the files agree -----------------------------------------------------------
+
+
+QUALITY_JOURNAL = Path(__file__).resolve().parent / "recommend_quality"
+
+
+@pytest.mark.parametrize("original", [SAMPLE_JOURNAL, QUALITY_JOURNAL], ids=["sample", "quality"])
+def test_the_index_answers_exactly_as_the_files_do(tmp_path: Path, original: Path) -> None:
+    folder = tmp_path / "journal"
+    shutil.copytree(original, folder, ignore=shutil.ignore_patterns(".watchbook"))
+    # A dismissal and a hand-written link, so both are read from the index too.
+    first, second = sorted(folder.glob("*.toml"))[:2]
+    first.write_text(first.read_text() + f'unlinked = ["{second.stem}"]\n')
+    second.write_text(second.read_text() + f'\n[[links]]\nto = "{first.stem}"\nwhy = "test"\n')
+    journal = Journal(folder)
+    catalog = load_catalog(journal)
+    files, index = CatalogSource(catalog), IndexSource(open_index(journal))
+
+    def summary(items: list[Any]) -> list[tuple[str, float | None, list[str]]]:
+        return [
+            (r.entry.slug, None if r.relatedness is None else round(r.relatedness, 9), r.reasons)
+            for r in items
+        ]
+
+    for entry in catalog.entries:
+        assert index.find(entry.title).slug == entry.slug
+        assert summary(related(index, entry, 20)) == (summary(related(files, entry, 20)))
+    assert summary(watchlist(index, None)) == summary(watchlist(files, None))
+    today = dt.date(2025, 1, 1)
+    assert summary(rewatch_ideas(index, None, today)) == summary(rewatch_ideas(files, None, today))
+
+
+# --- a real terminal --------------------------------------------------------------------------
+
+
+def test_a_terminal_gets_a_table_with_relatedness(sample_journal: Path) -> None:
+    out = run_in_terminal(["recommend", "Blame!"], {"NO_COLOR": None, "TERM": "xterm-256color"})
+    assert "Related to Blame! (2017)" in out
+    assert "Related" in out and "Why" in out
+    assert "Knights of Sidonia" in out
+    assert set("│━") & set(out)
