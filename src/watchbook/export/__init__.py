@@ -1,0 +1,151 @@
+"""Export the journal: Markdown pages (or one document), one JSON document, or a Letterboxd CSV.
+
+`export_to_folder` writes into a folder through `output.OutputFolder` (marker, refusal, atomic
+writes, stale pages); `export_document` returns a single document's bytes (for `--out -`).
+The same catalog always gives the same bytes: no timestamps, fixed orders, '\\n' newlines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from watchbook.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from watchbook.export.site import Site
+    from watchbook.index import Catalog
+
+FORMATS = ("markdown", "json", "csv")
+DEFAULT_OUT = Path("export")
+
+# (files done, files in all)
+Progress = Callable[[int, int], None]
+# One file of an export: its name and a function producing its text (maybe in pieces).
+Job = tuple[str, Callable[[], str | Iterable[str]]]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What `watchbook export` was asked for."""
+
+    format: str = "markdown"
+    single_file: bool = False
+    front_matter: bool = False
+    force: bool = False
+
+    def check(self) -> None:
+        """InvalidValue for an unknown format or a Markdown-only flag with another format."""
+        if self.format not in FORMATS:
+            raise InvalidValue(
+                "--format", f"must be one of {', '.join(FORMATS)} (got {self.format!r})"
+            )
+        if self.format != "markdown":
+            for flag, value in (
+                ("--single-file", self.single_file),
+                ("--front-matter", self.front_matter),
+            ):
+                if value:
+                    raise InvalidValue(
+                        flag, f"only applies to --format markdown, not {self.format}"
+                    )
+
+    @property
+    def one_document(self) -> bool:
+        """True when the export is one file (JSON, CSV or --single-file), so it can go to stdout."""
+        return self.format != "markdown" or self.single_file
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote: the folder, how many entries and files, what changed or went."""
+
+    folder: Path
+    entries: int
+    files: list[str] = field(default_factory=list)
+    changed: int = 0
+    removed: list[str] = field(default_factory=list)
+    created: bool = False
+
+
+def build_site(catalog: Catalog, recommended: bool | None = None) -> Site:
+    """The catalog arranged for export.
+
+    `recommended`: True adds the "Recommended" lists (from watchbook.recommend) whatever the
+    journal's size, False leaves them out, None adds them up to RECOMMEND_MAX_ENTRIES entries.
+    """
+    from watchbook.export.site import RECOMMEND_MAX_ENTRIES, Site, load_recommender
+
+    recommender = None
+    if recommended is not False:
+        limit = len(catalog.entries) if recommended else RECOMMEND_MAX_ENTRIES
+        recommender = load_recommender(catalog, limit)
+    return Site(catalog.entries, catalog.links, recommender)
+
+
+def jobs(site: Site, options: ExportOptions) -> list[Job]:
+    """Every file the export writes, in writing order (index last, so it never links ahead)."""
+    if options.format == "json":
+        from watchbook.export import json_export
+
+        return [(json_export.FILE_NAME, lambda: json_export.document(site))]
+    if options.format == "csv":
+        from watchbook.export import csv_export
+
+        return [(csv_export.FILE_NAME, lambda: csv_export.document(site))]
+    from watchbook.export.markdown import INDEX, SINGLE_FILE, MarkdownExport
+
+    writer = MarkdownExport(
+        site, single_file=options.single_file, with_front_matter=options.front_matter
+    )
+    if options.single_file:
+        return [(SINGLE_FILE, writer.document)]
+    pages: list[Job] = [
+        (f"{site.pages[e.slug]}.md", lambda e=e: writer.page(e)) for e in site.entries
+    ]
+    return [*pages, (INDEX, writer.index)]
+
+
+def _encode(text: str | Iterable[str]) -> bytes:
+    joined = text if isinstance(text, str) else "".join(text)
+    # Lone surrogates (from file names that were not UTF-8) cannot be written as UTF-8.
+    return joined.encode("utf-8", "replace")
+
+
+def export_document(site: Site, options: ExportOptions) -> bytes:
+    """The bytes of a one-file export (JSON, CSV or --single-file), for writing to stdout."""
+    options.check()
+    if not options.one_document:
+        raise InvalidValue(
+            "--out", "'-' works only for one document: --format json, --format csv or --single-file"
+        )
+    ((_, produce),) = jobs(site, options)
+    return _encode(produce())
+
+
+def export_to_folder(
+    site: Site, out: Path, options: ExportOptions, progress: Progress | None = None
+) -> ExportResult:
+    """Write the export into `out` by the folder rules in `output`; the result says what changed."""
+    from watchbook.export.output import OutputFolder
+
+    options.check()
+    work = jobs(site, options)
+    folder = OutputFolder(out, options.format, force=options.force)
+    folder.begin(name for name, _ in work)
+    total = len(work)
+    for done, (name, produce) in enumerate(work, start=1):
+        folder.write(name, _encode(produce()))
+        if progress is not None:
+            progress(done, total)
+    summary = folder.finish()
+    return ExportResult(
+        folder=summary.folder,
+        entries=len(site.entries),
+        files=summary.files,
+        changed=summary.changed,
+        removed=summary.removed,
+        created=summary.created,
+    )

@@ -1,0 +1,227 @@
+"""The export folder: its marker file, the refusal to write into a stranger's folder, atomic writes.
+
+Rules, all enforced here so that the formats cannot get them wrong:
+- every file goes directly into the folder (`--out`), under a name checked against a strict
+  pattern: no separators, no `..`, no leading dot; nothing else is ever created or removed;
+- a folder that exists, is not empty and has no marker is refused unless `force` is set;
+- the marker (`.watchbook-export`) lists, per format, the files the last export wrote; a file is
+  removed as stale only when the marker lists it, the new export does not, and it is still a
+  regular file (not a link, not a folder);
+- each file is written to a temporary file beside it and renamed over the old one, so a reader
+  never sees half a page, and a file whose bytes did not change is left alone (its mtime too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchbook.errors import FolderNotEmpty, UnsafePath
+
+MARKER = ".watchbook-export"
+MARKER_HEADER = (
+    "# This folder was written by `watchbook export`. Files listed under a format are\n"
+    "# watchbook's: the next export of that format rewrites them and removes those whose entry\n"
+    "# is gone. Nothing else here is touched. Delete this file and watchbook will refuse to\n"
+    "# write here again without --force.\n"
+)
+# Every name watchbook writes or removes: one plain file name, never a path.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)+$")
+_SECTION = re.compile(r"^\[([a-z0-9-]+)\]$")
+# What the temporary files of an interrupted export look like: '.<name>.<random>.tmp'.
+_TEMP = re.compile(r"^\.\.?[A-Za-z0-9][A-Za-z0-9_.-]*\.[a-z0-9_]+\.tmp$")
+# Never follow a link planted at a temporary name, never reuse an existing file.
+_CREATE = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def check_name(name: str) -> str:
+    """A file name that stays directly inside the folder; UnsafePath otherwise."""
+    if not SAFE_NAME.match(name) or ".." in name or len(name) > 200:
+        raise UnsafePath(f"refusing to write {name!r}: not a plain file name")
+    return name
+
+
+def read_marker(text: str) -> dict[str, set[str]]:
+    """The files listed under each format in a marker file; unsafe names are dropped."""
+    sections: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _SECTION.match(line)
+        if match:
+            current = sections.setdefault(match.group(1), set())
+        elif current is not None and SAFE_NAME.match(line) and ".." not in line:
+            current.add(line)
+    return sections
+
+
+def format_marker(sections: dict[str, set[str]]) -> bytes:
+    """The marker file's bytes: sections and names sorted, so it never changes needlessly."""
+    lines = [MARKER_HEADER]
+    for section in sorted(sections):
+        lines.append(f"\n[{section}]\n")
+        lines.extend(f"{name}\n" for name in sorted(sections[section]))
+    return "".join(lines).encode("utf-8")
+
+
+@dataclass
+class WriteSummary:
+    """What an export did to the folder."""
+
+    folder: Path
+    files: list[str] = field(default_factory=list)
+    changed: int = 0
+    removed: list[str] = field(default_factory=list)
+    created: bool = False
+
+
+class OutputFolder:
+    """One export's view of its folder; call `begin`, then `write` each file, then `finish`."""
+
+    def __init__(self, path: Path, section: str, *, force: bool = False) -> None:
+        self.requested = path
+        self.section = section
+        self.force = force
+        self.root = Path()
+        self._existing: set[str] = set()
+        # Temporary names are '.<name>.<token>.tmp'; one random token per export.
+        self._token = f"{os.getpid()}{secrets.token_hex(4)}"
+        self._previous: dict[str, set[str]] = {}
+        self._names: list[str] = []
+        self.summary = WriteSummary(folder=path)
+
+    def begin(self, names: Iterable[str]) -> None:
+        """Check or create the folder and record every name this export will write."""
+        self._names = sorted({check_name(n) for n in names})
+        if MARKER in self._names:
+            raise UnsafePath(f"refusing to write {MARKER!r}: that is the marker file")
+        path = self.requested
+        if path.is_symlink() and not path.exists():
+            raise UnsafePath(f"{path} is a link to nothing; remove it or choose another --out")
+        if path.exists() and not path.is_dir():
+            raise UnsafePath(f"{path} exists and is not a folder; choose another --out")
+        if not path.exists():
+            path.mkdir(parents=True)
+            self.summary.created = True
+        # Everything below happens inside this one resolved folder.
+        self.root = path.resolve()
+        self.summary.folder = self.root
+        marker = self.root / MARKER
+        # The marker's temporary file is the first thing an export writes: an export killed
+        # before renaming it still made this folder.
+        ours = _is_regular(marker) or self._marker_temp_left()
+        if ours:
+            try:
+                self._previous = read_marker(marker.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                self._previous = {}
+            except (OSError, UnicodeDecodeError):
+                # An unreadable marker still says the folder is ours; it just lists nothing.
+                self._previous = {}
+            self._remove_temps()
+        with os.scandir(self.root) as items:
+            # One listing, so that writing a file that is not there yet needs no stat() first.
+            self._existing = {item.name for item in items}
+        if not ours and not self.force and self._existing:
+            raise FolderNotEmpty(
+                f"{path} is not empty and was not made by watchbook export (it has no "
+                f"{MARKER} file); choose an empty or new --out folder, or add --force to "
+                "write into it anyway"
+            )
+        # Listed before any page is written: if this export dies halfway, the next one still
+        # knows which files are its own.
+        sections = {k: set(v) for k, v in self._previous.items()}
+        sections.setdefault(self.section, set()).update(self._names)
+        self._write_bytes(MARKER, format_marker(sections))
+
+    def write(self, name: str, data: bytes) -> bool:
+        """Write one file atomically unless it already holds these bytes; True if it changed."""
+        check_name(name)
+        target = self.root / name
+        if target.parent != self.root:
+            raise UnsafePath(f"refusing to write {name!r}: it would leave {self.root}")
+        info = None
+        if name in self._existing:
+            with contextlib.suppress(FileNotFoundError):
+                info = target.lstat()
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise UnsafePath(f"{target} is a folder; remove it or choose another --out")
+        if info is not None and stat.S_ISREG(info.st_mode) and info.st_size == len(data):
+            with contextlib.suppress(OSError):
+                if target.read_bytes() == data:
+                    return False
+        self._write_bytes(name, data)
+        self.summary.changed += 1
+        return True
+
+    def finish(self) -> WriteSummary:
+        """Remove this format's files the last export wrote and this one did not; update the marker."""
+        keep = set(self._names)
+        others = {n for s, names in self._previous.items() if s != self.section for n in names}
+        for name in sorted(self._previous.get(self.section, set()) - keep - others):
+            target = self.root / name
+            if target.parent == self.root and _is_regular(target):
+                target.unlink()
+                self.summary.removed.append(name)
+        sections = {k: set(v) for k, v in self._previous.items()}
+        sections[self.section] = keep
+        self._write_bytes(MARKER, format_marker(sections))
+        self.summary.files = list(self._names)
+        return self.summary
+
+    def _write_bytes(self, name: str, data: bytes) -> None:
+        # As few system calls as possible (they dominate an export of thousands of pages):
+        # create the temporary file exclusively, write, close, rename over the target.
+        tmp = self.root / f".{name}.{self._token}.tmp"
+        fd = os.open(tmp, _CREATE, 0o644)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+            # rename() replaces a link at the target itself, never the file it points to.
+            os.replace(tmp, self.root / name)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _marker_temp_left(self) -> bool:
+        prefix = f".{MARKER}."
+        with os.scandir(self.root) as items:
+            return any(
+                item.name.startswith(prefix)
+                and _TEMP.match(item.name) is not None
+                and item.is_file(follow_symlinks=False)
+                for item in items
+            )
+
+    def _remove_temps(self) -> None:
+        """Temporary files an interrupted export left behind in its own folder."""
+        for item in os.scandir(self.root):
+            if _TEMP.match(item.name) and item.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(item.path)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False

@@ -1,0 +1,228 @@
+"""export --format csv (Letterboxd), --format json (round trip), --front-matter, --out -."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Invoke
+from tests.test_export import write
+from watchbook.entry import Entry, Link, entry_from_dict
+from watchbook.journal import Journal
+
+LETTERBOXD = ["Title", "Year", "Rating10", "WatchedDate", "Rewatch", "Tags", "Review"]
+
+
+def entries(journal: Path) -> dict[str, Entry]:
+    return {e.slug: e for e in Journal(journal).load_all().entries}
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def test_csv_has_the_letterboxd_columns_and_one_row_per_viewing(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "lb"
+    result = invoke("export", "--format", "csv", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    with (out / "letterboxd.csv").open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames is not None and reader.fieldnames[:7] == LETTERBOXD
+        rows = list(reader)
+    journal = entries(sample_journal)
+    seen = [e for e in journal.values() if e.status != "planned"]
+    assert len(rows) == sum(max(1, len(e.watched)) for e in seen)
+    titles = {row["Title"] for row in rows}
+    assert titles == {e.title for e in seen}
+    assert not titles & {e.title for e in journal.values() if e.status == "planned"}
+    matrix = [row for row in rows if row["Title"] == "The Matrix"]
+    assert [(r["WatchedDate"], r["Rewatch"]) for r in matrix] == [
+        ("1999-07-03", "false"),
+        ("2021-12-20", "true"),
+    ]
+    # The review once, on the latest viewing, exactly as written (newlines and all).
+    assert matrix[0]["Review"] == ""
+    assert matrix[1]["Review"] == journal["the-matrix-1999"].review.strip("\n")  # type: ignore[union-attr]
+    for row in rows:
+        entry = next(e for e in seen if e.title == row["Title"])
+        assert row["Year"] == str(entry.year)
+        assert 1 <= int(row["Rating10"]) <= 10
+        assert abs(int(row["Rating10"]) - float(entry.score or 0)) <= 0.5
+        assert row["Tags"].split(", ") == entry.tags
+        dt.date.fromisoformat(row["WatchedDate"])
+    half = next(r for r in rows if r["Title"].startswith("Knights of Sidonia:"))
+    assert half["Rating10"] == "7"  # 6.5 rounds up: Letterboxd takes whole numbers
+
+
+def test_csv_keeps_commas_quotes_and_status(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    write(
+        journal_dir,
+        Entry(
+            'Say "Cheese", Again',
+            "say-cheese-again-1999",
+            1999,
+            "movie",
+            "dropped",
+            0,
+            review='He said, "no".\nSecond line, with commas.',
+            tags=["one, two", "three"],
+            ids={"imdb": "tt0000001"},
+        ),
+    )
+    result = invoke("export", "--format", "csv", "--out", "-")
+    assert result.exit_code == 0, result.stderr
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["Title"] == 'Say "Cheese", Again'
+    assert row["Rating10"] == "1"
+    assert row["WatchedDate"] == "" and row["Rewatch"] == ""
+    assert row["Tags"] == "one two, three, dropped"
+    assert row["Review"] == 'He said, "no".\nSecond line, with commas.'
+    assert row["imdbID"] == "tt0000001"
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def test_json_round_trips_every_field(invoke: Invoke, journal_dir: Path, tmp_path: Path) -> None:
+    full = Entry(
+        "Everything",
+        "everything-2020",
+        2020,
+        "series",
+        "watching",
+        7.5,
+        verdict="All the fields.",
+        watched=[dt.date(2021, 1, 2), dt.date(2022, 3, 4)],
+        tags=["a", "b"],
+        creators=["Somebody"],
+        aliases=["Alles"],
+        where="TV",
+        review="Line one.\n\nLine *two*.\n",
+        ids={"imdb": "tt1", "mal": "42"},
+        links=[Link("other-2020", "because", extra={"note": "kept"})],
+        extra={"mood": "calm", "rewatch_wanted": True},
+    )
+    write(journal_dir, full)
+    write(journal_dir, Entry("Other", "other-2020", 2020, "movie", "planned"))
+    out = tmp_path / "j"
+    assert invoke("export", "--format", "json", "--out", str(out)).exit_code == 0
+    data = json.loads((out / "watchbook.json").read_text(encoding="utf-8"))
+    journal = entries(journal_dir)
+    assert [r["slug"] for r in data["entries"]] == sorted(journal)
+    for record in data["entries"]:
+        fields = {
+            k: v
+            for k, v in record.items()
+            if k not in ("slug", "related", "backlinks", "recommended")
+        }
+        assert entry_from_dict(fields, record["slug"]) == journal[record["slug"]]
+    records = {r["slug"]: r for r in data["entries"]}
+    assert records["everything-2020"]["related"] == [
+        {"to": "other-2020", "why": "because", "derived": False}
+    ]
+    assert {"from": "everything-2020", "why": "because", "derived": False} in records["other-2020"][
+        "backlinks"
+    ]
+
+
+def test_json_has_derived_links_and_backlinks(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path
+) -> None:
+    result = invoke("export", "--format", "json", "--out", "-")
+    assert result.exit_code == 0, result.stderr
+    records = {r["slug"]: r for r in json.loads(result.stdout)["entries"]}
+    assert set(records) == set(entries(sample_journal))
+    blame = records["blame-2017"]
+    assert {
+        "to": "knights-of-sidonia-2014",
+        "why": "same studio and manga author",
+        "derived": False,
+    } in blame["related"]
+    assert any(link["derived"] for link in blame["related"])
+    for slug, record in records.items():
+        for link in record["related"]:
+            assert link["to"] in records
+            back = records[link["to"]]["backlinks"]
+            assert {"from": slug, "why": link["why"], "derived": link["derived"]} in back
+
+
+# --- front matter -----------------------------------------------------------------------------
+
+
+def read_front_matter(text: str) -> dict[str, Any]:
+    """A tiny YAML reader for the subset export writes: `key: value` lines between '---'.
+
+    Values are double-quoted strings, flow lists of them, numbers, or bare ISO dates; anything
+    else fails the test. (PyYAML is used too when it happens to be installed.)
+    """
+    assert text.startswith("---\n")
+    head, _, _ = text[4:].partition("\n---\n")
+    data: dict[str, Any] = {}
+    for line in head.splitlines():
+        key, sep, raw = line.partition(": ")
+        assert sep and re.fullmatch(r"[a-z]+", key), line
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            data[key] = dt.date.fromisoformat(raw)
+        else:
+            assert raw[:1] in '"[0123456789', line
+            data[key] = json.loads(raw)
+    try:
+        import yaml  # type: ignore[import-untyped]
+    except ImportError:
+        return data
+    assert yaml.safe_load(head) == data
+    return data
+
+
+def test_front_matter_parses_back(invoke: Invoke, journal_dir: Path, tmp_path: Path) -> None:
+    tricky = Entry(
+        'Colon: "Quotes" # and hash',
+        "colon-quotes-and-hash-2019",
+        2019,
+        "movie",
+        score=8.5,
+        verdict="- yes: really, 'it' is \\ good",
+        watched=[dt.date(2020, 1, 1), dt.date(2023, 5, 6)],
+        tags=["東京", "a: b", "[x]"],
+    )
+    write(journal_dir, tricky)
+    write(journal_dir, Entry("Later", "later", status="planned"))
+    out = tmp_path / "fm"
+    assert invoke("export", "--front-matter", "--out", str(out)).exit_code == 0
+    data = read_front_matter((out / f"{tricky.slug}.md").read_text(encoding="utf-8"))
+    assert data == {
+        "title": tricky.label,
+        "date": dt.date(2023, 5, 6),
+        "score": 8.5,
+        "tags": tricky.tags,
+        "description": tricky.verdict,
+    }
+    assert read_front_matter((out / "later.md").read_text(encoding="utf-8")) == {
+        "title": "Later",
+        "tags": [],
+    }
+    assert read_front_matter((out / "index.md").read_text(encoding="utf-8"))["title"]
+
+
+# --- stdout -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--format", "json"], ["--format", "csv"], ["--single-file"]])
+def test_one_document_goes_to_stdout_and_nothing_to_disk(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, args: list[str]
+) -> None:
+    result = invoke("export", "--out", "-", *args)
+    assert result.exit_code == 0, result.stderr
+    assert "Blame!" in result.stdout
+    assert "to stdout" in result.stderr
+    assert not (tmp_path / "export").exists() and not (tmp_path / "-").exists()
