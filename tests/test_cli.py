@@ -128,6 +128,28 @@ def test_near_identical_titles_and_aliases_count_as_duplicates(
     assert "blame-2017" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Crash Test 1", "Crash Test 12"), ("Rocky II", "Rocky III"), ("Apollo 13", "Apollo 18")],
+)
+def test_titles_that_differ_in_a_number_are_not_duplicates(
+    invoke: Invoke, journal_dir: Path, first: str, second: str
+) -> None:
+    assert invoke("add", first, "--year", "2003").exit_code == 0
+    result = invoke("add", second, "--year", "2003")
+    assert result.exit_code == 0, result.stderr
+    assert len(list(journal_dir.glob("*.toml"))) == 2
+
+
+def test_the_same_number_spelled_differently_is_still_a_duplicate(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    assert invoke("add", "Rocky II", "--year", "1979").exit_code == 0
+    result = invoke("add", "Rocky 2", "--year", "1979")
+    assert result.exit_code == 1
+    assert "rocky-ii-1979" in result.stderr
+
+
 def test_a_different_year_is_a_different_title(invoke: Invoke, sample_journal: Path) -> None:
     result = invoke("add", "Blame!", "--year", "2003")
     assert result.exit_code == 0

@@ -24,7 +24,7 @@ from tests.test_reliability_crash import (
 )
 
 WRITERS = 8
-# Clearly different titles: ones differing only in a number are (by design) fuzzy duplicates.
+# Clearly different titles, so add's fuzzy duplicate check never joins two of them.
 TITLES = [
     "Akira", "Perfect Blue", "Paprika", "Redline", "Tekkonkinkreet", "Mind Game", "Memories",
     "Patlabor", "Sword of the Stranger", "Vampire Hunter D", "Wolf Children", "Summer Wars",

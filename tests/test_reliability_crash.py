@@ -426,7 +426,7 @@ def test_add_killed_after_random_delays_never_loses_or_cuts_an_entry(
     for n in range(scaled(5, 80)):
         slug = f"crash-test-{n}-2003"
         code = run_killed_after(
-            # --new: "Crash Test 12" is a near-duplicate of "Crash Test 1" to add's fuzzy check.
+            # --new: a title left half-written by an earlier kill must not stop this one.
             ("add", f"Crash Test {n}", "--year", "2003", "--new", "--review", "x " * 5000),
             rng.uniform(0, full * 1.3),
         )

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 from watchbook.text import (
     STOPWORDS,
     creator_key,
+    number_marks,
     series_key,
     split_words,
     strip_accents,
@@ -49,7 +50,6 @@ DISMISS_KEY = "unlinked"
 
 _JOINERS = re.compile(r"[.'’`´]")
 _WORD = re.compile(r"[^\W_]+")
-_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -669,7 +669,7 @@ def likely_duplicates(entries: Sequence[Entry]) -> list[tuple[Entry, Entry, str]
             OSA.distance(keys[a], keys[b]) <= 1
             and series_key(first.title) != series_key(second.title)
             # 'Apollo 13' and 'Apollo 18' differ by a number: two films, not one typed twice.
-            and _DIGITS.findall(keys[a]) == _DIGITS.findall(keys[b])
+            and number_marks(title_key(first.title)) == number_marks(title_key(second.title))
         ):
             reason = "nearly the same title and year"
         else:

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from watchbook.entry import Entry
 from watchbook.errors import Ambiguous, NotFound
-from watchbook.text import STOPWORDS, fold, title_key, unmove_article
+from watchbook.text import (
+    STOPWORDS,
+    arabic_numerals,
+    fold,
+    number_marks,
+    title_key,
+    unmove_article,
+)
 
 if TYPE_CHECKING:
     from watchbook.index import Progress, SearchData
@@ -418,12 +425,18 @@ def find_similar(entries: Sequence[Entry], title: str, year: int | None) -> Entr
     """An existing entry that is probably the same title (for add's duplicate check)."""
     from rapidfuzz import fuzz
 
-    key = title_key(title)
+    key = arabic_numerals(title_key(title))
+    numbers = number_marks(key)
     best: tuple[float, Entry] | None = None
     for entry in entries:
         if year is not None and entry.year is not None and entry.year != year:
             continue
-        score = max((fuzz.ratio(key, other) for other in _keys(entry) if other), default=0.0)
+        others = (arabic_numerals(other) for other in _keys(entry) if other)
+        score = max(
+            # 'Rocky II' and 'Rocky III' are near in spelling but are two films.
+            (fuzz.ratio(key, other) for other in others if number_marks(other) == numbers),
+            default=0.0,
+        )
         if score >= 92 and (best is None or score > best[0]):
             best = (score, entry)
     return best[1] if best else None

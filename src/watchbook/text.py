@@ -160,6 +160,26 @@ def _strip_sequel(tokens: list[str]) -> list[str]:
     return tokens
 
 
+def number_marks(key: str) -> list[str]:
+    """The numbers in a folded title, Roman numerals as digits: 'rocky ii' -> ['2']."""
+    return [
+        token if token.isdigit() else _ROMAN_VALUES[token]
+        for token in key.split()
+        if token.isdigit() or token in _ROMAN_VALUES
+    ]
+
+
+def arabic_numerals(key: str) -> str:
+    """A folded title with Roman numerals written as digits: 'rocky ii' -> 'rocky 2'."""
+    return " ".join(_ROMAN_VALUES.get(token, token) for token in key.split())
+
+
+_ROMAN_VALUES = {
+    "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5",
+    "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10",
+}  # fmt: skip
+
+
 def series_key(title: str) -> str:
     """The key two titles of the same work share: subtitle, season/part and sequel marks dropped."""
     head = _SUBTITLE.split(unmove_article(title).strip(), maxsplit=1)[0] or title
