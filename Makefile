@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/watchbook --journal journal list
 	$(VENV)/bin/watchbook --journal journal show "Blame!"
+	$(VENV)/bin/watchbook --journal journal recommend "Blame!"
+	$(VENV)/bin/watchbook --journal journal export --out demo-export
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -34,4 +36,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache demo-export
