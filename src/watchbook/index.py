@@ -23,7 +23,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from watchbook.entry import Entry, Link
 from watchbook.errors import Conflict, InvalidFile, NotFound
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # The link machinery (and its dataclasses) is imported only by what needs it, so that a warm
 # `search` does not pay for it.
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -50,6 +50,7 @@ RACY_NS = 500_000_000
 REBUILD_SHARE = 0.3
 
 Progress = Callable[[int, int], None]
+_T = TypeVar("_T")
 Stat = tuple[int, int]
 
 
@@ -196,6 +197,24 @@ def open_index(
     return index.view(rebuild=rebuild)
 
 
+def read_index(
+    journal: Journal, read: Callable[[IndexView], _T], progress: Progress | None = None
+) -> _T:
+    """Run `read` on an up-to-date view of the index, rebuilt once if it turns out damaged."""
+    import sqlite3
+
+    for rebuild in (False, True):
+        view = open_index(journal, progress, rebuild=rebuild)
+        try:
+            return read(view)
+        except (sqlite3.DatabaseError, *DAMAGE):
+            if rebuild:
+                raise
+        finally:
+            view.close()
+    raise AssertionError("unreachable: the second try either returns or raises")
+
+
 def reindex(journal: Journal, progress: Progress | None = None) -> IndexView:
     """Rebuild the index from the TOML files (never needed, but reassuring)."""
     return open_index(journal, progress, rebuild=True)
@@ -324,6 +343,7 @@ class SearchData:
     ) -> None:
         self._tables = [names or {}, creators or {}, tags or {}]
         self._columns: list[tuple[list[str], list[Rows]]] | None = None
+        self._lookups: dict[int, dict[str, Rows]] = {}
         # Set by IndexView.search_data: row id -> Record, for the rows asked about.
         self.records: Callable[[Iterable[int]], dict[int, Record]] = lambda ids: {}
 
@@ -335,7 +355,19 @@ class SearchData:
         table = self._tables[field]
         return list(table), [_pack_rows(rows) for rows in table.values()]
 
+    def rows_of(self, field: int, key: str) -> list[int]:
+        """The row ids filed under one key (0 names, 1 creators, 2 tags), without unpacking the
+        others."""
+        if self._columns is None:
+            return list(self._tables[field].get(key, ()))
+        lookup = self._lookups.get(field)
+        if lookup is None:
+            lookup = self._lookups[field] = dict(zip(*self._columns[field], strict=True))
+        rows = lookup.get(key)
+        return [] if rows is None else row_ids(rows)
+
     def _table(self, field: int) -> dict[str, list[int]]:
+        self._lookups.clear()
         if self._columns is not None:
             self._tables = [
                 {key: row_ids(rows) for key, rows in zip(*column, strict=True)}
@@ -361,6 +393,7 @@ class SearchData:
 
     def add(self, rowid: int, keys: tuple[list[str], list[str], list[str]]) -> None:
         """Index one entry under its keys."""
+        self._lookups.clear()
         for field, words in enumerate(keys):
             if self._columns is None:
                 table = self._tables[field]
@@ -380,6 +413,7 @@ class SearchData:
 
     def remove(self, rowid: int, keys: tuple[list[str], list[str], list[str]]) -> None:
         """Forget one entry (filed under these keys)."""
+        self._lookups.clear()
         for field, words in enumerate(keys):
             if self._columns is None:
                 table = self._tables[field]
@@ -473,25 +507,24 @@ def scan_folder(path: Path) -> dict[str, Stat]:
     listing: dict[str, Stat] = {}
     stat = os.stat
     try:
-        # A stat per file is the whole cost of a warm command on a big journal: no more.
+        # A stat per file is the whole cost of a warm command on a big journal: no more, and
+        # as little Python around each one as possible.
         for name in os.listdir(folder):
-            if name.endswith(SUFFIX) and not name.startswith("."):
+            if name.endswith(SUFFIX) and name[0] != ".":
                 try:
                     info = stat(name, dir_fd=folder)
+                    listing[name] = (info.st_size, info.st_mtime_ns)
                 except OSError:
                     listing[name] = (-1, -1)
-                else:
-                    listing[name] = (info.st_size, info.st_mtime_ns)
     finally:
         os.close(folder)
     return listing
 
 
-def listing_digest(listing: dict[str, Stat]) -> bytes:
-    """A fingerprint of a listing, in its order (marshal version 2 has no back-references)."""
-    import hashlib
-
-    return hashlib.blake2b(marshal.dumps(listing, 2), digest_size=16).digest()
+def listing_bytes(listing: dict[str, Stat]) -> bytes:
+    """A listing as bytes, in its order: what the index stores, and compares in one go
+    (marshal version 2 has no back-references, so equal listings give equal bytes)."""
+    return marshal.dumps(listing, 2)
 
 
 def stored_listing(listing: dict[str, Stat], read_at: int) -> dict[str, Stat]:
@@ -510,30 +543,35 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE entries (
-    id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, data TEXT NOT NULL,
-    series TEXT NOT NULL, year INTEGER, kind TEXT, status TEXT, score REAL, last INTEGER,
-    tags TEXT
+    id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, status TEXT, score REAL, last INTEGER,
+    year INTEGER, kind TEXT, tags TEXT, tied INTEGER NOT NULL, series TEXT NOT NULL,
+    data TEXT NOT NULL
 );
-CREATE INDEX entries_series ON entries (series);
 CREATE TABLE problems (name TEXT PRIMARY KEY, message TEXT NOT NULL, line INTEGER);
 CREATE TABLE mention_keys (
     gram TEXT NOT NULL, slug TEXT NOT NULL, tokens TEXT NOT NULL, typo_ok INTEGER NOT NULL,
     case_form TEXT NOT NULL
 );
-CREATE INDEX mention_keys_gram ON mention_keys (gram);
-CREATE INDEX mention_keys_slug ON mention_keys (slug);
 CREATE TABLE title_words (word TEXT NOT NULL, slug TEXT NOT NULL, typo INTEGER NOT NULL);
-CREATE INDEX title_words_slug ON title_words (slug);
 CREATE TABLE creators (key TEXT NOT NULL, slug TEXT NOT NULL, position INTEGER, name TEXT);
-CREATE INDEX creators_key ON creators (key);
-CREATE INDEX creators_slug ON creators (slug);
 CREATE TABLE derived (
     source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL,
     PRIMARY KEY (source, target, kind)
 ) WITHOUT ROWID;
-CREATE INDEX derived_target ON derived (target);
 CREATE VIRTUAL TABLE texts USING fts5 (verdict, review, content='', tokenize='unicode61');
 CREATE VIRTUAL TABLE text_words USING fts5vocab (texts, 'row');
+"""
+# Made once the tables are filled (sorting once is cheaper than keeping them up to date).
+_INDEXES = """
+CREATE INDEX entries_series ON entries (series);
+CREATE INDEX entries_records ON entries (slug, status, score, last, year);
+CREATE INDEX entries_tied ON entries (tied) WHERE tied = 1;
+CREATE INDEX mention_keys_gram ON mention_keys (gram);
+CREATE INDEX mention_keys_slug ON mention_keys (slug);
+CREATE INDEX title_words_slug ON title_words (slug);
+CREATE INDEX creators_key ON creators (key, slug);
+CREATE INDEX creators_slug ON creators (slug);
+CREATE INDEX derived_target ON derived (target);
 """
 _TABLES = ("meta", "blobs", "entries", "problems", "mention_keys", "title_words", "creators",
            "derived", "texts", "text_words")  # fmt: skip
@@ -598,7 +636,7 @@ class Index:
                         return view
                     conn.close()
                     # What the view just unpacked serves the update too, if nobody wrote since.
-                    seen = (view.seen_digest, view.seen_listing)
+                    seen = (view.seen_blob, view.seen_listing)
                     return self._update(listing, rebuild, seen)
                 return self._update(listing, rebuild)
             except (sqlite3.DatabaseError, *DAMAGE):
@@ -654,16 +692,13 @@ class Index:
                 # Another process may have rebuilt it while this one waited for the lock.
                 conn = None if rebuild else self._open_existing()
                 if conn is None:
-                    self._remove_files()
-                    conn = self._connect(str(self.path))
-                    conn.execute("PRAGMA journal_mode = WAL")
-                    Builder(conn, self.journal, self.progress).build(listing)
-                    return IndexView(conn, self.journal)
+                    self._build_file(listing)
+                    return IndexView(self._connect(str(self.path)), self.journal)
         # A patch needs no lock file: SQLite's write lock lets one writer in at a time, and
         # what changed is worked out again once inside.
         try:
             conn.execute("BEGIN IMMEDIATE")
-            if seen and seen[1] is not None and _blob(conn, "digest") == seen[0]:
+            if seen and seen[1] is not None and _blob(conn, "listing") == seen[0]:
                 stored = seen[1]
             else:
                 stored = _unpack(_blob(conn, "listing"))
@@ -682,6 +717,39 @@ class Index:
                 conn.execute("ROLLBACK")
             raise
         return IndexView(conn, self.journal)
+
+    def _build_file(self, listing: dict[str, Stat]) -> None:
+        """Build a new index beside the old one and move it into place (under the index lock).
+
+        Nobody else can see the new file while it is written, so it is written the cheap way:
+        no rollback journal, no syncing on the way, a big page cache. It is synced once, turned
+        into a WAL database and closed before it replaces the old index.
+        """
+        import sqlite3
+
+        for stale in self.path.parent.glob(f"{INDEX_NAME}.*.tmp*"):
+            # Left by a rebuild that was killed: only a holder of the lock builds.
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        temporary = self.path.with_name(f"{INDEX_NAME}.{os.getpid()}.tmp")
+        conn = sqlite3.connect(str(temporary), isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA cache_size = -65536")
+            Builder(conn, self.journal, self.progress).build(listing)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.close()
+            with open(temporary, "rb") as written:
+                os.fsync(written.fileno())
+            self._remove_files()
+            os.replace(temporary, self.path)
+        except BaseException:
+            conn.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(f"{temporary}{suffix}")
+            raise
 
     def _remove_files(self) -> None:
         # Only under the index lock: the database and its WAL files go together, so that a
@@ -704,17 +772,17 @@ class IndexView:
     def __init__(self, conn: sqlite3.Connection, journal: Journal) -> None:
         self.conn = conn
         self.journal = journal
-        self.seen_digest = b""
+        self.seen_blob = b""
         self.seen_listing: dict[str, Stat] | None = None
         if not conn.in_transaction:
             conn.execute("BEGIN")
 
     def listing_matches(self, listing: dict[str, Stat]) -> bool:
         """True when the folder is exactly as the index last saw it."""
-        self.seen_digest = _blob(self.conn, "digest")
-        if listing_digest(listing) == self.seen_digest:
-            return True  # the usual case, without unpacking the stored listing
-        self.seen_listing = _unpack(_blob(self.conn, "listing"))
+        blob = self.seen_blob = _blob(self.conn, "listing")
+        if blob[4:] == listing_bytes(listing):
+            return True  # the usual case: one comparison of bytes, nothing unpacked
+        self.seen_listing = _unpack(blob)
         return bool(self.seen_listing == listing)
 
     def close(self) -> None:
@@ -854,7 +922,7 @@ class Prepared:
         self.search = search_keys(entry)
         self.keys = [(k.tokens, k.typo_ok, k.case_form) for k in mention_keys(entry)]
         self.creators = list(creator_names(entry).items())
-        self.series = self.row[2]
+        self.series = self.row[8]
         self.title = title_key(entry.title)
         self.text = mention_text(entry)
 
@@ -933,13 +1001,24 @@ class Builder:
                 yield ready, unreadable
 
     @contextlib.contextmanager
-    def _scanning(self, prepared: list[Prepared]) -> Iterator[Callable[[], list[DerivedRow]]]:
+    def _scanning(
+        self, prepared: list[Prepared], keys: list[MentionKey], typos: Mapping[str, set[str]]
+    ) -> Iterator[Callable[[], list[DerivedRow]]]:
         """Scan every review for mentions, in two worker processes when the journal is big,
         while this process goes on; yields a function that waits for the mention rows."""
-        from watchbook.links import MentionFinder, mention_rows
+        from watchbook.links import MentionFinder, group_keys, mention_rows
 
         global _SCAN_JOB
-        finder = MentionFinder.from_keys(k for p in prepared for k in p.mention_keys())
+        by_gram = group_keys(keys)
+
+        def variants(strings: set[str]) -> Mapping[str, set[str]]:
+            return {s: typos[s] for s in strings & typos.keys()}
+
+        def grams(strings: set[str]) -> Mapping[str, Any]:
+            return {s: by_gram[s] for s in strings & by_gram.keys()}
+
+        # As MentionFinder.from_keys() makes it, with the typo index worked out only once.
+        finder = MentionFinder(variants, grams, grams)
         texts = [(p.slug, p.text) for p in prepared if p.text]
         parts = _split(len(texts), 2)
 
@@ -999,15 +1078,15 @@ class Builder:
                     search.add(rowid, item.search)
                     item.row = item.fts = item.search = ()
                 prepared += ready
-            with self._scanning(prepared) as mentions:
+            keys = [k for p in prepared for k in p.mention_keys()]
+            words = [(w, s, int(t)) for s, ks in _by_slug(keys) for w, t in key_words(ks)]
+            typos = typo_index({(w, bool(t)) for w, _s, t in words})
+            with self._scanning(prepared, keys, typos) as mentions:
                 # While reviews are scanned: the other links, and the tables behind them.
                 derived = series_rows_of((p.slug, p.series, p.title) for p in prepared)
                 derived += creator_rows_of((p.slug, p.creators) for p in prepared)
-                keys = [k for p in prepared for k in p.mention_keys()]
-                words = [(w, s, int(t)) for s, ks in _by_slug(keys) for w, t in key_words(ks)]
                 conn.executemany("INSERT INTO mention_keys VALUES (?, ?, ?, ?, ?)", _key_rows(keys))
                 conn.executemany("INSERT INTO title_words VALUES (?, ?, ?)", words)
-                typos = typo_index((w, bool(t)) for w, _s, t in words)
                 _put_blob(conn, "typos", _pack_typos(typos))
                 conn.executemany(
                     "INSERT INTO creators VALUES (?, ?, ?, ?)",
@@ -1024,6 +1103,9 @@ class Builder:
             )
             _put_blob(conn, "search", search.dump())
             _put_listing(conn, stored_listing(listing, read_at))
+            for statement in _INDEXES.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -1052,13 +1134,19 @@ def _pool(size: int) -> Iterator[Callable[[Callable[[Any], Any], Sequence[Any]],
         yield pool.imap
 
 
-_ENTRY_MARKS = ",".join("?" * 10)
-_ENTRY_COLUMNS = "slug, data, series, year, kind, status, score, last, tags"
+# The small columns come first and the JSON last, so that reading them never walks the JSON;
+# `tied` marks the few entries with links written by hand or dismissed ones.
+_ENTRY_MARKS = ",".join("?" * 11)
+_ENTRY_COLUMNS = "slug, status, score, last, year, kind, tags, tied, series, data"
 
 
 def _entry_row(entry: Entry) -> tuple[Any, ...]:
-    return (entry.slug, encode_entry(entry), series_key(entry.title), entry.year,
-            *entry_columns(entry))  # fmt: skip
+    from watchbook.links import dismissed
+
+    kind, status, score, last, tags = entry_columns(entry)
+    tied = int(bool(entry.links or dismissed(entry)))
+    return (entry.slug, status, score, last, entry.year, kind, tags, tied,
+            series_key(entry.title), encode_entry(entry))  # fmt: skip
 
 
 def _key_rows(keys: Iterable[MentionKey]) -> list[tuple[str, str, str, int, str]]:
@@ -1077,8 +1165,8 @@ def _pack_typos(index: Mapping[str, set[str]]) -> bytes:
 
 
 def _put_listing(conn: sqlite3.Connection, listing: dict[str, Stat]) -> None:
-    _put_blob(conn, "listing", _pack(listing))
-    _put_blob(conn, "digest", listing_digest(listing))
+    data = listing_bytes(listing)
+    _put_blob(conn, "listing", zlib.crc32(data).to_bytes(4, "big") + data)
 
 
 def _put_blob(conn: sqlite3.Connection, name: str, data: bytes) -> None:

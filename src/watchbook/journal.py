@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
-import tempfile
 import threading
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +73,8 @@ def make_slug(title: str, year: int | None = None) -> str:
     )
     if not base:
         # Titles with no Latin transliteration (emoji, symbols) still get a stable readable id.
+        import hashlib
+
         base = "untitled-" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
     if base in _WINDOWS_RESERVED and not year:
         # CON.toml and friends cannot be created on Windows; con-2020.toml can.
@@ -85,6 +84,8 @@ def make_slug(title: str, year: int | None = None) -> str:
 
 def digest(data: bytes) -> str:
     """Content fingerprint used to notice a file changed since watchbook read it."""
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -121,6 +122,8 @@ def _flat_table(value: object) -> bool:
 
 def parse_entry(text: str, slug: str, name: str) -> Entry:
     """Parse and validate an entry file's text; InvalidFile names the file and line."""
+    import tomllib  # only when a file is read: a warm command reads none
+
     try:
         data = tomllib.loads(text)
     except RecursionError:
@@ -366,6 +369,8 @@ class Journal:
             )
 
     def _write_temp(self, path: Path, data: bytes, mode: int) -> str:
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:

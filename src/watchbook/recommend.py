@@ -171,6 +171,7 @@ class Source:
         self._holders: dict[tuple[str, str], frozenset[str]] = {}
         self._liked: dict[tuple[str, str], frozenset[str]] = {}
         self._best: dict[tuple[str, str], list[str]] = {}
+        self._taste: dict[tuple[str, str], tuple[float, bool]] = {}
 
     # -- to be provided
 
@@ -254,6 +255,17 @@ class Source:
             holders = self.liked_holders(kind, key, liked)
             found = self._best[(kind, key)] = heapq.nsmallest(
                 20, holders, key=lambda s: (-liked[s], s)
+            )
+        return found
+
+    def taste_weight(self, kind: str, key: str, weight: float, cap: int) -> tuple[float, bool]:
+        """A creator's or tag's evidence in the watchlist, and whether it is held by more than
+        `cap` entries (cached: many planned titles share them)."""
+        found = self._taste.get((kind, key))
+        if found is None:
+            found = self._taste[(kind, key)] = (
+                weight_of(weight * self.rarity(kind, key)),
+                len(self.holders(kind, key)) > cap,
             )
         return found
 
@@ -358,12 +370,13 @@ class IndexSource(Source):
 
     def records(self) -> Iterable[Record]:
         if self._records is None:
-            self._records = [
-                Record(slug, status, score, last or 0)
-                for slug, status, score, last in self.conn.execute(
-                    "SELECT slug, status, score, last FROM entries"
-                )
-            ]
+            # From an index holding these columns: a scan of the entries themselves would read
+            # every review on the way.
+            rows = self.conn.execute(
+                "SELECT slug, status, score, ifnull(last, 0) FROM entries "
+                "INDEXED BY entries_records"
+            )
+            self._records = list(map(Record._make, rows))
         return self._records
 
     def _holders_of(self, kind: str, key: str) -> Iterable[str]:
@@ -373,7 +386,7 @@ class IndexSource(Source):
         if self._search is None:
             self._search = self.view.search_data()
         slugs = self._slug_map()
-        return [slugs[i] for i in self._search.tags.get(key, ()) if i in slugs]
+        return [slugs[i] for i in self._search.rows_of(2, key) if i in slugs]
 
     def prefetch(self, creator_keys: Iterable[str]) -> None:
         wanted = sorted(k for k in creator_keys if ("creator", k) not in self._holders)
@@ -400,11 +413,8 @@ class IndexSource(Source):
             from watchbook.index import decode_entry
             from watchbook.links import user_links
 
-            # Only entries whose stored JSON holds a list of lists (the [[links]]) or an
-            # `unlinked` key are decoded; the index has no table of these (yet).
-            rows = self.conn.execute(
-                "SELECT data FROM entries WHERE data LIKE '%[[\"%' OR data LIKE '%\"unlinked\"%'"
-            )
+            # Only the entries with [[links]] or an `unlinked` list, which the index marks.
+            rows = self.conn.execute("SELECT data FROM entries WHERE tied = 1")
             holders = [decode_entry(data) for (data,) in rows]
             self._user = (user_links(holders), dismissed_pairs(holders))
         return self._user
@@ -501,7 +511,7 @@ class IndexSource(Source):
             return self.load([slug])[slug]
         if self._search is None:
             self._search = self.view.search_data()
-        exact = self._search.names.get(title_key(query), [])
+        exact = self._search.rows_of(0, title_key(query))
         if exact:
             # Entries with exactly this title or alias: find_entry picks one or says which.
             named = self.load(self._slug_map()[i] for i in exact if i in self._slug_map())
@@ -919,8 +929,8 @@ def taste_ties(
         ("tag", features.tags, TAG),
     ):
         for key in keys:
-            amount = weight_of(weight * source.rarity(kind, key))
-            if len(source.holders(kind, key)) <= cap:
+            amount, frequent = source.taste_weight(kind, key, weight, cap)
+            if not frequent:
                 for holder in source.liked_holders(kind, key, liked):
                     total[holder] += amount
             else:
@@ -937,10 +947,9 @@ def taste_ties(
         for holder in source.best_liked(kind, key, liked):
             total[holder] = 0.0
     for kind, key, amount in common:
-        holders = source.holders(kind, key)
-        for holder in total:
-            if holder in holders:
-                total[holder] += amount
+        # Only the candidates already found: the intersection is worked out in C.
+        for holder in source.holders(kind, key).intersection(total):
+            total[holder] += amount
     total.pop(entry.slug, None)
     ties = [
         ((1.0 - math.exp(-amount)) * liked[slug], slug) for slug, amount in total.items() if amount

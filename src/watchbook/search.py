@@ -32,7 +32,7 @@ from watchbook.text import (
 )
 
 if TYPE_CHECKING:
-    from watchbook.index import Progress, SearchData
+    from watchbook.index import IndexView, Progress, SearchData
     from watchbook.journal import Journal
 
 _TRAILING_YEAR = re.compile(r"^(?P<title>.+?)\s*[\(\[]?(?P<year>(18|19|20)\d\d)[\)\]]?$")
@@ -276,23 +276,15 @@ def search_journal(
     journal: Journal, query: str, progress: Progress | None = None, **filters: Any
 ) -> list[tuple[Hit, Entry]]:
     """Rank a journal's entries for a query (through its index), with the entries found."""
-    import sqlite3
+    from watchbook.index import read_index
 
-    from watchbook.index import DAMAGE, open_index
+    def read(view: IndexView) -> list[tuple[Hit, Entry]]:
+        view.problems()
+        hits = rank(view.search_data(), query, texts=view.text_matches, **filters)
+        entries = view.entries_by_id(hit.rowid for hit in hits)
+        return [(hit, entries[hit.rowid]) for hit in hits]
 
-    for rebuild in (False, True):
-        view = open_index(journal, progress, rebuild=rebuild)
-        try:
-            view.problems()
-            hits = rank(view.search_data(), query, texts=view.text_matches, **filters)
-            entries = view.entries_by_id(hit.rowid for hit in hits)
-            return [(hit, entries[hit.rowid]) for hit in hits]
-        except (sqlite3.DatabaseError, *DAMAGE):
-            if rebuild:
-                raise
-        finally:
-            view.close()
-    return []
+    return read_index(journal, read, progress)
 
 
 def describe(hit: Hit, entry: Entry) -> tuple[str, str]:
