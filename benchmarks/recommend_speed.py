@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,28 +25,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from corpus import write_journal  # noqa: E402
-
-FLOOR = [sys.executable, "-c", "import typer, rapidfuzz.process, sqlite3"]
-WATCHBOOK = [sys.executable, "-m", "watchbook"]
-
-
-def timed(command: list[str], env: dict[str, str]) -> float:
-    """Seconds one run of a command takes, start to exit; it must succeed."""
-    start = time.perf_counter()
-    subprocess.run(
-        command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    return time.perf_counter() - start
-
-
-def run_times(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """(median, best) of several runs, after one untimed warm-up run.
-
-    The best run is the better estimate on a machine other work shares; both are reported.
-    """
-    timed(command, env)
-    times = [timed(command, env) for _ in range(runs)]
-    return statistics.median(times), min(times)
+from timing import FLOOR, WATCHBOOK, run_times  # noqa: E402
 
 
 def pick_queries(entries: list, count: int = 3) -> list[str]:

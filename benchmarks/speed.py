@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import make_entries
+from timing import FLOOR
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ("sidnoia", "knights of sid", "the silent river", "rusted catwalks", "nihei")
-FLOOR = [sys.executable, "-c", "import typer, rapidfuzz.process, sqlite3"]
 
 
 def environment(work: Path) -> dict[str, str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +11,15 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from watchbook import __version__
+from watchbook import __version__, cli_typer
 from watchbook.errors import EXIT_BAD_INPUT, InvalidValue, WatchbookError
 
+# Before any command is built: plain parameters converted without pydantic, fuzzy completion.
+cli_typer.install()
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from watchbook.actions import AddMode
     from watchbook.entry import Entry
     from watchbook.index import Catalog
@@ -149,6 +152,9 @@ def interactive() -> bool:
 
 def run_editor(path: Path) -> None:
     """Open $VISUAL or $EDITOR (else vi) on a file and wait for it to close."""
+    import shlex
+    import subprocess
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
         code = subprocess.call([*shlex.split(editor), str(path)])
@@ -186,6 +192,87 @@ def ask_duplicate(existing: Entry) -> AddMode | None:
     return {"r": "rewatch", "n": "new"}.get(answer.strip().lower()[:1])  # type: ignore[return-value]
 
 
+# --- shell completion -------------------------------------------------------------------------
+# Typer calls these on TAB (`watchbook --install-completion` sets the shell up). They run in a
+# process of their own for every TAB: the candidates come from the index, and nothing but the
+# candidates may reach the terminal.
+
+
+def _completing_for_bash(ctx: typer.Context) -> bool:
+    """True when the shell asking is bash (the only one that inserts candidates unquoted)."""
+    prog = ctx.find_root().info_name or "watchbook"
+    return os.environ.get(f"_{prog.replace('-', '_').upper()}_COMPLETE") == "complete_bash"
+
+
+def _from_journal(
+    ctx: typer.Context, find: Callable[[Journal, str], list[tuple[str, str]]], incomplete: str
+) -> list[tuple[str, str]]:
+    """Candidates from the journal the command line names (--journal typed before the command,
+    else the usual choice); none at all if anything goes wrong."""
+    import contextlib
+    import io
+    import re
+
+    try:
+        from watchbook.journal import Journal, locate
+
+        # The main callback does not run while completing: read --journal from the parse.
+        journal = Journal(locate(ctx.find_root().params.get("journal")).path)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            found = find(journal, incomplete)
+    except Exception:
+        return []
+    if _completing_for_bash(ctx):
+        # bash inserts the word as it is: escape what it would split on or expand.
+        return [(re.sub(r"([^\w@%+=:,./-])", r"\\\1", value), why) for value, why in found]
+    return found
+
+
+def complete_entry(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Slugs of the entries matching what is typed, described as 'Title (Year)'."""
+    from watchbook.complete import entries
+
+    return _from_journal(ctx, entries, incomplete)
+
+
+def complete_tag(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Tags of the journal matching what is typed."""
+    from watchbook.complete import tags
+
+    return _from_journal(ctx, tags, incomplete)
+
+
+def complete_creator(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Creators of the journal matching what is typed."""
+    from watchbook.complete import creators
+
+    return _from_journal(ctx, creators, incomplete)
+
+
+def complete_kind(incomplete: str) -> list[str]:
+    """The allowed kinds."""
+    from watchbook.complete import choices
+    from watchbook.entry import KINDS
+
+    return choices(KINDS, incomplete)
+
+
+def complete_status(incomplete: str) -> list[str]:
+    """The allowed statuses."""
+    from watchbook.complete import choices
+    from watchbook.entry import STATUSES
+
+    return choices(STATUSES, incomplete)
+
+
+def complete_sort(incomplete: str) -> list[str]:
+    """The orders `list --sort` knows."""
+    from watchbook.actions import SORTS
+    from watchbook.complete import choices
+
+    return choices(SORTS, incomplete)
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -195,10 +282,17 @@ def add(
     title: str = typer.Argument(..., help="The title, as you would write it."),
     year: int | None = typer.Option(None, "--year", "-y", help="Release year."),
     kind: str | None = typer.Option(
-        None, "--kind", "-k", help="movie, series, season, episode, special, short or other."
+        None,
+        "--kind",
+        "-k",
+        help="movie, series, season, episode, special, short or other.",
+        autocompletion=complete_kind,
     ),
     status: str | None = typer.Option(
-        None, "--status", help="watched (default), watching, planned or dropped."
+        None,
+        "--status",
+        help="watched (default), watching, planned or dropped.",
+        autocompletion=complete_status,
     ),
     score: str | None = typer.Option(None, "--score", "-s", help="0 to 10 in steps of 0.5."),
     verdict: str | None = typer.Option(None, "--verdict", "-v", help="One line: what you thought."),
@@ -208,9 +302,15 @@ def add(
         "-w",
         help="Viewing date: YYYY-MM-DD, today or yesterday (default today).",
     ),
-    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="A tag; repeat for more."),
+    tag: list[str] | None = typer.Option(
+        None, "--tag", "-t", help="A tag; repeat for more.", autocompletion=complete_tag
+    ),
     creator: list[str] | None = typer.Option(
-        None, "--creator", "-c", help="Director, writer, studio or author; repeat for more."
+        None,
+        "--creator",
+        "-c",
+        help="Director, writer, studio or author; repeat for more.",
+        autocompletion=complete_creator,
     ),
     alias: list[str] | None = typer.Option(
         None, "--alias", "-a", help="Another or original title."
@@ -219,7 +319,11 @@ def add(
     review: str | None = typer.Option(None, "--review", "-r", help="The review text (Markdown)."),
     edit: bool = typer.Option(False, "--edit", "-e", help="Write the review in $VISUAL/$EDITOR."),
     link: list[str] | None = typer.Option(
-        None, "--link", "-l", help="Link to another entry (title or slug); repeat for more."
+        None,
+        "--link",
+        "-l",
+        help="Link to another entry (title or slug); repeat for more.",
+        autocompletion=complete_entry,
     ),
     rewatch: bool = typer.Option(False, "--rewatch", help="It is in the journal: add a viewing."),
     new: bool = typer.Option(False, "--new", help="A different title that only looks the same."),
@@ -283,7 +387,11 @@ def add(
 @app.command()
 def show(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help="A slug, title, alias, or a close enough spelling."),
+    query: str = typer.Argument(
+        ...,
+        help="A slug, title, alias, or a close enough spelling.",
+        autocompletion=complete_entry,
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the entry as JSON."),
 ) -> None:
     """Show one entry: facts, links and the review.
@@ -322,15 +430,30 @@ def show(
     print_entry(entry, path, links)
 
 
+# The filters `list` and `search` share (Typer only reads these, so one object serves both).
+KIND_FILTER: Any = typer.Option(
+    None, "--kind", "-k", help="Only this kind.", autocompletion=complete_kind
+)
+STATUS_FILTER: Any = typer.Option(
+    None, "--status", help="Only this status.", autocompletion=complete_status
+)
+TAG_FILTER: Any = typer.Option(
+    None, "--tag", "-t", help="Only entries with this tag.", autocompletion=complete_tag
+)
+MIN_SCORE_FILTER: Any = typer.Option(None, "--min-score", help="Only scores at least this.")
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    kind: str | None = typer.Option(None, "--kind", "-k", help="Only this kind."),
-    status: str | None = typer.Option(None, "--status", help="Only this status."),
-    tag: str | None = typer.Option(None, "--tag", "-t", help="Only entries with this tag."),
-    min_score: float | None = typer.Option(None, "--min-score", help="Only scores at least this."),
+    kind: str | None = KIND_FILTER,
+    status: str | None = STATUS_FILTER,
+    tag: str | None = TAG_FILTER,
+    min_score: float | None = MIN_SCORE_FILTER,
     year: int | None = typer.Option(None, "--year", "-y", help="Only this release year."),
-    sort: str = typer.Option("watched", "--sort", help="watched, score, title or year."),
+    sort: str = typer.Option(
+        "watched", "--sort", help="watched, score, title or year.", autocompletion=complete_sort
+    ),
     reverse: bool = typer.Option(False, "--reverse", help="Reverse the order."),
     limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="At most this many."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
@@ -358,7 +481,11 @@ def list_(
 @app.command()
 def edit(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help="A slug, title, alias, or a close enough spelling."),
+    query: str = typer.Argument(
+        ...,
+        help="A slug, title, alias, or a close enough spelling.",
+        autocompletion=complete_entry,
+    ),
 ) -> None:
     """Open an entry's file in $VISUAL/$EDITOR, then check it is still a valid entry.
 
@@ -388,7 +515,11 @@ def edit(
 @app.command()
 def rm(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help="A slug, title, alias, or a close enough spelling."),
+    query: str = typer.Argument(
+        ...,
+        help="A slug, title, alias, or a close enough spelling.",
+        autocompletion=complete_entry,
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Delete an entry's file (asks first unless --yes).

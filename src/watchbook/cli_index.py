@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from watchbook.cli import app, state
+from watchbook.cli import (
+    KIND_FILTER,
+    MIN_SCORE_FILTER,
+    STATUS_FILTER,
+    TAG_FILTER,
+    app,
+    complete_entry,
+    state,
+)
 
 
 @app.command()
@@ -14,10 +22,10 @@ def search(
         ..., help="Words of a title, alias, creator, tag, verdict or review; typos are fine."
     ),
     limit: int = typer.Option(10, "--limit", "-n", help="At most this many results."),
-    kind: str | None = typer.Option(None, "--kind", "-k", help="Only this kind."),
-    status: str | None = typer.Option(None, "--status", help="Only this status."),
-    tag: str | None = typer.Option(None, "--tag", "-t", help="Only entries with this tag."),
-    min_score: float | None = typer.Option(None, "--min-score", help="Only scores at least this."),
+    kind: str | None = KIND_FILTER,
+    status: str | None = STATUS_FILTER,
+    tag: str | None = TAG_FILTER,
+    min_score: float | None = MIN_SCORE_FILTER,
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array, best first."),
 ) -> None:
     """Find entries by what you remember of them, best match first (exit 1 when none).
@@ -69,8 +77,14 @@ def search(
 @app.command()
 def link(
     ctx: typer.Context,
-    source: str = typer.Argument(..., help="The entry the link starts from (its file is changed)."),
-    target: str = typer.Argument(..., help="The entry it points to."),
+    source: str = typer.Argument(
+        ...,
+        help="The entry the link starts from (its file is changed).",
+        autocompletion=complete_entry,
+    ),
+    target: str = typer.Argument(
+        ..., help="The entry it points to.", autocompletion=complete_entry
+    ),
     why: str | None = typer.Option(None, "--why", help="Why they belong together."),
 ) -> None:
     """Link one entry to another for good (written in the first entry's file).
@@ -100,8 +114,12 @@ def link(
 @app.command()
 def unlink(
     ctx: typer.Context,
-    source: str = typer.Argument(..., help="The entry whose file is changed."),
-    target: str = typer.Argument(..., help="The entry it should no longer be linked to."),
+    source: str = typer.Argument(
+        ..., help="The entry whose file is changed.", autocompletion=complete_entry
+    ),
+    target: str = typer.Argument(
+        ..., help="The entry it should no longer be linked to.", autocompletion=complete_entry
+    ),
 ) -> None:
     """Remove a link you wrote, or dismiss one the index found so it does not come back.
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from watchbook.cli import State, app, state
+from watchbook.cli import State, app, complete_entry, state
 
 if TYPE_CHECKING:
     from watchbook.recommend import Recommendation, Source
@@ -20,6 +20,7 @@ def recommend(
         help="An entry (slug, title, alias or close spelling). Without it: your watchlist, "
         "best match for your taste first.",
         show_default=False,
+        autocompletion=complete_entry,
     ),
     limit: int = typer.Option(10, "--limit", "-n", min=1, help="At most this many results."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array, best first."),

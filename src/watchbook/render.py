@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -33,6 +32,8 @@ def console(stderr: bool = False) -> Console:
 
 def print_json(data: Any) -> None:
     """Pretty JSON on stdout, nothing else."""
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 

@@ -1,0 +1,138 @@
+"""Whole-process timings of shell completion (one TAB) on a 10,000-entry journal, warm index.
+
+Every TAB starts a watchbook process that answers with candidates, so this times what bash
+runs: `python -m watchbook` with _WATCHBOOK_COMPLETE=complete_bash, COMP_WORDS and COMP_CWORD
+set, against:
+- the floor: python -c "import typer, rapidfuzz.process, sqlite3" (what any Typer CLI pays);
+- `watchbook where`, which reads no journal, as the cost of starting any subcommand.
+
+Cases: the QUERY of `show` (part of a title word, a title with a typo, a slug being typed,
+nothing typed yet), and the values of `list --tag` and `add --creator`, as bash asks; the
+first case also as zsh and fish ask (their answers carry descriptions). Target: under 300 ms
+(median) for each.
+
+Usage: python benchmarks/completion_speed.py [--entries 10000] [--runs 9] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from corpus import typo_title, write_journal  # noqa: E402
+from timing import FLOOR, WATCHBOOK, run_times, timed  # noqa: E402
+
+TARGET_MS = 300.0
+
+
+def asks(line: str, shell: str = "bash") -> dict[str, str]:
+    """The variables a shell's completion function sets for completing the end of `line`."""
+    if shell != "bash":
+        # zsh and fish send the line as typed (fish: asking for the candidates themselves).
+        return {
+            "_WATCHBOOK_COMPLETE": f"complete_{shell}",
+            "_TYPER_COMPLETE_ARGS": line,
+            "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        }
+    # bash passes its words joined by spaces (quotes kept); a trailing space starts a new word.
+    words = shlex.split(line)
+    cword = len(words) if line.endswith(" ") else len(words) - 1
+    return {"_WATCHBOOK_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(cword)}
+
+
+def candidates(env: dict[str, str]) -> list[str]:
+    """What one completion answers (to show that each case completes to something)."""
+    result = subprocess.run(WATCHBOOK, env=env, capture_output=True, text=True, check=True)
+    return result.stdout.splitlines()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="watchbook-completion-") as folder:
+        journal = Path(folder) / "journal"
+        entries = write_journal(
+            journal, args.entries, seed=args.seed, planned=args.entries // 20, reviews=True
+        )
+        env = {**os.environ, "WATCHBOOK_JOURNAL": str(journal), "NO_COLOR": "1"}
+        # Measure what a user runs: compiled bytecode cached after the first run.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        start = time.perf_counter()
+        timed([*WATCHBOOK, "where"], env)
+        first = {**env, **asks("watchbook show a")}
+        timed(WATCHBOOK, first)
+        print(f"first completion (builds the index): {time.perf_counter() - start:.2f} s")
+        time.sleep(1.0)  # past the index's 'just written' window, so later runs only read
+
+        # Cases drawn from the journal: a word of a long title, typed halfway.
+        long_title = max((e for e in entries if e.status == "watched"), key=lambda e: len(e.title))
+        word = max(long_title.title.split(), key=len).strip(":!,.")
+        tag = Counter(t for e in entries for t in e.tags).most_common(1)[0][0]
+        creator = Counter(c for e in entries for c in e.creators).most_common(1)[0][0]
+        surname = creator.split()[-1]
+        typo = typo_title(random.Random(args.seed), entries[len(entries) // 3].title)
+        part = f"watchbook show {word[: max(3, len(word) - 2)]}"
+        cases = [
+            ("show QUERY: part of a title word", part, "bash"),
+            ("show QUERY: a title with a typo", f"watchbook show {shlex.quote(typo)}", "bash"),
+            ("show QUERY: a slug being typed", f"watchbook show {entries[7].slug[:10]}", "bash"),
+            ("show QUERY: nothing typed yet", "watchbook show ", "bash"),
+            ("list --tag value", f"watchbook list --tag {tag[:3]}", "bash"),
+            ("add --creator value", f"watchbook add X --creator {surname[:4]}", "bash"),
+            ("show QUERY, zsh: part of a title word", part, "zsh"),
+            ("show QUERY, fish: part of a title word", part, "fish"),
+        ]
+        rows = [
+            ("floor: import typer, rapidfuzz.process, sqlite3", run_times(FLOOR, env, args.runs)),
+            (
+                "watchbook where (reads no journal)",
+                run_times([*WATCHBOOK, "where"], env, args.runs),
+            ),
+        ]
+        for name, line, shell in cases:
+            asking = {**env, **asks(line, shell)}
+            found = candidates(asking)
+            first = found[0][:80] if found else "nothing"
+            print(f"{shell} {line!r}: {len(found)} line(s) of answer, first: {first!r}")
+            rows.append(
+                (
+                    f"{name} (`{line.removeprefix('watchbook ')}`)",
+                    run_times(WATCHBOOK, asking, args.runs),
+                )
+            )
+
+    floor_median, floor_best = rows[0][1]
+    print(f"\n{args.entries:,} entries, warm index, {args.runs} runs each\n")
+    print("| completion | median | × floor | best | × floor |")
+    print("|---|---:|---:|---:|---:|")
+    missed = False
+    for index, (name, (median, best)) in enumerate(rows):
+        missed |= index >= 2 and median * 1000 >= TARGET_MS
+        print(
+            f"| {name} | {median * 1000:.0f} ms | {median / floor_median:.2f} "
+            f"| {best * 1000:.0f} ms | {best / floor_best:.2f} |"
+        )
+    print(
+        f"\ntarget: every completion under {TARGET_MS:.0f} ms (median): {'missed' if missed else 'met'}"
+    )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,333 @@
+"""Shell completion, as the shells ask for it: a watchbook process with Typer's variables set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from watchbook.entry import KINDS, Entry
+from watchbook.journal import dump_entry
+
+SIDONIA = "knights-of-sidonia-2014"
+SIDONIA_2 = "knights-of-sidonia-battle-for-planet-nine-2015"
+
+
+def complete(shell: str, line: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """What `watchbook` answers when `shell` asks to complete the end of `line`.
+
+    bash sends the words and the index of the one under the cursor; zsh and fish send the line
+    (a trailing space means a new, empty word).
+    """
+    words = line.split()
+    if line.endswith(" "):
+        words.append("")
+    variables = {"_WATCHBOOK_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        variables |= {"COMP_WORDS": " ".join(words), "COMP_CWORD": str(len(words) - 1)}
+    else:
+        variables |= {"_TYPER_COMPLETE_ARGS": line, "_TYPER_COMPLETE_FISH_ACTION": "get-args"}
+    return subprocess.run(
+        [sys.executable, "-m", "watchbook"],
+        env={**os.environ, **variables, **env},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+def values(line: str, **env: str) -> list[str]:
+    """The candidates bash gets for the end of `line` (checking the process said nothing else)."""
+    result = complete("bash", line, **env)
+    assert result.returncode == 0 and result.stderr == ""
+    return result.stdout.rstrip("\n").splitlines()
+
+
+def write_entries(folder: Path, *entries: Entry) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in entries:
+        (folder / f"{entry.slug}.toml").write_text(dump_entry(entry), encoding="utf-8")
+    return folder
+
+
+def film(title: str, year: int, **fields: object) -> Entry:
+    from watchbook.journal import make_slug
+
+    return Entry(title=title, year=year, slug=make_slug(title, year), **fields)  # type: ignore[arg-type]
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["show", "edit", "rm", "recommend", "link", "unlink"])
+def test_a_query_completes_to_slugs_matching_fuzzily(sample_journal: Path, command: str) -> None:
+    found = values(f"watchbook {command} sidon")
+    assert found[:2] == [SIDONIA, SIDONIA_2]
+    assert values(f"watchbook {command} blame")[0] == "blame-2017"
+
+
+def test_typos_and_words_being_typed_are_matched(sample_journal: Path) -> None:
+    assert values("watchbook show sidnoia")[:2] == [SIDONIA, SIDONIA_2]
+    assert values("watchbook show matri")[0] == "the-matrix-1999"
+    assert values("watchbook show ghost-in")[:2] == [
+        "ghost-in-the-shell-1995",
+        "ghost-in-the-shell-2-innocence-2004",
+    ]
+
+
+def test_both_entries_of_link_and_unlink_complete(sample_journal: Path) -> None:
+    assert values("watchbook link blame sidon")[0] == SIDONIA
+    assert values("watchbook unlink blame-2017 matrix")[0] == "the-matrix-1999"
+    assert values("watchbook add Foo --link sidon")[0] == SIDONIA
+
+
+def test_when_some_slugs_start_with_what_was_typed_only_those_are_offered(
+    sample_journal: Path,
+) -> None:
+    # The shell replaces the word with what the candidates share: it must keep what was typed.
+    found = values("watchbook show ghost")
+    assert found and all(slug.startswith("ghost") for slug in found)
+    every = {p.stem for p in sample_journal.glob("*.toml")}
+    assert set(values("watchbook show ")) == every
+
+
+def test_zsh_and_fish_get_the_title_as_description(sample_journal: Path) -> None:
+    # Typed from the start: Typer's own zsh answer, which zsh filters by the typed prefix.
+    zsh = complete("zsh", "watchbook show ghost")
+    assert zsh.returncode == 0 and zsh.stderr == ""
+    assert zsh.stdout.startswith("_arguments")
+    assert '"ghost-in-the-shell-1995":"Ghost in the Shell (1995)"' in zsh.stdout
+    # Matched fuzzily: told not to filter them (compadd -U through _describe).
+    zsh = complete("zsh", "watchbook show sidon")
+    assert zsh.returncode == 0 and zsh.stderr == ""
+    assert f"'{SIDONIA}:Knights of Sidonia (2014)'" in zsh.stdout
+    assert zsh.stdout.rstrip().endswith("-U")
+    fish = complete("fish", "watchbook show sidon")
+    assert fish.returncode == 0 and fish.stderr == ""
+    assert fish.stdout.splitlines()[:2] == [
+        f"{SIDONIA}\tKnights of Sidonia (2014)",
+        f"{SIDONIA_2}\tKnights of Sidonia: Battle for Planet Nine (2015)",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="needs zsh")
+def test_zsh_reads_back_every_value_and_description(tmp_path: Path) -> None:
+    journal = write_entries(
+        tmp_path / "j",
+        film("Howl's Moving Castle", 2004, tags=["genre:horror", "it's $HOME"]),
+        film("[REC]", 2007, tags=["genre:horror"]),
+        film("Castle `in` the Sky", 1986),
+    )
+    env = {"WATCHBOOK_JOURNAL": str(journal)}
+
+    def described(line: str) -> list[str]:
+        # The answer as the zsh script uses it (eval $(...)), with _describe replaced by a
+        # stand-in that prints the values it was given.
+        answer = complete("zsh", line, **env).stdout
+        program = (
+            '_describe() { print -rl -- "${(@P)3}" }\n'
+            'answer() { print -r -- "$ANSWER" }\n'
+            "f() { eval $(answer) }\nf\n"
+        )
+        result = subprocess.run(
+            ["zsh", "-f", "-c", program],
+            env={**os.environ, "ANSWER": answer},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.splitlines()
+
+    assert described("watchbook show movin") == [
+        "howls-moving-castle-2004:Howl's Moving Castle (2004)"
+    ]
+    assert described("watchbook show sky") == ["castle-in-the-sky-1986:Castle `in` the Sky (1986)"]
+    # A slug typed from its start gets Typer's answer; the brackets are not taken for markup.
+    assert '"rec-2007":"[REC] (2007)"' in complete("zsh", "watchbook show rec", **env).stdout
+    assert described("watchbook list --tag horr") == ["genre\\:horror:2 entries"]
+    assert described("watchbook list --tag home") == ["it's $HOME:1 entry"]
+
+
+def show_completion(shell: str) -> subprocess.CompletedProcess[str]:
+    """`watchbook --show-completion SHELL` as a process, whatever shell runs the tests."""
+    return subprocess.run(
+        [sys.executable, "-m", "watchbook", "--show-completion", shell],
+        env={**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="needs fish")
+def test_fish_offers_the_fuzzy_matches(sample_journal: Path) -> None:
+    script = show_completion("fish").stdout
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "watchbook").exists():
+        pytest.skip("the watchbook command is not installed beside this Python")
+    result = subprocess.run(
+        ["fish", "--no-config", "-c", f"{script}\ncomplete -C 'watchbook show sidon'"],
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{SIDONIA}\tKnights of Sidonia (2014)" in result.stdout.splitlines()
+
+
+def test_unknown_text_gets_no_candidates(sample_journal: Path) -> None:
+    assert values("watchbook show zzqxv") == []
+    assert values("watchbook list --tag zzqxv") == []
+    zsh = complete("zsh", "watchbook show zzqxv")
+    # Typer's zsh script falls back to file names when there is no candidate.
+    assert zsh.returncode == 0 and zsh.stdout.strip() == "_files"
+
+
+def test_completing_loads_neither_pydantic_nor_rich(sample_journal: Path) -> None:
+    for shell, line in (("bash", "watchbook show sidon"), ("zsh", "watchbook show ghost")):
+        result = complete(shell, line, PYTHONPROFILEIMPORTTIME="1")
+        assert result.returncode == 0 and result.stdout.strip()
+        loaded = {row.split("|")[-1].strip() for row in result.stderr.splitlines()}
+        assert {"watchbook.complete", "sqlite3"} <= loaded
+        assert not {"pydantic", "rich"} & loaded
+
+
+# --- which journal ----------------------------------------------------------------------------
+
+
+def test_journal_option_typed_earlier_is_honoured(sample_journal: Path, tmp_path: Path) -> None:
+    other = write_entries(
+        tmp_path / "other", film("Sidonia Diaries", 2001), film("Blame Game", 1999)
+    )
+    for option in ("--journal", "-j"):
+        assert values(f"watchbook {option} {other} show sidon") == ["sidonia-diaries-2001"]
+        assert values(f"watchbook {option} {other} show blame") == ["blame-game-1999"]
+    assert values("watchbook show sidon")[0] == SIDONIA
+
+
+def test_the_environment_variable_names_the_journal(tmp_path: Path) -> None:
+    mine = write_entries(tmp_path / "mine", film("Perfect Blue", 1997, tags=["anime"]))
+    assert values("watchbook show perf", WATCHBOOK_JOURNAL=str(mine)) == ["perfect-blue-1997"]
+
+
+def test_a_journal_that_is_not_there_gives_nothing_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    assert values(f"watchbook -j {missing} show b") == []
+    assert not missing.exists()
+
+
+def test_a_broken_journal_gives_no_candidates_and_exits_0(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("not a journal")
+    for shell in ("bash", "zsh", "fish"):
+        result = complete(shell, f"watchbook -j {not_a_folder} show b")
+        assert result.returncode == 0
+        assert result.stderr == ""
+        assert "b" not in result.stdout.replace("_files", "").replace("_arguments", "")
+
+
+def test_a_damaged_index_is_rebuilt_silently(sample_journal: Path) -> None:
+    assert values("watchbook show blame")[0] == "blame-2017"
+    index = sample_journal / ".watchbook" / "index.sqlite"
+    assert index.is_file()
+    index.write_bytes(b"this is not a database" * 100)
+    assert values("watchbook show blame")[0] == "blame-2017"
+
+
+def test_new_files_are_seen_and_unreadable_ones_stay_quiet(sample_journal: Path) -> None:
+    assert values("watchbook show sidon")[:2] == [SIDONIA, SIDONIA_2]
+    write_entries(sample_journal, film("Sidonia Reborn", 2030))
+    (sample_journal / "broken.toml").write_text("title = [unclosed\n")
+    found = values("watchbook show sidon")  # stderr empty: no warning about broken.toml
+    assert "sidonia-reborn-2030" in found
+
+
+def test_a_missing_index_is_built_without_a_word(sample_journal: Path) -> None:
+    assert not (sample_journal / ".watchbook").exists()
+    assert values("watchbook list --tag cyb") == ["cyberpunk"]
+    assert (sample_journal / ".watchbook" / "index.sqlite").is_file()
+
+
+# --- option values ----------------------------------------------------------------------------
+
+
+def test_tags_and_creators_complete_as_the_journal_spells_them(tmp_path: Path) -> None:
+    journal = write_entries(
+        tmp_path / "j",
+        film("One", 2001, tags=["Sci-Fi", "anime"], creators=["Tsutomu Nihei"]),
+        film("Two", 2002, tags=["Sci-Fi"], creators=["Tsutomu Nihei", "Polygon Pictures"]),
+        film("Three", 2003, tags=["science fiction"], creators=["Hiroyuki Seshita"]),
+    )
+    env = {"WATCHBOOK_JOURNAL": str(journal)}
+    # Most used first among equal matches; bash gets a space escaped, zsh and fish do not.
+    assert values("watchbook list --tag sci", **env) == ["Sci-Fi", "science\\ fiction"]
+    assert values("watchbook search x --tag an", **env) == ["anime"]
+    assert values("watchbook add X --creator nih", **env) == ["Tsutomu\\ Nihei"]
+    assert values("watchbook add X -c seshta", **env) == ["Hiroyuki\\ Seshita"]
+    fish = complete("fish", "watchbook add X --creator nih", **env)
+    assert fish.stdout.splitlines() == ["Tsutomu Nihei\t2 entries"]
+    zsh = complete("zsh", "watchbook add X --tag ", **env)
+    assert '"Sci-Fi":"2 entries"' in zsh.stdout and '"anime":"1 entry"' in zsh.stdout
+
+
+def test_kinds_statuses_and_sorts_complete_to_the_allowed_values(journal_dir: Path) -> None:
+    assert values("watchbook list --kind ") == list(KINDS)
+    assert values("watchbook add X --kind s") == [k for k in KINDS if k.startswith("s")]
+    assert values("watchbook search x --status pl") == ["planned"]
+    assert values("watchbook list --sort y") == ["year"]
+    assert values("watchbook list --kind zz") == []
+
+
+# --- set-up -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_show_completion_prints_the_script(journal_dir: Path, shell: str) -> None:
+    result = show_completion(shell)
+    assert result.returncode == 0
+    assert f"_WATCHBOOK_COMPLETE=complete_{shell}" in result.stdout
+
+
+def test_install_completion_writes_the_bash_script(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "watchbook", "--install-completion", "bash"],
+        env={**os.environ, "HOME": str(home), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0
+    script = home / ".bash_completions" / "watchbook.sh"
+    assert "complete_bash" in script.read_text()
+    assert str(script) in (home / ".bashrc").read_text()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_bash_script_fills_compreply(sample_journal: Path) -> None:
+    # The script Typer generates, run by bash itself, with the installed command on PATH.
+    script = show_completion("bash").stdout
+    program = (
+        f"{script}\n"
+        "COMP_WORDS=(watchbook show sidon); COMP_CWORD=2\n"
+        "_watchbook_completion watchbook\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "watchbook").exists():
+        pytest.skip("the watchbook command is not installed beside this Python")
+    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program],
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [SIDONIA, SIDONIA_2]
