@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Invoke
+from tests.conftest import SAMPLE_JOURNAL, Invoke
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -442,3 +442,29 @@ def test_python_dash_m_runs_the_cli(journal_dir: Path) -> None:
     assert bad.returncode == 2
     assert bad.stderr == "Error: score: must be a number from 0 to 10 in steps of 0.5 (got '12')\n"
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["stats"], ["search", "sidonia", "--json"], ["show", "Blame!"]]
+)
+def test_a_reader_that_left_ends_the_command_quietly(sample_journal: Path, args: list[str]) -> None:
+    # `watchbook list | head -1`, made certain: the pipe's reading end is closed before the
+    # command writes anything, so its first flush fails with EPIPE.
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "watchbook", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    assert result.stderr == ""
+    for shipped in SAMPLE_JOURNAL.glob("*.toml"):
+        assert (sample_journal / shipped.name).read_bytes() == shipped.read_bytes()

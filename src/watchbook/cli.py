@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from watchbook import __version__, cli_typer
-from watchbook.errors import EXIT_BAD_INPUT, InvalidValue, WatchbookError
+from watchbook.errors import EXIT_BAD_INPUT, EXIT_READER_GONE, InvalidValue, WatchbookError
 
 # Before any command is built: plain parameters converted without pydantic, fuzzy completion.
 cli_typer.install()
@@ -43,14 +43,29 @@ class WatchbookGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            # Flushed here, not at exit, so that a closed pipe is noticed below.
+            sys.stdout.flush()
+            return result
         except WatchbookError as exc:
             fail(str(exc), exc.exit_code)
+        except BrokenPipeError:
+            reader_gone()
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_BAD_INPUT)
         finally:
             warn_unreadable(ctx.obj)
+
+
+def reader_gone() -> NoReturn:
+    """Leave quietly when whatever reads stdout has gone (`watchbook list | head`)."""
+    # What is still buffered can never be written; point stdout at nothing so that the flush
+    # at exit does not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    raise typer.Exit(EXIT_READER_GONE)
 
 
 def warn_unreadable(st: State | None) -> None:

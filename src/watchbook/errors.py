@@ -7,6 +7,8 @@ EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_BAD_INPUT = 2
 EXIT_CONFLICT = 3
+# As a process killed by SIGPIPE reports it in a shell (128 + 13): the reader of stdout left.
+EXIT_READER_GONE = 141
 
 
 class WatchbookError(Exception):
