@@ -17,6 +17,7 @@ from watchbook.journal import Journal, make_slug
 from watchbook.recommend import (
     CatalogSource,
     IndexSource,
+    ReviewWords,
     combine,
     rarity,
     related,
@@ -464,3 +465,42 @@ def test_a_terminal_gets_a_table_with_relatedness(sample_journal: Path) -> None:
     assert "Related" in out and "Why" in out
     assert "Knights of Sidonia" in out
     assert set("│━") & set(out)
+
+
+def test_review_similarity_is_the_cosine_of_the_tf_idf_vectors() -> None:
+    # Written out the long way: a's words at their own rarity, b's other words at the
+    # root-mean-square rarity of a's words, (1 + ln count) for repeated words.
+    import math
+
+    held_by = {"tunnels": 1, "megastructure": 2, "silent": 9, "cyborg": 4, "rusted": 3}
+    words = ReviewWords(10, lambda asked: {w: held_by[w] for w in asked if w in held_by})
+    a = entry_from_dict(
+        {"title": "A", "review": "Silent tunnels, silent cyborg, megastructure."}, "a"
+    )
+    b = entry_from_dict(
+        {"title": "B", "review": "A cyborg in rusted tunnels; tunnels everywhere, stairs."}, "b"
+    )
+    counts_a = {"silent": 2, "tunnels": 1, "cyborg": 1, "megastructure": 1}
+    counts_b = {"cyborg": 1, "rusted": 1, "tunnels": 2, "everywhere": 1, "stairs": 1}
+    own = {w: math.log(11 / (held_by.get(w, 1) + 0.5)) for w in counts_a}
+    typical = math.sqrt(sum(r * r for r in own.values()) / len(own))
+    vec_a = {w: (1 + math.log(n)) * own[w] for w, n in counts_a.items()}
+    vec_b = {w: (1 + math.log(n)) * own.get(w, typical) for w, n in counts_b.items()}
+    dot = sum(vec_a[w] * vec_b[w] for w in vec_a.keys() & vec_b.keys())
+    expected = (
+        dot
+        / math.sqrt(sum(v * v for v in vec_a.values()))
+        / math.sqrt(sum(v * v for v in vec_b.values()))
+    )
+
+    cosine, top = words.similarity(a, b)
+
+    assert cosine == pytest.approx(expected, rel=1e-9)
+    assert 0 < cosine < 1
+    # The rarer shared word, repeated in b, weighs most.
+    assert top == ["tunnels", "cyborg"]
+    assert words.similarity(a, a)[0] == pytest.approx(1.0)
+    assert (
+        words.similarity(a, entry_from_dict({"title": "C", "review": "Nothing alike."}, "c"))[0]
+        == 0.0
+    )

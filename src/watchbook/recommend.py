@@ -172,6 +172,7 @@ class Source:
         self._liked: dict[tuple[str, str], frozenset[str]] = {}
         self._best: dict[tuple[str, str], list[str]] = {}
         self._taste: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._rarities: dict[tuple[str, str], float] = {}
 
     # -- to be provided
 
@@ -238,8 +239,11 @@ class Source:
         return found
 
     def rarity(self, kind: str, key: str) -> float:
-        """How rare a creator or tag is in this journal, 0-1."""
-        return rarity(len(self.holders(kind, key)), self.size)
+        """How rare a creator or tag is in this journal, 0-1 (cached)."""
+        found = self._rarities.get((kind, key))
+        if found is None:
+            found = self._rarities[(kind, key)] = rarity(len(self.holders(kind, key)), self.size)
+        return found
 
     def liked_holders(self, kind: str, key: str, liked: Mapping[str, float]) -> frozenset[str]:
         """The holders of a creator or tag that are among the liked entries (cached)."""
@@ -704,8 +708,10 @@ class ReviewWords:
     def __init__(self, documents: int, frequency: Frequency) -> None:
         self.documents = documents
         self._frequency = frequency
-        self._profiles: dict[str, tuple[dict[str, float], float]] = {}
-        self._counts: dict[str, Counter[str]] = {}
+        # slug -> (tf-idf weights, rarity of each word, root-mean-square rarity, vector norm)
+        self._profiles: dict[str, tuple[dict[str, float], dict[str, float], float, float]] = {}
+        # slug -> (1 + ln tf of each word, their sum of squares)
+        self._tfs: dict[str, tuple[dict[str, float], float]] = {}
 
     @classmethod
     def sampled(cls, entries: Sequence[Entry], sample_size: int = WORD_SAMPLE) -> ReviewWords:
@@ -723,27 +729,29 @@ class ReviewWords:
 
         return cls(len(reviewed), frequency)
 
-    def profile(self, entry: Entry) -> tuple[dict[str, float], float]:
-        """The review's weighted words, and the root-mean-square rarity of its words."""
+    def profile(self, entry: Entry) -> tuple[dict[str, float], dict[str, float], float, float]:
+        """The review's tf-idf weights, its words' rarity, their root-mean-square and the norm."""
         found = self._profiles.get(entry.slug)
         if found is None:
-            counts = review_words(review_text(entry))
-            frequency = self._frequency(set(counts)) if counts else {}
-            rarity = {w: self.idf(frequency.get(w, 1)) for w in counts}
-            weights = {w: (1.0 + math.log(n)) * rarity[w] for w, n in counts.items()}
-            typical = math.sqrt(statistics.fmean(r * r for r in rarity.values())) if counts else 0.0
-            found = self._profiles[entry.slug] = (weights, typical)
+            tfs, _ = self._tf(entry)
+            frequency = self._frequency(set(tfs)) if tfs else {}
+            rarity = {w: self.idf(frequency.get(w, 1)) for w in tfs}
+            weights = {w: tf * rarity[w] for w, tf in tfs.items()}
+            typical = math.sqrt(statistics.fmean(r * r for r in rarity.values())) if tfs else 0.0
+            norm = math.sqrt(sum(w * w for w in weights.values()))
+            found = self._profiles[entry.slug] = (weights, rarity, typical, norm)
         return found
 
     def idf(self, frequency: int) -> float:
         """ln((D + 1) / (df + 0.5)) for a word held by `frequency` reviews (at least 1)."""
         return math.log((self.documents + 1) / (max(1, frequency) + 0.5))
 
-    def counts_of(self, entry: Entry) -> Counter[str]:
-        """The content words of an entry's review, with their counts."""
-        found = self._counts.get(entry.slug)
+    def _tf(self, entry: Entry) -> tuple[dict[str, float], float]:
+        found = self._tfs.get(entry.slug)
         if found is None:
-            found = self._counts[entry.slug] = review_words(review_text(entry))
+            counts = review_words(review_text(entry))
+            tfs = {w: 1.0 + math.log(n) for w, n in counts.items()}
+            found = self._tfs[entry.slug] = (tfs, sum(t * t for t in tfs.values()))
         return found
 
     def similarity(self, a: Entry, b: Entry) -> tuple[float, list[str]]:
@@ -752,26 +760,27 @@ class ReviewWords:
         Only a's words have their rarity looked up: b's other words count as rare as a's
         words are on average, which is all b's length needs to be fair.
         """
-        weights, typical = self.profile(a)
-        counts = self.counts_of(b)
-        if not weights or not counts:
+        weights, rarity, typical, norm_a = self.profile(a)
+        tfs, squares = self._tf(b)
+        if not weights or not tfs:
             return 0.0, []
-        shared: list[tuple[float, str]] = []
-        norm_b = 0.0
-        for word, n in counts.items():
-            tf = 1.0 + math.log(n)
-            weight = weights.get(word)
-            if weight is None:
-                norm_b += (tf * typical) ** 2
-                continue
-            rarity = weight / (1.0 + math.log(self.counts_of(a)[word]))
-            norm_b += (tf * rarity) ** 2
-            shared.append((weight * tf * rarity, word))
-        if not shared:
+        # Every word of b at the typical rarity, then the shared ones corrected to their own:
+        # only the shared words are visited (a set intersection in C), not all of b's.
+        floor = typical * typical
+        norm_b = squares * floor
+        total = 0.0
+        shared: list[tuple[float, str]] = []  # (-weight, word): a plain sort puts the best first
+        for word in weights.keys() & tfs.keys():
+            tf = tfs[word]
+            own = rarity[word]
+            norm_b += tf * tf * (own * own - floor)
+            value = weights[word] * tf * own
+            total += value
+            shared.append((-value, word))
+        if not shared or norm_b <= 0.0:
             return 0.0, []
-        norm_a = math.sqrt(sum(w * w for w in weights.values()))
-        cosine = min(1.0, sum(s for s, _ in shared) / (norm_a * math.sqrt(norm_b)))
-        shared.sort(key=lambda item: (-item[0], item[1]))
+        cosine = min(1.0, total / (norm_a * math.sqrt(norm_b)))
+        shared.sort()
         return cosine, [word for _, word in shared[:3]]
 
 
