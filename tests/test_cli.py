@@ -63,6 +63,18 @@ def test_add_accepts_yesterday(invoke: Invoke, journal_dir: Path) -> None:
     assert read(journal_dir, "x")["watched"] == [dt.date.today() - dt.timedelta(days=1)]
 
 
+@pytest.mark.parametrize("when", ["tomorrow", "2026-13-01", "last week"])
+def test_a_bad_viewing_date_names_every_accepted_form(
+    invoke: Invoke, journal_dir: Path, when: str
+) -> None:
+    result = invoke("add", "X", "--watched", when)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: watched: must be a date like 2017-05-22, today or yesterday (got {when!r})\n"
+    )
+    assert not journal_dir.exists() or not list(journal_dir.glob("*.toml"))
+
+
 @pytest.mark.parametrize(
     ("args", "field"),
     [

@@ -167,6 +167,18 @@ def test_no_hits_prints_nothing_or_an_empty_array_and_exits_1(
     assert as_json.exit_code == 1 and json.loads(as_json.stdout) == []
 
 
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "?"])
+def test_a_query_with_nothing_to_search_for_is_bad_input(
+    invoke: Invoke, sample_journal: Path, query: str
+) -> None:
+    result = invoke("search", query)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: QUERY: must hold a letter or a digit to search for (got {query!r})\n"
+    )
+
+
 def test_piped_output_is_one_tab_separated_line_per_hit(
     invoke: Invoke, sample_journal: Path
 ) -> None:

@@ -25,7 +25,12 @@ def parse_when(text: str, today: dt.date | None = None) -> dt.date:
         return today
     if word == "yesterday":
         return today - dt.timedelta(days=1)
-    date = parse_date(text, "watched")
+    try:
+        date = parse_date(text, "watched")
+    except InvalidValue:
+        raise InvalidValue(
+            "watched", f"must be a date like 2017-05-22, today or yesterday (got {text!r})"
+        ) from None
     if date > today + dt.timedelta(days=1):
         raise InvalidValue("watched", f"{date.isoformat()} is in the future")
     return date
