@@ -343,3 +343,24 @@ def test_a_malformed_row_mid_file_is_skipped_with_its_line(
     assert len(entries) == report["created"]
     assert sum(len(e.watched) for e in entries) == len(good)
     assert not {"Half A Row", "Bad Stars"} & {e.title for e in entries}
+
+
+def test_common_words_in_real_reviews_are_not_taken_for_titles(
+    imported: tuple[Path, dict[str, Any], list[Entry]],
+) -> None:
+    # Real reviews say "buy the house", "Maybe not as cute", "do the right thing", "if": none
+    # names the film of that title in the same journal; the films they do name stay linked.
+    folder = imported[0]
+    expected = {
+        "parasite-2019": ({"the-host-2006"}, {"the-house-2017", "the-road-2009"}),
+        "knives-out-2019": (set(), {"maybe-2009"}),
+        "the-green-knight-2021": ({"the-invisible-man-2020"}, {"do-the-right-thing-1989"}),
+        "oldboy-2003": ({"akira-1988"}, {"if-1968", "the-chase-2017", "your-face-1987"}),
+        "alien-1979": ({"prometheus-2012"}, set()),
+    }
+    for slug, (named, not_named) in expected.items():
+        result = run("-j", str(folder), "show", slug, "--json")
+        assert result.exit_code == 0, result.stderr
+        links = {k["to"] for k in json.loads(result.stdout)["links"] if k["derived"]}
+        assert named <= links, slug
+        assert not links & not_named, slug

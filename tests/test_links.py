@@ -71,6 +71,35 @@ def test_short_title_needs_word_boundaries_and_its_own_spelling(text: str, found
     assert (finder("Up").find(text) == {"Up"}) is found
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "found"),
+    [
+        # A one-word name opening a sentence or a line: the capital says nothing.
+        ("Maybe", "A fun whodunit. Maybe not as cute as it wants to be.", False),
+        ("Maybe", "A fun whodunit.  Maybe not as cute as it wants to be.", False),
+        ("Maybe", "I said:\n\n> Maybe next time.", False),
+        ("Maybe", "- Maybe later\n- Never", False),
+        ("Maybe", "It is no Maybe, but close.", True),
+        # A title styled in lower case is named with a capital in running text.
+        ("if....", "If only it were shorter; if it were, I would rewatch it.", False),
+        ("if....", "Anderson's If.... did this better.", True),
+        # Longer names need a capital on a real word when the review uses capitals at all.
+        ("Do the Right Thing", "He never seems to do the right thing. A pity.", False),
+        ("Do the Right Thing", "It owes a lot to Do the Right Thing.", True),
+        ("Do the Right Thing", "it owes a lot to do the right thing, honestly", True),
+        ("The House", "Buying the house is the whole plot. I loved it.", False),
+        ("The House", "The House is a better comedy.", True),
+        # An article dropped from a two-word title leaves too common a word.
+        ("The Road", "As loud as Fury Road, and I mean it.", False),
+        ("The Texas Chainsaw Massacre", "Better than Texas Chainsaw Massacre.", True),
+    ],
+)
+def test_capitals_decide_whether_common_words_name_a_title(
+    title: str, text: str, found: bool
+) -> None:
+    assert (finder(title).find(text) == {title}) is found
+
+
 def test_mentions_ignore_case_punctuation_and_accents_for_long_titles() -> None:
     titles = ("Knights of Sidonia", "Pokémon: The First Movie", "Psycho-Pass")
     found = finder(*titles).find("like knights of SIDONIA, pokemon the first movie and psycho pass")

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # The link machinery (and its dataclasses) is imported only by what needs it, so that a warm
 # `search` does not pay for it.
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0

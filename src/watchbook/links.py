@@ -48,7 +48,7 @@ TYPO_WORD_LENGTH = 5
 # The key in an entry file listing slugs whose derived links the user dismissed (`unlink`).
 DISMISS_KEY = "unlinked"
 
-_JOINERS = re.compile(r"[.'’`´]")
+_INNER_JOINERS = re.compile(r"(?<=[^\W_])[.'’`´](?=[^\W_])")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -170,9 +170,17 @@ class MentionKey:
     slug: str
     tokens: tuple[str, ...]
     typo_ok: bool = False
-    # One-word names ("Up", "Blame") must appear with the case they are written in, so that
-    # "I gave up" and "don't blame me" do not count.
+    # How the name is written, where its capitals are evidence. One-word names ("Up", "Blame")
+    # must appear so, and not where any word has a capital (opening a sentence): "I gave up",
+    # "don't blame me" and "Maybe not." do not count. A longer name with capitals ("Do the Right
+    # Thing") needs a capital on one of its real words, unless the review is written without
+    # capitals: "we did the right thing" does not count.
     case_form: str = ""
+
+    @property
+    def only_small_words(self) -> bool:
+        """A name of stopwords only ('What If'): treated like a one-word name."""
+        return all(t in STOPWORDS for t in self.tokens)
 
     @property
     def gram(self) -> str:
@@ -186,7 +194,9 @@ def mention_keys(entry: Entry) -> list[MentionKey]:
     for name in (entry.title, *entry.aliases):
         written = split_words(unmove_article(name), keep_case=True)
         variants = [written]
-        if len(written) > 1 and written[0].casefold() in ("the", "a", "an"):
+        # "Texas Chainsaw Massacre" names The Texas Chainsaw Massacre; "Road" alone does not
+        # name The Road ("Fury Road", "the road").
+        if len(written) > 2 and written[0].casefold() in ("the", "a", "an"):
             variants.append(written[1:])
         for form in variants:
             tokens = tuple(w.casefold() for w in form)
@@ -197,14 +207,29 @@ def mention_keys(entry: Entry) -> list[MentionKey]:
                 continue
             content = [t for t in tokens if t not in STOPWORDS]
             typo_ok = len(" ".join(tokens)) >= TYPO_TITLE_LENGTH and len(content) >= 2
-            single = len(tokens) == 1 or not content
+            if len(tokens) == 1 or not content:
+                # A title styled in lower case ("if....") is still written with a capital when
+                # it is named in running text.
+                case_form = " ".join(form)
+                case_form = case_form if _has_capital(case_form) else case_form.capitalize()
+            else:
+                written = [w for w in form if w.casefold() not in STOPWORDS]
+                case_form = " ".join(form) if any(map(_has_capital, written)) else ""
             keys[tokens] = MentionKey(
-                slug=entry.slug,
-                tokens=tokens,
-                typo_ok=typo_ok,
-                case_form=" ".join(form) if single else "",
+                slug=entry.slug, tokens=tokens, typo_ok=typo_ok, case_form=case_form
             )
     return list(keys.values())
+
+
+def _has_capital(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def writes_capitals(text: str) -> bool:
+    """Whether a text capitalises words at all (words in capitals only, 'SIDONIA', aside)."""
+    return any(w[:1].isupper() and not w.isupper() for w in _WORD.findall(text)) or bool(
+        re.search(r"(?<![^\W_])I(?![^\W_])", text)
+    )
 
 
 def typo_candidate(word: str) -> bool:
@@ -356,6 +381,7 @@ class MentionFinder:
             return []
         fixes = self._fix_tokens(set(tokens))
         canon = [fixes.get(t, t) for t in tokens] if fixes else tokens
+        capitals = writes_capitals(text)
         matches: list[Match] = []
         pairs = list(map(" ".join, itertools.pairwise(canon)))
         for pair, (lengths, group) in self.pairs(set(pairs)).items():
@@ -368,13 +394,21 @@ class MentionFinder:
                     for key in group[window]:
                         if key.slug == source or len(typos) > (1 if key.typo_ok else 0):
                             continue
-                        if key.case_form and not _named_mid_sentence(text, key.case_form):
+                        if not key.case_form:
+                            pass
+                        elif key.only_small_words:
+                            if not _named_mid_sentence(text, key.case_form):
+                                continue
+                        elif capitals and not any(
+                            _has_capital(cased[j]) and tokens[j] not in STOPWORDS
+                            for j in range(i, i + n)
+                        ):
                             continue
                         matches.append(Match(i, i + n, key.slug, typos[0] if typos else ""))
-        # One-word names count only as written ("Up", not "up"), and a very short one not
-        # when it opens a sentence ("Up close, ...").
+        # One-word names count only as written ("Up", not "up"), and not where they open a
+        # sentence ("Up close, ...", "Maybe not."), where any word has a capital.
         for form, (_, group) in self.singles(set(cased)).items():
-            if len(form) <= 3 and not _named_mid_sentence(text, form):
+            if not _named_mid_sentence(text, form):
                 continue
             spots = [i for i, w in enumerate(cased) if w == form]
             matches.extend(
@@ -408,13 +442,20 @@ def _positions(items: list[str], wanted: str) -> Iterator[int]:
 
 
 def _named_mid_sentence(text: str, form: str) -> bool:
-    """True when a very short title ('Up', 'M') is written somewhere not opening a sentence."""
-    plain = _JOINERS.sub("", strip_accents(text))
+    """True when a name is written somewhere other than at the start of a sentence or line.
+
+    There a capital says nothing: "Maybe not." and "> Don't get me wrong" name no film.
+    """
+    # Apostrophes and dots inside a word go (as in the name's form: "Dont", "SWAT"); a full
+    # stop that ends a sentence stays, to be seen.
+    plain = _INNER_JOINERS.sub("", strip_accents(text))
     name = r"[\W_]+".join(re.escape(word) for word in form.split())
     pattern = rf"(?<![^\W_]){name}(?![^\W_])"
     for match in re.finditer(pattern, plain):
-        before = plain[: match.start()].rstrip()
-        if before and before[-1] not in ".!?" and "\n\n" not in plain[len(before) : match.start()]:
+        line = plain[plain.rfind("\n", 0, match.start()) + 1 : match.start()]
+        before = line.rstrip()
+        # Only quote, list or heading marks before it on its line: it starts the line.
+        if before.strip(" \t>*+#-") and before[-1] not in ".!?…":
             return True
     return False
 
