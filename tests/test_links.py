@@ -89,6 +89,10 @@ def test_short_title_needs_word_boundaries_and_its_own_spelling(text: str, found
         ("Do the Right Thing", "it owes a lot to do the right thing, honestly", True),
         ("The House", "Buying the house is the whole plot. I loved it.", False),
         ("The House", "The House is a better comedy.", True),
+        # Apostrophes and dots inside a word join it.
+        ("Don", "Honestly, I Don't know.", False),
+        ("Don", "Better than Don, the 2006 one.", True),
+        ("S.W.A.T.", "We watched S.W.A.T. again.", True),
         # An article dropped from a two-word title leaves too common a word.
         ("The Road", "As loud as Fury Road, and I mean it.", False),
         ("The Texas Chainsaw Massacre", "Better than Texas Chainsaw Massacre.", True),

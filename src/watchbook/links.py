@@ -48,7 +48,8 @@ TYPO_WORD_LENGTH = 5
 # The key in an entry file listing slugs whose derived links the user dismissed (`unlink`).
 DISMISS_KEY = "unlinked"
 
-_INNER_JOINERS = re.compile(r"(?<=[^\W_])[.'’`´](?=[^\W_])")
+_JOINER_CHARS = ".'’`´"
+_INNER_JOINERS = re.compile(rf"(?<=[^\W_])[{_JOINER_CHARS}](?=[^\W_])")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -381,7 +382,28 @@ class MentionFinder:
             return []
         fixes = self._fix_tokens(set(tokens))
         canon = [fixes.get(t, t) for t in tokens] if fixes else tokens
-        capitals = writes_capitals(text)
+        # Worked out once, and only for a text where a name needs them.
+        capitals: list[bool] = []
+        plain: list[str] = []
+        accentless: list[str] = []
+
+        def mid_sentence(form: str) -> bool:
+            if " " not in form:
+                # A word as it stands in the text, which is nearly always how it is found.
+                if not accentless:
+                    accentless.append(strip_accents(text))
+                found = _named_mid_sentence(accentless[0], form)
+                if found is not None:
+                    return found
+            if not plain:
+                plain.append(_plain(text))
+            return bool(_named_mid_sentence(plain[0], form))
+
+        def writes_with_capitals() -> bool:
+            if not capitals:
+                capitals.append(writes_capitals(text))
+            return capitals[0]
+
         matches: list[Match] = []
         pairs = list(map(" ".join, itertools.pairwise(canon)))
         for pair, (lengths, group) in self.pairs(set(pairs)).items():
@@ -397,18 +419,21 @@ class MentionFinder:
                         if not key.case_form:
                             pass
                         elif key.only_small_words:
-                            if not _named_mid_sentence(text, key.case_form):
+                            if not mid_sentence(key.case_form):
                                 continue
-                        elif capitals and not any(
-                            _has_capital(cased[j]) and tokens[j] not in STOPWORDS
-                            for j in range(i, i + n)
+                        elif (
+                            not any(
+                                _has_capital(cased[j]) and tokens[j] not in STOPWORDS
+                                for j in range(i, i + n)
+                            )
+                            and writes_with_capitals()
                         ):
                             continue
                         matches.append(Match(i, i + n, key.slug, typos[0] if typos else ""))
         # One-word names count only as written ("Up", not "up"), and not where they open a
         # sentence ("Up close, ...", "Maybe not."), where any word has a capital.
         for form, (_, group) in self.singles(set(cased)).items():
-            if not _named_mid_sentence(text, form):
+            if not mid_sentence(form):
                 continue
             spots = [i for i, w in enumerate(cased) if w == form]
             matches.extend(
@@ -441,23 +466,52 @@ def _positions(items: list[str], wanted: str) -> Iterator[int]:
         start += 1
 
 
-def _named_mid_sentence(text: str, form: str) -> bool:
-    """True when a name is written somewhere other than at the start of a sentence or line.
+def _plain(text: str) -> str:
+    """A text as names are looked for in it: accents gone, and apostrophes and dots inside a
+    word ("Dont", "SWAT", as in a name's form); a full stop that ends a sentence stays."""
+    return _INNER_JOINERS.sub("", strip_accents(text))
 
-    There a capital says nothing: "Maybe not." and "> Don't get me wrong" name no film.
-    """
-    # Apostrophes and dots inside a word go (as in the name's form: "Dont", "SWAT"); a full
-    # stop that ends a sentence stays, to be seen.
-    plain = _INNER_JOINERS.sub("", strip_accents(text))
-    name = r"[\W_]+".join(re.escape(word) for word in form.split())
-    pattern = rf"(?<![^\W_]){name}(?![^\W_])"
-    for match in re.finditer(pattern, plain):
-        line = plain[plain.rfind("\n", 0, match.start()) + 1 : match.start()]
+
+def _named_mid_sentence(plain: str, form: str) -> bool | None:
+    """True when a name is written in `plain` (see _plain) other than at the start of a
+    sentence or a line: there a capital says nothing ("Maybe not.", "> Don't get me wrong").
+    None when it is not written there at all."""
+    found = None
+    for start in _occurrences(plain, form):
+        line = plain[plain.rfind("\n", 0, start) + 1 : start]
         before = line.rstrip()
         # Only quote, list or heading marks before it on its line: it starts the line.
         if before.strip(" \t>*+#-") and before[-1] not in ".!?…":
             return True
-    return False
+        found = False
+    return found
+
+
+def _occurrences(plain: str, form: str) -> Iterator[int]:
+    """Where a name stands as whole words in a text (between its words, any non-letters)."""
+    if " " in form:
+        name = r"[\W_]+".join(re.escape(word) for word in form.split())
+        yield from (m.start() for m in re.finditer(rf"(?<![^\W_]){name}(?![^\W_])", plain))
+        return
+    # One word (nearly every call): str.find, with no pattern to compile per name. An
+    # apostrophe or a dot inside a word joins it ("Don't" holds no "Don").
+    start = plain.find(form)
+    while start >= 0:
+        end = start + len(form)
+        if not _joined(plain, start - 1, -1) and not _joined(plain, end, 1):
+            yield start
+        start = plain.find(form, start + 1)
+
+
+def _joined(text: str, at: int, step: int) -> bool:
+    """Whether the character at `at` continues the word next to it (a letter, or a joiner
+    with a letter beyond it)."""
+    if not 0 <= at < len(text):
+        return False
+    if text[at].isalnum():
+        return True
+    beyond = at + step
+    return text[at] in _JOINER_CHARS and 0 <= beyond < len(text) and text[beyond].isalnum()
 
 
 def _longest_first(matches: Iterable[Match]) -> set[str]:

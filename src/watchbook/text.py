@@ -17,7 +17,10 @@ _ARTICLE_AT_END = re.compile(
 # surrogates (bytes that were not UTF-8 on the command line, which no file can hold);
 # ordinary right-to-left text, joiners and emoji are fine.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_MULTILINE_OK = {"\n", "\r", "\t"}
+# The same without newlines, carriage returns and tabs (\x09, \x0a, \x0d), allowed in text.
+_CONTROL_IN_TEXT = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -60,10 +63,7 @@ def title_key(title: str) -> str:
 
 def has_control_chars(text: str, allow_newlines: bool = False) -> bool:
     """True when the text holds control or bidi-override characters (newlines and tabs if allowed)."""
-    for match in _CONTROL.finditer(text):
-        if not (allow_newlines and match.group() in _MULTILINE_OK):
-            return True
-    return False
+    return (_CONTROL_IN_TEXT if allow_newlines else _CONTROL).search(text) is not None
 
 
 # --- words: stop words, tokens, creator names, series -----------------------------------------
