@@ -349,14 +349,19 @@ def test_common_words_in_real_reviews_are_not_taken_for_titles(
     imported: tuple[Path, dict[str, Any], list[Entry]],
 ) -> None:
     # Real reviews say "buy the house", "Maybe not as cute", "do the right thing", "if": none
-    # names the film of that title in the same journal; the films they do name stay linked.
+    # names the film of that title in the same journal; the films they do name stay linked,
+    # by their titles or by the address of a Letterboxd link.
     folder = imported[0]
     expected = {
-        "parasite-2019": ({"the-host-2006"}, {"the-house-2017", "the-road-2009"}),
+        "parasite-2019": (
+            {"the-host-2006", "mad-max-fury-road-2015"},
+            {"the-house-2017", "the-road-2009"},
+        ),
         "knives-out-2019": (set(), {"maybe-2009"}),
         "the-green-knight-2021": ({"the-invisible-man-2020"}, {"do-the-right-thing-1989"}),
         "oldboy-2003": ({"akira-1988"}, {"if-1968", "the-chase-2017", "your-face-1987"}),
-        "alien-1979": ({"prometheus-2012"}, set()),
+        "alien-1979": ({"prometheus-2012", "alien-covenant-2017"}, set()),
+        "ganja-hess-1973": ({"horror-noire-a-history-of-black-horror-2019"}, set()),
     }
     for slug, (named, not_named) in expected.items():
         result = run("-j", str(folder), "show", slug, "--json")

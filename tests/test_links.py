@@ -104,6 +104,20 @@ def test_capitals_decide_whether_common_words_name_a_title(
     assert (finder(title).find(text) == {title}) is found
 
 
+def test_a_letterboxd_film_link_names_the_film_of_its_address() -> None:
+    titles = ("Alien: Covenant", "Prometheus", "Dune", "The Road", "Mad Max: Fury Road")
+    text = (
+        "Then [the prequel](https://letterboxd.com/film/prometheus/) and "
+        "[Covenant](https://letterboxd.com/film/alien-covenant/), and "
+        "https://letterboxd.com/someone/film/dune-2021/ (the year tells remakes apart)."
+    )
+    assert finder(*titles).find(text) == {"Alien: Covenant", "Prometheus", "Dune"}
+    # The whole address must be a title: mad-max-fury-road is not The Road.
+    road = "See https://letterboxd.com/film/mad-max-fury-road/ for more."
+    assert finder("The Road").find(road) == set()
+    assert finder(*titles).find(road) == {"Mad Max: Fury Road"}
+
+
 def test_mentions_ignore_case_punctuation_and_accents_for_long_titles() -> None:
     titles = ("Knights of Sidonia", "Pokémon: The First Movie", "Psycho-Pass")
     found = finder(*titles).find("like knights of SIDONIA, pokemon the first movie and psycho pass")

@@ -49,6 +49,7 @@ TYPO_WORD_LENGTH = 5
 DISMISS_KEY = "unlinked"
 
 _JOINER_CHARS = ".'’`´"
+_LETTERBOXD_FILM = re.compile(r"letterboxd\.com/(?:[\w.-]+/)?film/([a-z0-9]+(?:-[a-z0-9]+)*)")
 _INNER_JOINERS = re.compile(rf"(?<=[^\W_])[{_JOINER_CHARS}](?=[^\W_])")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -430,6 +431,7 @@ class MentionFinder:
                         ):
                             continue
                         matches.append(Match(i, i + n, key.slug, typos[0] if typos else ""))
+        matches += self._linked(text, len(tokens), source)
         # One-word names count only as written ("Up", not "up"), and not where they open a
         # sentence ("Up close, ...", "Maybe not."), where any word has a capital.
         for form, (_, group) in self.singles(set(cased)).items():
@@ -444,6 +446,30 @@ class MentionFinder:
                 for i in spots
             )
         return matches
+
+    def _linked(self, text: str, offset: int, source: str) -> list[Match]:
+        """Films named by the address of a Letterboxd link (`letterboxd.com/film/alien-covenant/`,
+        as imported reviews have them): the whole address must be a title's words."""
+        if "letterboxd.com/" not in text:
+            return []
+        found: list[Match] = []
+        for number, address in enumerate(_LETTERBOXD_FILM.findall(text)):
+            words = tuple(address.split("-"))
+            if len(words) > 1 and len(words[-1]) == 4 and words[-1].isdigit():
+                words = words[:-1]  # the year Letterboxd adds to tell remakes apart
+            if len(words) > 1:
+                groups = [g for _, g in self.pairs({" ".join(words[:2])}).values()]
+            else:
+                forms = {words[0].capitalize(), words[0].upper()}
+                groups = [g for _, g in self.singles(forms).values()]
+            spot = offset + number
+            found.extend(
+                Match(spot, spot + 1, key.slug)
+                for group in groups
+                for key in group.get(words, ())
+                if key.slug != source
+            )
+        return found
 
     def resolve(self, matches: Iterable[Match]) -> set[str]:
         """The entries named, keeping the longest name where names overlap."""
