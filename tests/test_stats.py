@@ -139,4 +139,14 @@ def test_stats_on_an_empty_journal(invoke: Invoke) -> None:
     data = json.loads(result.stdout)
     assert data["entries"] == 0 and data["mean_score"] is None
     plain = invoke("stats")
-    assert plain.exit_code == 0 and "0 entries" in plain.stdout
+    assert plain.exit_code == 0
+    assert plain.stdout.splitlines()[:3] == ["# Journal", "No entries.", "viewings: 0"]
+
+
+def test_stats_for_a_year_with_nothing_watched_says_so(invoke: Invoke, journal_dir: Path) -> None:
+    write_known(journal_dir)
+    lines = invoke("stats", "--year", "1800").stdout.splitlines()
+    assert lines[:3] == ["# Journal", "No entries watched in 1800.", "viewings: 0"]
+    assert not any(line.endswith(": ") or line == "kinds: " for line in lines)
+    every = invoke("stats").stdout.splitlines()[1]
+    assert every.startswith(f"{len(known_entries())} entries: ")

@@ -164,16 +164,12 @@ def stats_lines(stats: Stats, terminal: bool) -> list[tuple[str, list[str]]]:
     scope = f" watched in {stats.year}" if stats.year else ""
     statuses = ", ".join(f"{n} {name}" for name, n in stats.by_status.items())
     kinds = ", ".join(f"{n} {name}" for name, n in stats.by_kind.items())
-    sections.append(
-        (
-            "Journal",
-            [
-                f"{stats.entries} entries{scope}: {statuses}",
-                f"kinds: {kinds}",
-                f"viewings: {stats.viewings}",
-            ],
-        )
-    )
+    noun = "entry" if stats.entries == 1 else "entries"
+    journal = [f"{stats.entries} {noun}{scope}: {statuses}" if statuses else f"No entries{scope}."]
+    if kinds:
+        journal.append(f"kinds: {kinds}")
+    journal.append(f"viewings: {stats.viewings}")
+    sections.append(("Journal", journal))
     if stats.mean_score is not None:
         sections.append(
             (
