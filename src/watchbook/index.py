@@ -128,7 +128,7 @@ class LinkSource:
     def _merge(self, rows: Iterable[tuple[str, str, str, str]]) -> list[EntryLink]:
         from watchbook.links import DerivedRow, merge_rows
 
-        return merge_rows([DerivedRow(*row) for row in rows], self.years, self.dismissed)
+        return merge_rows(list(map(DerivedRow._make, rows)), self.years, self.dismissed)
 
     def _query(self, sql: str, *args: str) -> list[tuple[str, str, str, str]]:
         import sqlite3

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from watchbook.entry import Entry, Link
 from watchbook.errors import NotFound
@@ -66,8 +66,7 @@ class EntryLink:
     kinds: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class DerivedRow:
+class DerivedRow(NamedTuple):
     """One piece of evidence the index stores: symmetric kinds have source < target."""
 
     source: str
@@ -673,15 +672,16 @@ def merge_rows(
     Symmetric evidence (series, creators) goes on the direction a mention already took, else
     from the newer entry to the older one, so a sequel points at the film it continues.
     """
-    directed: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    directed: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
     symmetric: list[DerivedRow] = []
+    order = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
     for row in rows:
         if row.source not in years or row.target not in years:
             continue
-        if frozenset((row.source, row.target)) in dismissed_pairs:
+        if dismissed_pairs and frozenset((row.source, row.target)) in dismissed_pairs:
             continue
         if row.kind == MENTION:
-            directed[(row.source, row.target)].append((row.kind, row.detail))
+            directed[(row.source, row.target)].append((order[MENTION], row.kind, row.detail))
         else:
             symmetric.append(row)
     for row in symmetric:
@@ -690,12 +690,13 @@ def merge_rows(
         if forward != backward:
             pair = (a, b) if forward else (b, a)
         else:
-            newer_first = sorted((a, b), key=lambda s: (years[s] or 0, s), reverse=True)
-            pair = (newer_first[0], newer_first[1])
-        directed[pair].append((row.kind, row.detail))
+            # The newer entry first; the slug decides between two of one year.
+            pair = (a, b) if ((years[a] or 0), a) > ((years[b] or 0), b) else (b, a)
+        directed[pair].append((order.get(row.kind, len(order)), row.kind, row.detail))
     links: list[EntryLink] = []
-    for (source, target), evidence in directed.items():
-        evidence.sort(key=lambda e: (KIND_ORDER.index(e[0]), e[1]))
+    for (source, target), ranked in directed.items():
+        ranked.sort()
+        evidence = [(kind, detail) for _, kind, detail in ranked]
         kinds = tuple(dict.fromkeys(kind for kind, _ in evidence))
         why = "; ".join(reason(kind, detail) for kind, detail in evidence)
         links.append(EntryLink(source, target, why, derived=True, kinds=kinds))
