@@ -222,8 +222,8 @@ def _completing_for_bash(ctx: typer.Context) -> bool:
 def _from_journal(
     ctx: typer.Context, find: Callable[[Journal, str], list[tuple[str, str]]], incomplete: str
 ) -> list[tuple[str, str]]:
-    """Candidates from the journal the command line names (--journal typed before the command,
-    else the usual choice); none at all if anything goes wrong."""
+    """Candidates from the journal the command line names; none if anything goes wrong."""
+    # That journal: --journal typed before the command, else the usual choice.
     import contextlib
     import io
     import re

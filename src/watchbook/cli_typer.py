@@ -169,8 +169,8 @@ def _plain_conversion() -> None:
 
 
 def _unfiltered_completion() -> None:
-    """Offer every candidate a completion callback returns, not only those starting with
-    what was typed (the callbacks match for themselves)."""
+    """Offer every candidate a completion callback returns (they match for themselves)."""
+    # Typer keeps only those starting with what was typed.
     try:
         import typer.core
         from typer._click.shell_completion import CompletionItem

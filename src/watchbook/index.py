@@ -327,11 +327,10 @@ def entry_columns(entry: Entry) -> tuple[Any, ...]:
 
 
 class SearchData:
-    """Row ids of entries by each folded name, creator and tag (one blob, loaded by search).
+    """Row ids of entries by each folded name, creator and tag (one blob, loaded by search)."""
 
-    Stored as parallel lists (keys, row ids) that search hands to rapidfuzz as they are; the
-    dictionaries are only made when asked for (by an update, or a test).
-    """
+    # Stored as parallel lists (keys, row ids) that search hands to rapidfuzz as they are; the
+    # dictionaries are only made when asked for (by an update, or a test).
 
     FIELDS = ("names", "creators", "tags")
 
@@ -348,16 +347,15 @@ class SearchData:
         self.records: Callable[[Iterable[int]], dict[int, Record]] = lambda ids: {}
 
     def columns(self, field: int) -> tuple[list[str], list[Rows]]:
-        """Keys and their row ids, as two lists (0 names, 1 creators, 2 tags); read the row
-        ids of one key with row_ids()."""
+        """Keys and their packed row ids, as two lists (0 names, 1 creators, 2 tags)."""
+        # Unpack the row ids of one key with row_ids().
         if self._columns is not None:
             return self._columns[field]
         table = self._tables[field]
         return list(table), [_pack_rows(rows) for rows in table.values()]
 
     def rows_of(self, field: int, key: str) -> list[int]:
-        """The row ids filed under one key (0 names, 1 creators, 2 tags), without unpacking the
-        others."""
+        """The row ids under one key (0 names, 1 creators, 2 tags), the others left packed."""
         if self._columns is None:
             return list(self._tables[field].get(key, ()))
         lookup = self._lookups.get(field)
@@ -522,17 +520,15 @@ def scan_folder(path: Path) -> dict[str, Stat]:
 
 
 def listing_bytes(listing: dict[str, Stat]) -> bytes:
-    """A listing as bytes, in its order: what the index stores, and compares in one go
-    (marshal version 2 has no back-references, so equal listings give equal bytes)."""
+    """A listing as bytes, in its order: what the index stores and compares in one go."""
+    # Marshal version 2 has no back-references, so equal listings give equal bytes.
     return marshal.dumps(listing, 2)
 
 
 def stored_listing(listing: dict[str, Stat], read_at: int) -> dict[str, Stat]:
-    """The listing to store: files changed just before they were read are marked racy.
-
-    Such a file could be rewritten within the same mtime tick with the same size; a stored
-    size of -1 never matches a real one, so it is read again by the next command.
-    """
+    """The listing to store: files changed just before they were read are marked racy."""
+    # Such a file could be rewritten within the same mtime tick with the same size; a stored size
+    # of -1 never matches a real one, so it is read again by the next command.
     racy_after = read_at - RACY_NS
     return {n: (size if mtime < racy_after else -1, mtime) for n, (size, mtime) in listing.items()}
 
@@ -719,12 +715,10 @@ class Index:
         return IndexView(conn, self.journal)
 
     def _build_file(self, listing: dict[str, Stat]) -> None:
-        """Build a new index beside the old one and move it into place (under the index lock).
-
-        Nobody else can see the new file while it is written, so it is written the cheap way:
-        no rollback journal, no syncing on the way, a big page cache. It is synced once, turned
-        into a WAL database and closed before it replaces the old index.
-        """
+        """Build a new index beside the old one and move it into place (under the index lock)."""
+        # Nobody else can see the new file while it is written, so it is written the cheap way:
+        # no rollback journal, no syncing on the way, a big page cache. It is synced once, turned
+        # into a WAL database and closed before it replaces the old index.
         import sqlite3
 
         for stale in self.path.parent.glob(f"{INDEX_NAME}.*.tmp*"):
@@ -837,11 +831,9 @@ class IndexView:
         return found
 
     def text_matches(self, query: str, limit: int) -> list[tuple[int, str, int]]:
-        """Verdicts and reviews holding the query's words: (row id, column, phrase length).
-
-        The phrase length is the number of query words found side by side, 0 when the words
-        are all there but apart.
-        """
+        """Verdicts and reviews holding the query's words: (row id, column, phrase length)."""
+        # The phrase length is the number of query words found side by side, 0 when the words are
+        # all there but apart.
         words = split_words(query)
         if not words:
             return []
@@ -1004,8 +996,8 @@ class Builder:
     def _scanning(
         self, prepared: list[Prepared], keys: list[MentionKey], typos: Mapping[str, set[str]]
     ) -> Iterator[Callable[[], list[DerivedRow]]]:
-        """Scan every review for mentions, in two worker processes when the journal is big,
-        while this process goes on; yields a function that waits for the mention rows."""
+        """Scan every review for mentions meanwhile; yields a function that waits for the rows."""
+        # In two worker processes when the journal is big, while this process goes on.
         from watchbook.links import MentionFinder, group_keys, mention_rows
 
         global _SCAN_JOB

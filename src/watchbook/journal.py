@@ -122,8 +122,9 @@ def _flat_table(value: object) -> bool:
 
 
 def toml_reader() -> Any:
-    """tomli when installed (the parser tomllib was made from, compiled: about twice as fast,
-    which counts when a big journal is indexed), else the standard library's tomllib."""
+    """tomli when installed, else the standard library's tomllib."""
+    # tomli is the parser tomllib was made from, compiled: about twice as fast, which counts
+    # when a big journal is indexed.
     # Imported only when a file is read: a warm command reads none.
     try:
         import tomli

@@ -447,8 +447,8 @@ class MentionFinder:
         return matches
 
     def _linked(self, text: str, offset: int, source: str) -> list[Match]:
-        """Films named by the address of a Letterboxd link (`letterboxd.com/film/alien-covenant/`,
-        as imported reviews have them): the whole address must be a title's words."""
+        """Films named by the whole address of a Letterboxd film link in the text."""
+        # Imported reviews hold them: [Covenant](https://letterboxd.com/film/alien-covenant/).
         if "letterboxd.com/" not in text:
             return []
         found: list[Match] = []
@@ -492,15 +492,15 @@ def _positions(items: list[str], wanted: str) -> Iterator[int]:
 
 
 def _plain(text: str) -> str:
-    """A text as names are looked for in it: accents gone, and apostrophes and dots inside a
-    word ("Dont", "SWAT", as in a name's form); a full stop that ends a sentence stays."""
+    """A text as names are looked for in it: no accents, no joiners inside words."""
+    # "Don't" becomes "Dont" and "S.W.A.T." "SWAT", as in a name's form; a full stop that ends
+    # a sentence stays, to be seen.
     return _INNER_JOINERS.sub("", strip_accents(text))
 
 
 def _named_mid_sentence(plain: str, form: str) -> bool | None:
-    """True when a name is written in `plain` (see _plain) other than at the start of a
-    sentence or a line: there a capital says nothing ("Maybe not.", "> Don't get me wrong").
-    None when it is not written there at all."""
+    """Whether a name stands in `plain` other than opening a sentence or a line (None: absent)."""
+    # Where a sentence or line opens, a capital says nothing: "Maybe not.", "> Don't ...".
     found = None
     for start in _occurrences(plain, form):
         line = plain[plain.rfind("\n", 0, start) + 1 : start]
@@ -529,8 +529,8 @@ def _occurrences(plain: str, form: str) -> Iterator[int]:
 
 
 def _joined(text: str, at: int, step: int) -> bool:
-    """Whether the character at `at` continues the word next to it (a letter, or a joiner
-    with a letter beyond it)."""
+    """Whether the character at `at` continues the word next to it."""
+    # A letter does, and so does a joiner with a letter beyond it ("Don" in "Don't").
     if not 0 <= at < len(text):
         return False
     if text[at].isalnum():
@@ -540,10 +540,8 @@ def _joined(text: str, at: int, step: int) -> bool:
 
 
 def _longest_first(matches: Iterable[Match]) -> set[str]:
-    """Keep the longest name where names overlap ('Knights of Sidonia: Battle for ...').
-
-    Entries sharing one name (remakes) are all kept: the text cannot say which one it meant.
-    """
+    """Keep the longest name where names overlap ('Knights of Sidonia: Battle for ...')."""
+    # Entries sharing one name (remakes) are all kept: the text cannot say which one it meant.
     taken: set[tuple[int, int]] = set()
     found: set[str] = set()
     for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
@@ -667,11 +665,9 @@ def merge_rows(
     years: Mapping[str, int | None],
     dismissed_pairs: set[frozenset[str]] = frozenset(),  # type: ignore[assignment]
 ) -> list[EntryLink]:
-    """One derived link per direction with every reason joined; dismissed pairs left out.
-
-    Symmetric evidence (series, creators) goes on the direction a mention already took, else
-    from the newer entry to the older one, so a sequel points at the film it continues.
-    """
+    """One derived link per direction with every reason joined; dismissed pairs left out."""
+    # Symmetric evidence (series, creators) goes on the direction a mention already took, else from
+    # the newer entry to the older one, so a sequel points at the film it continues.
     directed: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
     symmetric: list[DerivedRow] = []
     order = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
@@ -764,11 +760,9 @@ def _set_dismissed(entry: Entry, slugs: list[str]) -> None:
 
 
 def likely_duplicates(entries: Sequence[Entry]) -> list[tuple[Entry, Entry, str]]:
-    """Pairs that are probably the same title entered twice (no all-pairs comparison).
-
-    Same title and year (or one year missing), or titles one small edit apart with the same
-    year; a sequel ('Shadow 2' / 'Shadow 3') is not a duplicate.
-    """
+    """Pairs that are probably the same title entered twice (no all-pairs comparison)."""
+    # Same title and year (or one year missing), or titles one small edit apart with the same year;
+    # a sequel ('Shadow 2' / 'Shadow 3') is not a duplicate.
     from rapidfuzz.distance import OSA
 
     by_variant: dict[str, list[int]] = defaultdict(list)

@@ -263,8 +263,8 @@ class Source:
         return found
 
     def taste_weight(self, kind: str, key: str, weight: float, cap: int) -> tuple[float, bool]:
-        """A creator's or tag's evidence in the watchlist, and whether it is held by more than
-        `cap` entries (cached: many planned titles share them)."""
+        """A creator's or tag's evidence, and whether more than `cap` entries hold it."""
+        # Cached: many planned titles share them.
         found = self._taste.get((kind, key))
         if found is None:
             found = self._taste[(kind, key)] = (
@@ -627,11 +627,9 @@ def rough_ranking(
     links: Mapping[str, Sequence[EntryLink]],
     mates: Iterable[str],
 ) -> dict[str, float]:
-    """Evidence per candidate from links, creators and tags, added up along inverted lists.
-
-    The same sum evidence() makes, without building any reason; used to pick the candidates
-    worth reading whole. (It ignores dismissals, which evidence() then applies.)
-    """
+    """Evidence per candidate from links, creators and tags, added up along inverted lists."""
+    # The same sum evidence() makes, without building any reason; used to pick the candidates worth
+    # reading whole. (It ignores dismissals, which evidence() then applies.)
     total: dict[str, float] = defaultdict(float)
     for kind, keys, weight in (
         ("creator", features.creators, CREATOR),
@@ -668,12 +666,10 @@ def score_factor(score: float | None, mean: float) -> float:
 
 
 def scaled(relatedness: float, factor: float) -> float:
-    """Relatedness with its evidence scaled by a factor.
-
-    The evidence behind a relatedness r is -ln(1 - r) (what the pieces' strengths add up to);
-    scaling that rather than r itself keeps a clearly stronger pile of evidence ahead even near
-    1, where multiplying r would let the score decide between two sequels.
-    """
+    """Relatedness with its evidence scaled by a factor."""
+    # The evidence behind a relatedness r is -ln(1 - r) (what the pieces' strengths add up to);
+    # scaling that rather than r itself keeps a clearly stronger pile of evidence ahead even near
+    # 1, where multiplying r would let the score decide between two sequels.
     return 1.0 - math.exp(-weight_of(relatedness) * factor)
 
 
@@ -699,11 +695,10 @@ Frequency = Callable[[set[str]], Mapping[str, int]]
 
 
 class ReviewWords:
-    """Reviews as tf-idf vectors: (1 + ln tf) * ln((D + 1) / (df + 0.5)) over D reviewed entries.
+    """Reviews as tf-idf vectors: (1 + ln tf) * ln((D + 1) / (df + 0.5)) over D reviewed entries."""
 
-    Comparing a review with others looks up the rarity of its own words only, so the cost does
-    not grow with the number of reviews compared or the size of the journal.
-    """
+    # Comparing a review with others looks up the rarity of its own words only, so the cost does
+    # not grow with the number of reviews compared or the size of the journal.
 
     def __init__(self, documents: int, frequency: Frequency) -> None:
         self.documents = documents
@@ -755,11 +750,9 @@ class ReviewWords:
         return found
 
     def similarity(self, a: Entry, b: Entry) -> tuple[float, list[str]]:
-        """Cosine of the two reviews' tf-idf vectors (0-1), and the shared words weighing most.
-
-        Only a's words have their rarity looked up: b's other words count as rare as a's
-        words are on average, which is all b's length needs to be fair.
-        """
+        """Cosine of the two reviews' tf-idf vectors (0-1), and the shared words weighing most."""
+        # Only a's words have their rarity looked up: b's other words count as rare as a's words
+        # are on average, which is all b's length needs to be fair.
         weights, rarity, typical, norm_a = self.profile(a)
         tfs, squares = self._tf(b)
         if not weights or not tfs:
@@ -923,12 +916,10 @@ def taste_ties(
     links: Mapping[str, Sequence[EntryLink]],
     liked: Mapping[str, float],
 ) -> list[tuple[float, str]]:
-    """A planned entry's best ties with liked entries, (relatedness x liking, slug), best first.
-
-    Evidence is summed along the inverted lists as in rough_ranking(). A creator or tag on
-    more than watchlist_cap() entries does not find candidates by itself but still counts for
-    the ones found another way; that keeps a 500-title watchlist cheap.
-    """
+    """A planned entry's best ties with liked entries, (relatedness x liking, slug), best first."""
+    # Evidence is summed along the inverted lists as in rough_ranking(). A creator or tag on more
+    # than watchlist_cap() entries does not find candidates by itself but still counts for the ones
+    # found another way; that keeps a 500-title watchlist cheap.
     cap = watchlist_cap(source.size)
     features = source.features(entry)
     total: dict[str, float] = defaultdict(float)

@@ -270,10 +270,11 @@ def print_stats(stats: Stats) -> None:
 
 
 class ProgressBar:
-    """A progress bar on stderr, shown only on a terminal, for jobs of `minimum` steps or more
-    that have already run `delay` seconds (quick jobs stay silent); called as (done, total)."""
+    """A progress bar on stderr, called as (done, total); only on a terminal, for long jobs."""
 
     def __init__(self, label: str, minimum: int = 0, delay: float = 0.0) -> None:
+        # Long: `minimum` steps or more, and already running for `delay` seconds (quick jobs
+        # stay silent).
         import time
 
         self.label = label

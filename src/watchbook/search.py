@@ -85,8 +85,8 @@ def _word_quality(query_word: str, name_word: str, typing: bool) -> float:
 
 
 def _weights(words: list[str]) -> list[int]:
-    """Each word counts by its length; stop words count two ('the children and' is more than
-    'children', but not by much), unless there are only stop words."""
+    """Each word counts by its length, a stop word two (unless there are only stop words)."""
+    # 'the children and' is more than 'children', but not by much.
     if all(w in STOPWORDS for w in words):
         return [len(w) for w in words]
     return [2 if w in STOPWORDS else len(w) for w in words]
@@ -124,8 +124,9 @@ def name_score(query_key: str, name_key: str) -> float:
 
 
 def _words_score(wanted: list[str], offered: list[str]) -> float:
-    """How well the name's words explain the query's (nearly whole, to score high), how much
-    of the name the query covers, in the same order, side by side; 0-97."""
+    """How well a name's words explain the query's words, 0-97."""
+    # Scores high when they explain it nearly whole; then by how much of the name the query
+    # covers, in the same order, side by side.
     wanted_weights = _weights(wanted)
     offered_weights = _weights(offered)
     last = len(wanted) - 1
@@ -327,8 +328,8 @@ def fuzzy_title_score(query_key: str, entry: Entry) -> float:
 
 
 def name_keys(entry: Entry) -> list[str]:
-    """Folded names a search finds the entry by: title and aliases ('Matrix, The' as 'the
-    matrix': a query typed library-style is turned round the same way)."""
+    """Folded names a search finds the entry by: title and aliases."""
+    # 'Matrix, The' as 'the matrix': a query typed library-style is turned round the same way.
     keys: list[str] = []
     for name in (entry.title, *entry.aliases):
         key = title_key(name)

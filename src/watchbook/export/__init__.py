@@ -71,11 +71,9 @@ class ExportResult:
 
 
 def build_site(catalog: Catalog, recommended: bool | None = None) -> Site:
-    """The catalog arranged for export.
-
-    `recommended`: True adds the "Recommended" lists (from watchbook.recommend) whatever the
-    journal's size, False leaves them out, None adds them up to RECOMMEND_MAX_ENTRIES entries.
-    """
+    """The catalog arranged for export."""
+    # `recommended`: True adds the "Recommended" lists (from watchbook.recommend) whatever the
+    # journal's size, False leaves them out, None adds them up to RECOMMEND_MAX_ENTRIES entries.
     from watchbook.export.site import RECOMMEND_MAX_ENTRIES, Site, load_recommender
 
     recommender = None

@@ -18,12 +18,10 @@ FORMAT_VERSION = 1
 
 
 def entry_record(site: Site, entry: Entry) -> dict[str, Any]:
-    """Every field of the entry as in `show --json` terms, plus its links both ways.
-
-    `links` is the user's own [[links]] exactly as written (so the record turns back into the
-    same entry); `related` is every outgoing link, derived ones included; `backlinks` every
-    link pointing here.
-    """
+    """Every field of the entry as in `show --json` terms, plus its links both ways."""
+    # `links` is the user's own [[links]] exactly as written (so the record turns back into the
+    # same entry); `related` is every outgoing link, derived ones included; `backlinks` every link
+    # pointing here.
     record = entry.to_json()
     record["related"] = [
         {"to": k.target, "why": k.why, "derived": k.derived} for k in site.outgoing(entry.slug)

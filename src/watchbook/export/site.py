@@ -151,11 +151,9 @@ class Site:
         return _merge((k.source, k.why) for k in self.incoming(slug))
 
     def recommended(self, slug: str) -> list[Ref]:
-        """The top few recommendations from this entry, leaving out what the page already lists.
-
-        Entries already under Related or Linked from are skipped, and so are planned ones
-        (a page recommends what its author has seen; the watchlist has its own section).
-        """
+        """The top few recommendations from this entry, leaving out what the page already lists."""
+        # Entries already under Related or Linked from are skipped, and so are planned ones (a page
+        # recommends what its author has seen; the watchlist has its own section).
         if self.recommender is None or slug not in self.by_slug:
             return []
         shown = (
@@ -186,11 +184,9 @@ def _merge(pairs: Iterable[tuple[str, str]]) -> list[Ref]:
 
 
 def load_recommender(catalog: Catalog, limit: int = RECOMMEND_MAX_ENTRIES) -> Recommender | None:
-    """Recommendations from watchbook.recommend (`related`), if that module is installed.
-
-    `related` looks at every entry sharing a tag or creator, so its cost grows with the
-    journal; beyond `limit` entries None is returned (pass a bigger limit to force it).
-    """
+    """Recommendations from watchbook.recommend (`related`), if that module is installed."""
+    # `related` looks at every entry sharing a tag or creator, so its cost grows with the journal;
+    # beyond `limit` entries None is returned (pass a bigger limit to force it).
     if len(catalog.entries) > limit:
         return None
     try:

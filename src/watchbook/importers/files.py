@@ -137,12 +137,10 @@ def unsafe_member_name(name: str) -> str | None:
 
 
 def read_zip(path: Path, wanted: Sequence[str]) -> ZipContents:
-    """Read the members named in `wanted` (top level, or inside one wrapping folder).
-
-    Members with unsafe names are never used, whatever they are called; members that are
-    links are skipped; a wanted member that would expand past MAX_INPUT_BYTES is refused.
-    Nothing is ever extracted to disk.
-    """
+    """Read the members named in `wanted` (top level, or inside one wrapping folder)."""
+    # Members with unsafe names are never used, whatever they are called; members that are links
+    # are skipped; a wanted member that would expand past MAX_INPUT_BYTES is refused. Nothing is
+    # ever extracted to disk.
     import zipfile
 
     contents = ZipContents()
@@ -193,11 +191,9 @@ def _pick_members(usable: dict[str, ZipInfo], wanted: Sequence[str]) -> dict[str
 
 
 def decode_text(source: Source) -> tuple[str, str | None]:
-    """The text of a file and, when it was not UTF-8, a note saying how it was read.
-
-    Exports are UTF-8 (with or without a byte-order mark), except IMDb's older CSVs, which are
-    Windows-1252 (Latin-1): those are decoded as such and the report says so.
-    """
+    """The text of a file and, when it was not UTF-8, a note saying how it was read."""
+    # Exports are UTF-8 (with or without a byte-order mark), except IMDb's older CSVs, which are
+    # Windows-1252 (Latin-1): those are decoded as such and the report says so.
     data = source.data
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -264,12 +260,10 @@ def _field_limit(limit: int) -> Iterator[None]:
 def read_csv(
     text: str, name: str, required: Sequence[str]
 ) -> tuple[list[str], list[CsvRow | CsvProblem]]:
-    """The header and every record of a CSV export, read by column name.
-
-    A record with the wrong number of cells, or that the csv module cannot split, becomes a
-    CsvProblem with its line number so the importer can report and skip it. A header that lacks
-    a required column raises UnreadableImport: the file is not the export it should be.
-    """
+    """The header and every record of a CSV export, read by column name."""
+    # A record with the wrong number of cells, or that the csv module cannot split, becomes a
+    # CsvProblem with its line number so the importer can report and skip it. A header that lacks a
+    # required column raises UnreadableImport: the file is not the export it should be.
     import csv
     import io
 

@@ -119,10 +119,8 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_to_markdown(text: str) -> str:
-    """Markdown for review HTML: bold, italics, links, quotes and paragraphs kept; other tags dropped.
-
-    Plain text without tags or entities is returned unchanged.
-    """
+    """Markdown for review HTML: bold, italics, links, quotes and paragraphs kept; other tags dropped."""
+    # Plain text without tags or entities is returned unchanged.
     if not looks_like_html(text):
         return text
     parser = _ToMarkdown()

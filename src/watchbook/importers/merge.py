@@ -283,13 +283,11 @@ def _add_viewings(current: list[dt.date], extra: list[dt.date]) -> list[dt.date]
 
 
 def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
-    """The entry with what the import adds, and notes on differences kept as the journal has them.
-
-    Viewings, tags, creators, aliases and ids are added; a missing year, kind, score or review
-    is filled in; a planned title becomes watched. A score or review already there is never
-    replaced (a review the import only extends, for instance with a newer viewing's review
-    appended, is the one exception: nothing the user wrote is lost).
-    """
+    """The entry with what the import adds, and notes on differences kept as the journal has them."""
+    # Viewings, tags, creators, aliases and ids are added; a missing year, kind, score or review is
+    # filled in; a planned title becomes watched. A score or review already there is never replaced
+    # (a review the import only extends, for instance with a newer viewing's review appended, is
+    # the one exception: nothing the user wrote is lost).
     merged = validate(have)
     kept: list[str] = []
     merged.watched = _add_viewings(have.watched, new.watched)
@@ -379,13 +377,11 @@ def _write(journal: Journal, outcome: Outcome) -> Skipped | None:
 def apply_plan(
     journal: Journal, outcomes: list[Outcome], progress: Progress | None = None
 ) -> list[Skipped]:
-    """Write each created or merged entry atomically (the caller holds the lock).
-
-    A file someone changed while the import ran is left alone: its outcome is taken out of
-    `outcomes` and returned as Skipped. Everything else is still written, and importing again
-    finishes the job. Interrupted (Ctrl-C), the writes not yet started are dropped; each file
-    is either fully written or not at all.
-    """
+    """Write each created or merged entry atomically (the caller holds the lock)."""
+    # A file someone changed while the import ran is left alone: its outcome is taken out of
+    # `outcomes` and returned as Skipped. Everything else is still written, and importing again
+    # finishes the job. Interrupted (Ctrl-C), the writes not yet started are dropped; each file is
+    # either fully written or not at all.
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     failed: list[Skipped] = []
