@@ -17,7 +17,6 @@ Usage: python benchmarks/completion_speed.py [--entries 10000] [--runs 9] [--see
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shlex
 import subprocess
@@ -32,7 +31,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from corpus import typo_title, write_journal  # noqa: E402
-from timing import FLOOR, WATCHBOOK, run_times, timed  # noqa: E402
+from timing import FLOOR, WATCHBOOK, journal_env, run_times, timed  # noqa: E402
 
 TARGET_MS = 300.0
 
@@ -70,9 +69,7 @@ def main() -> int:
         entries = write_journal(
             journal, args.entries, seed=args.seed, planned=args.entries // 20, reviews=True
         )
-        env = {**os.environ, "WATCHBOOK_JOURNAL": str(journal), "NO_COLOR": "1"}
-        # Measure what a user runs: compiled bytecode cached after the first run.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env = journal_env(journal)
         start = time.perf_counter()
         timed([*WATCHBOOK, "where"], env)
         first = {**env, **asks("watchbook show a")}

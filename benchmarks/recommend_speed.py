@@ -12,7 +12,6 @@ Usage: python benchmarks/recommend_speed.py [--entries 10000] [--planned 500] [-
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from corpus import write_journal  # noqa: E402
-from timing import FLOOR, WATCHBOOK, run_times  # noqa: E402
+from timing import FLOOR, WATCHBOOK, journal_env, run_times  # noqa: E402
 
 
 def pick_queries(entries: list, count: int = 3) -> list[str]:
@@ -57,9 +56,7 @@ def main() -> int:
         entries = write_journal(
             journal, args.entries, seed=args.seed, planned=args.planned, reviews=True
         )
-        env = {**os.environ, "WATCHBOOK_JOURNAL": str(journal), "NO_COLOR": "1"}
-        # Measure what a user runs: compiled bytecode cached after the first run.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env = journal_env(journal)
         start = time.perf_counter()
         subprocess.run([*WATCHBOOK, "recommend", "--limit", "1"], env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 # What any Typer CLI with these dependencies pays before doing anything.
 FLOOR = [sys.executable, "-c", "import typer, rapidfuzz.process, sqlite3"]
@@ -29,3 +31,11 @@ def run_times(command: list[str], env: dict[str, str], runs: int) -> tuple[float
     timed(command, env)
     times = [timed(command, env) for _ in range(runs)]
     return statistics.median(times), min(times)
+
+
+def journal_env(journal: Path) -> dict[str, str]:
+    """The environment a timed watchbook runs in: this journal, no colour, bytecode cached."""
+    env = {**os.environ, "WATCHBOOK_JOURNAL": str(journal), "NO_COLOR": "1"}
+    # Measure what a user runs: compiled bytecode cached after the first run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env

@@ -12,6 +12,7 @@ one-deletion neighbourhood index before the lookup.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter, defaultdict
@@ -228,9 +229,8 @@ def _has_capital(word: str) -> bool:
 
 def writes_capitals(text: str) -> bool:
     """Whether a text capitalises words at all (words in capitals only, 'SIDONIA', aside)."""
-    return any(w[:1].isupper() and not w.isupper() for w in _WORD.findall(text)) or bool(
-        re.search(r"(?<![^\W_])I(?![^\W_])", text)
-    )
+    words = _WORD.findall(text)
+    return any(w[:1].isupper() and not w.isupper() for w in words) or "I" in words
 
 
 def typo_candidate(word: str) -> bool:
@@ -382,28 +382,7 @@ class MentionFinder:
             return []
         fixes = self._fix_tokens(set(tokens))
         canon = [fixes.get(t, t) for t in tokens] if fixes else tokens
-        # Worked out once, and only for a text where a name needs them.
-        capitals: list[bool] = []
-        plain: list[str] = []
-        accentless: list[str] = []
-
-        def mid_sentence(form: str) -> bool:
-            if " " not in form:
-                # A word as it stands in the text, which is nearly always how it is found.
-                if not accentless:
-                    accentless.append(strip_accents(text))
-                found = _named_mid_sentence(accentless[0], form)
-                if found is not None:
-                    return found
-            if not plain:
-                plain.append(_plain(text))
-            return bool(_named_mid_sentence(plain[0], form))
-
-        def writes_with_capitals() -> bool:
-            if not capitals:
-                capitals.append(writes_capitals(text))
-            return capitals[0]
-
+        written = _Written(text)
         matches: list[Match] = []
         pairs = list(map(" ".join, itertools.pairwise(canon)))
         for pair, (lengths, group) in self.pairs(set(pairs)).items():
@@ -416,25 +395,14 @@ class MentionFinder:
                     for key in group[window]:
                         if key.slug == source or len(typos) > (1 if key.typo_ok else 0):
                             continue
-                        if not key.case_form:
-                            pass
-                        elif key.only_small_words:
-                            if not mid_sentence(key.case_form):
-                                continue
-                        elif (
-                            not any(
-                                _has_capital(cased[j]) and tokens[j] not in STOPWORDS
-                                for j in range(i, i + n)
-                            )
-                            and writes_with_capitals()
-                        ):
+                        if key.case_form and not written.names(key, cased[i : i + n]):
                             continue
                         matches.append(Match(i, i + n, key.slug, typos[0] if typos else ""))
         matches += self._linked(text, len(tokens), source)
         # One-word names count only as written ("Up", not "up"), and not where they open a
         # sentence ("Up close, ...", "Maybe not."), where any word has a capital.
         for form, (_, group) in self.singles(set(cased)).items():
-            if not mid_sentence(form):
+            if not written.mid_sentence(form):
                 continue
             spots = [i for i, w in enumerate(cased) if w == form]
             matches.extend(
@@ -489,6 +457,42 @@ def _positions(items: list[str], wanted: str) -> Iterator[int]:
             return
         yield start
         start += 1
+
+
+class _Written:
+    """A review as written, for the checks a name's capitals call for (each made once)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def capitals(self) -> bool:
+        return writes_capitals(self.text)
+
+    @functools.cached_property
+    def accentless(self) -> str:
+        return strip_accents(self.text)
+
+    @functools.cached_property
+    def plain(self) -> str:
+        return _plain(self.text)
+
+    def mid_sentence(self, form: str) -> bool:
+        """Whether a name written so stands somewhere other than opening a sentence or line."""
+        if " " not in form:
+            # A word as it stands in the text, which is nearly always how it is found.
+            found = _named_mid_sentence(self.accentless, form)
+            if found is not None:
+                return found
+        return bool(_named_mid_sentence(self.plain, form))
+
+    def names(self, key: MentionKey, words: Sequence[str]) -> bool:
+        """Whether these words of the text (as written) name the key's entry, by their case."""
+        if key.only_small_words:
+            return self.mid_sentence(key.case_form)
+        # A capital on a real word, unless the review is written without capitals.
+        real = [w for w in words if w.casefold() not in STOPWORDS]
+        return any(map(_has_capital, real)) or not self.capitals
 
 
 def _plain(text: str) -> str:
