@@ -14,8 +14,12 @@ which must not be shorter than what is already there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+# Every candidate comes from the up-to-date index, rebuilt once if damaged. No progress callback:
+# nothing may be drawn while the shell waits for candidates.
+from watchbook.index import read_index
 
 if TYPE_CHECKING:
     from watchbook.index import IndexView, SearchData
@@ -32,17 +36,17 @@ Candidate = tuple[str, str]
 
 def entries(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candidate]:
     """(slug, 'Title (Year)') of the entries matching what is typed, best first."""
-    return _with_index(journal, lambda view: _entries(view, incomplete, limit))
+    return read_index(journal, lambda view: _entries(view, incomplete, limit))
 
 
 def tags(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candidate]:
     """(tag, 'N entries') of the journal's tags matching what is typed, best first."""
-    return _with_index(journal, lambda view: _words(view, 2, incomplete, limit))
+    return read_index(journal, lambda view: _words(view, 2, incomplete, limit))
 
 
 def creators(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candidate]:
     """(creator, 'N entries') of the journal's creators matching what is typed, best first."""
-    return _with_index(journal, lambda view: _words(view, 1, incomplete, limit))
+    return read_index(journal, lambda view: _words(view, 1, incomplete, limit))
 
 
 def choices(options: Sequence[str], incomplete: str) -> list[str]:
@@ -50,14 +54,6 @@ def choices(options: Sequence[str], incomplete: str) -> list[str]:
     typed = incomplete.strip().casefold()
     starting = [o for o in options if o.startswith(typed)]
     return starting or [o for o in options if typed in o]
-
-
-def _with_index(journal: Journal, read: Callable[[IndexView], list[Candidate]]) -> list[Candidate]:
-    """Run `read` on the up-to-date index, rebuilt once if it turns out damaged."""
-    from watchbook.index import read_index
-
-    # No progress callback: nothing may be drawn while the shell waits for candidates.
-    return read_index(journal, read)
 
 
 def _entries(view: IndexView, incomplete: str, limit: int) -> list[Candidate]:
@@ -152,9 +148,7 @@ def _words(view: IndexView, field: int, incomplete: str, limit: int) -> list[Can
 
 def _rank_keys(key: str, keys: list[str]) -> list[tuple[float, int]]:
     """(score, position) of the folded keys matching a folded query, as search scores names."""
-    from rapidfuzz import fuzz, process
-
-    from watchbook.search import name_score
+    from watchbook.search import fuzzy_candidates, name_score
 
     found: set[int] = set()
     # Being typed: keys that start with the query, or have a word that does (shortest first:
@@ -162,17 +156,6 @@ def _rank_keys(key: str, keys: list[str]) -> list[tuple[float, int]]:
     spaced = " " + key
     typed = [at for at, k in enumerate(keys) if k.startswith(key) or spaced in k]
     found.update(sorted(typed, key=lambda at: len(keys[at]))[:POOL])
-    passes: list[tuple[Callable[..., float], float]] = [(fuzz.ratio, 60.0)]
-    if " " in key:
-        passes.append((fuzz.token_set_ratio, 70.0))  # words in another order, or left out
-    if len(key) >= 3:
-        passes.append((fuzz.partial_ratio, 75.0))
-    for scorer, cutoff in passes:
-        found.update(
-            at
-            for _key, _score, at in process.extract(
-                key, keys, scorer=scorer, processor=None, score_cutoff=cutoff, limit=POOL
-            )
-        )
+    found.update(fuzzy_candidates(key, keys, POOL))
     scored = ((name_score(key, keys[at]), at) for at in found)
     return [(score, at) for score, at in scored if score >= FLOOR]

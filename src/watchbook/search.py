@@ -197,7 +197,7 @@ class Hit:
 TextSearch = Callable[[str, int], Sequence[tuple[int, str, int]]]
 
 
-def _candidates(query: str, keys: list[str], limit: int) -> set[int]:
+def fuzzy_candidates(query: str, keys: list[str], limit: int) -> set[int]:
     """Positions of keys worth scoring properly, found by fast C scorers."""
     from rapidfuzz import fuzz, process
 
@@ -245,7 +245,7 @@ def rank(
     pool = max(60, limit * 4)
     for column, weight, field in ((0, 1.0, "name"), (1, CREATOR_WEIGHT, "creator")):
         keys, rows = data.columns(column)
-        for index in _candidates(key, keys, pool):
+        for index in fuzzy_candidates(key, keys, pool):
             score = name_score(key, keys[index]) * weight
             if score >= NAME_FLOOR * weight:
                 for rowid in row_ids(rows[index]):
@@ -397,7 +397,7 @@ def _plausible(entries: Sequence[Entry], key: str, loose: bool = False) -> Itera
         for name in name_keys(entry):
             names.setdefault(name, []).append(entry)
     keys = list(names)
-    keep = {keys[i] for i in _candidates(key, keys, 60)}
+    keep = {keys[i] for i in fuzzy_candidates(key, keys, 60)}
     if key in names:
         keep.add(key)
     if loose:
