@@ -704,7 +704,7 @@ class ReviewWords:
         self.documents = documents
         self._frequency = frequency
         # slug -> (tf-idf weights, rarity of each word, root-mean-square rarity, vector norm)
-        self._profiles: dict[str, tuple[dict[str, float], dict[str, float], float, float]] = {}
+        self._profiles: dict[str, tuple[dict[str, float], float, float]] = {}
         # slug -> (1 + ln tf of each word, their sum of squares)
         self._tfs: dict[str, tuple[dict[str, float], float]] = {}
 
@@ -724,17 +724,16 @@ class ReviewWords:
 
         return cls(len(reviewed), frequency)
 
-    def profile(self, entry: Entry) -> tuple[dict[str, float], dict[str, float], float, float]:
-        """The review's tf-idf weights, its words' rarity, their root-mean-square and the norm."""
+    def profile(self, entry: Entry) -> tuple[dict[str, float], float, float]:
+        """The rarity of the review's words, its root-mean-square, and the tf-idf vector's norm."""
         found = self._profiles.get(entry.slug)
         if found is None:
             tfs, _ = self._tf(entry)
             frequency = self._frequency(set(tfs)) if tfs else {}
             rarity = {w: self.idf(frequency.get(w, 1)) for w in tfs}
-            weights = {w: tf * rarity[w] for w, tf in tfs.items()}
             typical = math.sqrt(statistics.fmean(r * r for r in rarity.values())) if tfs else 0.0
-            norm = math.sqrt(sum(w * w for w in weights.values()))
-            found = self._profiles[entry.slug] = (weights, rarity, typical, norm)
+            norm = math.sqrt(sum((tf * rarity[w]) ** 2 for w, tf in tfs.items()))
+            found = self._profiles[entry.slug] = (rarity, typical, norm)
         return found
 
     def idf(self, frequency: int) -> float:
@@ -753,9 +752,10 @@ class ReviewWords:
         """Cosine of the two reviews' tf-idf vectors (0-1), and the shared words weighing most."""
         # Only a's words have their rarity looked up: b's other words count as rare as a's words
         # are on average, which is all b's length needs to be fair.
-        weights, rarity, typical, norm_a = self.profile(a)
+        rarity, typical, norm_a = self.profile(a)
+        own_tfs, _ = self._tf(a)
         tfs, squares = self._tf(b)
-        if not weights or not tfs:
+        if not rarity or not tfs:
             return 0.0, []
         # Every word of b at the typical rarity, then the shared ones corrected to their own:
         # only the shared words are visited (a set intersection in C), not all of b's.
@@ -763,11 +763,11 @@ class ReviewWords:
         norm_b = squares * floor
         total = 0.0
         shared: list[tuple[float, str]] = []  # (-weight, word): a plain sort puts the best first
-        for word in weights.keys() & tfs.keys():
+        for word in rarity.keys() & tfs.keys():
             tf = tfs[word]
             own = rarity[word]
             norm_b += tf * tf * (own * own - floor)
-            value = weights[word] * tf * own
+            value = own_tfs[word] * own * tf * own
             total += value
             shared.append((-value, word))
         if not shared or norm_b <= 0.0:
