@@ -10,8 +10,9 @@ import pytest
 from tests.conftest import Invoke
 from tests.test_links import write
 from watchbook.entry import Entry
-from watchbook.errors import Ambiguous, NotFound
-from watchbook.search import find_entry, name_score, query_key
+from watchbook.errors import Ambiguous, InvalidValue, NotFound
+from watchbook.journal import Journal
+from watchbook.search import find_entry, name_score, query_key, search_journal
 
 
 def search(invoke: Invoke, *args: str) -> list[dict]:
@@ -236,3 +237,9 @@ def test_find_entry_scales_to_a_big_list() -> None:
     entries = [Entry(title=f"Film number {i}", slug=f"film-{i}", year=2000) for i in range(2000)]
     entries.append(Entry(title="Knights of Sidonia", slug="kos", year=2014))
     assert find_entry(entries, "knights of sidnoia").slug == "kos"
+
+
+def test_search_journal_refuses_a_query_with_nothing_to_search_for(journal_dir: Path) -> None:
+    with pytest.raises(InvalidValue, match="QUERY"):
+        search_journal(Journal(journal_dir), "?!")
+    assert not journal_dir.exists()  # refused before any index was made

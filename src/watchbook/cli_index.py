@@ -35,12 +35,10 @@ def search(
     from watchbook.entry import KINDS, STATUSES, check_choice
     from watchbook.errors import InvalidValue
     from watchbook.render import print_json, print_search, rebuild_progress
-    from watchbook.search import describe, query_key, search_journal
+    from watchbook.search import describe, search_journal
 
     if limit < 1:
         raise InvalidValue("--limit", f"must be at least 1 (got {limit})")
-    if not query_key(query):
-        raise InvalidValue("QUERY", f"must hold a letter or a digit to search for (got {query!r})")
     kind = check_choice("--kind", kind, KINDS)
     status = check_choice("--status", status, STATUSES)
     st = state(ctx)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from watchbook.entry import Entry
-from watchbook.errors import Ambiguous, NotFound
+from watchbook.errors import Ambiguous, InvalidValue, NotFound
 from watchbook.text import (
     STOPWORDS,
     arabic_numerals,
@@ -278,6 +278,9 @@ def search_journal(
 ) -> list[tuple[Hit, Entry]]:
     """Rank a journal's entries for a query (through its index), with the entries found."""
     from watchbook.index import read_index
+
+    if not query_key(query):
+        raise InvalidValue("QUERY", f"must hold a letter or a digit to search for (got {query!r})")
 
     def read(view: IndexView) -> list[tuple[Hit, Entry]]:
         view.problems()
