@@ -10,7 +10,8 @@ import pytest
 from watchbook import journal as journal_module
 from watchbook.entry import Entry, entry_from_dict
 from watchbook.errors import AlreadyExists, Conflict, NotFound, UnsafePath
-from watchbook.journal import ENV_VAR, Journal, dump_entry, locate, make_slug, parse_entry
+from watchbook.journal import Journal, dump_entry, locate, make_slug, parse_entry
+from watchbook.listing import ENV_VAR
 
 # --- which journal ----------------------------------------------------------------------------
 

@@ -150,3 +150,30 @@ def test_numbers_are_read_as_typer_reads_them(invoke: Invoke, sample_journal: Pa
     }
     limited = invoke("list", "--limit", "2")
     assert len(limited.stdout.splitlines()) == 2
+
+
+def test_a_command_line_builds_only_the_command_it_runs() -> None:
+    import typer.main
+    from typer.core import TyperCommand
+
+    from watchbook.cli import COMMAND_ORDER, app
+
+    group = typer.main.get_command(app)
+    ctx = group.make_context("watchbook", ["where"], resilient_parsing=True)
+
+    def built() -> list[str]:
+        # Peeks past the mapping's own lookups, which would build what they return.
+        return [
+            name for name, value in dict.items(group.commands) if isinstance(value, TyperCommand)
+        ]
+
+    assert built() == []
+    assert group.list_commands(ctx)[: len(COMMAND_ORDER)] == list(COMMAND_ORDER)
+    assert built() == []
+    search = group.get_command(ctx, "search")
+    assert isinstance(search, TyperCommand) and search.name == "search"
+    assert group.get_command(ctx, "search") is search
+    assert built() == ["search"]
+    assert group.get_command(ctx, "serch") is None
+    assert {command.name for command in group.commands.values()} == set(COMMAND_ORDER)
+    assert len(built()) == len(COMMAND_ORDER)

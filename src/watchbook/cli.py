@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
 
 from watchbook import __version__, cli_typer
 from watchbook.errors import EXIT_BAD_INPUT, EXIT_READER_GONE, InvalidValue, WatchbookError
@@ -33,7 +32,7 @@ COMMAND_ORDER = (
 )  # fmt: skip
 
 
-class WatchbookGroup(TyperGroup):
+class WatchbookGroup(cli_typer.OnDemandGroup):
     """The one place where library errors become 'Error: ...' on stderr and an exit code."""
 
     def list_commands(self, ctx: Any) -> list[str]:

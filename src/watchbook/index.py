@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from watchbook.entry import Entry, Link
 from watchbook.errors import Conflict, InvalidFile, NotFound
-from watchbook.journal import SUFFIX, Journal, printable_name
+from watchbook.journal import Journal, printable_name
+from watchbook.listing import SUFFIX, Stat, listing_bytes, scan_folder
 from watchbook.search import name_keys
 from watchbook.text import fold_name, series_key, split_words
 
@@ -51,7 +52,6 @@ REBUILD_SHARE = 0.3
 
 Progress = Callable[[int, int], None]
 _T = TypeVar("_T")
-Stat = tuple[int, int]
 
 
 class Catalog:
@@ -494,35 +494,6 @@ def _unpack(blob: bytes) -> Any:
 
 
 # --- the folder listing -----------------------------------------------------------------------
-
-
-def scan_folder(path: Path) -> dict[str, Stat]:
-    """Entry file name -> (size, mtime_ns), as journal.files() sees the folder, in folder order."""
-    try:
-        folder = os.open(path, os.O_RDONLY)
-    except (FileNotFoundError, NotADirectoryError):
-        return {}
-    listing: dict[str, Stat] = {}
-    stat = os.stat
-    try:
-        # A stat per file is the whole cost of a warm command on a big journal: no more, and
-        # as little Python around each one as possible.
-        for name in os.listdir(folder):
-            if name.endswith(SUFFIX) and name[0] != ".":
-                try:
-                    info = stat(name, dir_fd=folder)
-                    listing[name] = (info.st_size, info.st_mtime_ns)
-                except OSError:
-                    listing[name] = (-1, -1)
-    finally:
-        os.close(folder)
-    return listing
-
-
-def listing_bytes(listing: dict[str, Stat]) -> bytes:
-    """A listing as bytes, in its order: what the index stores and compares in one go."""
-    # Marshal version 2 has no back-references, so equal listings give equal bytes.
-    return marshal.dumps(listing, 2)
 
 
 def stored_listing(listing: dict[str, Stat], read_at: int) -> dict[str, Stat]:

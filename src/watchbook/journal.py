@@ -6,7 +6,7 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,11 +20,10 @@ from watchbook.errors import (
     NotFound,
     UnsafePath,
 )
+from watchbook.listing import SUFFIX, journal_folder
 from watchbook.text import has_control_chars
 
-ENV_VAR = "WATCHBOOK_JOURNAL"
 STATE_DIR = ".watchbook"
-SUFFIX = ".toml"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_SLUG = 80
 LOCK_TIMEOUT = 15.0
@@ -48,21 +47,14 @@ class Location:
 
 def locate(
     explicit: str | os.PathLike[str] | None = None,
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> Location:
     """--journal, else $WATCHBOOK_JOURNAL, else ./journal if it exists, else the user data folder."""
-    environ = os.environ if env is None else env
-    if explicit:
-        return Location(Path(explicit).expanduser(), "--journal")
-    if environ.get(ENV_VAR):
-        return Location(Path(environ[ENV_VAR]).expanduser(), f"${ENV_VAR}")
-    local = (cwd or Path.cwd()) / "journal"
-    if local.is_dir():
-        return Location(local, "./journal in the current folder")
-    import platformdirs
-
-    return Location(platformdirs.user_data_path("watchbook") / "journal", "the user data folder")
+    folder, source = journal_folder(
+        explicit, os.environ if env is None else env, os.fspath(cwd or Path.cwd())
+    )
+    return Location(Path(folder), source)
 
 
 def make_slug(title: str, year: int | None = None) -> str:

@@ -1,0 +1,174 @@
+"""Where the journal folder is, and its listing: entry file names, sizes and mtimes.
+
+Every command that reads the index compares the folder with the listing stored in it, which
+takes a `stat` per file: 30-80 ms for 10,000 files, as much as the rest of a warm search. So
+`python -m watchbook` and the `watchbook` script start a child process that lists the folder
+before Python imports Typer and the rest (about 100 ms), and the index takes the listing from
+it (like git's preloaded index, on the other core). This module stays cheap to import for that
+reason: the standard library's os and marshal only.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+# Not typing.TYPE_CHECKING: importing typing would delay the read-ahead by several ms.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+ENV_VAR = "WATCHBOOK_JOURNAL"
+SUFFIX = ".toml"
+Stat = tuple[int, int]
+
+# Commands that read the index without writing to the journal. The others may wait for a
+# person (an editor, a question) or write files first, and list the folder themselves.
+READ_AHEAD_COMMANDS = frozenset({"show", "list", "search", "recommend", "stats", "check", "export"})
+_JOURNAL_OPTIONS = ("-j", "--journal")
+
+
+def journal_folder(
+    explicit: str | os.PathLike[str] | None, environ: Mapping[str, str], cwd: str
+) -> tuple[str, str]:
+    """(folder, what chose it): --journal, else $WATCHBOOK_JOURNAL, else ./journal, else user data."""
+    if explicit:
+        return os.path.expanduser(os.fspath(explicit)), "--journal"
+    if environ.get(ENV_VAR):
+        return os.path.expanduser(environ[ENV_VAR]), f"${ENV_VAR}"
+    local = os.path.join(cwd, "journal")
+    if os.path.isdir(local):
+        return local, "./journal in the current folder"
+    import platformdirs
+
+    return os.path.join(platformdirs.user_data_dir("watchbook"), "journal"), "the user data folder"
+
+
+def scan_folder(path: str | os.PathLike[str]) -> dict[str, Stat]:
+    """Entry file name -> (size, mtime_ns), as journal.files() sees the folder, in folder order."""
+    ahead = _take_read_ahead(os.fspath(path))
+    if ahead is not None:
+        return ahead
+    try:
+        folder = os.open(path, os.O_RDONLY)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    listing: dict[str, Stat] = {}
+    stat = os.stat
+    try:
+        # A stat per file is the whole cost of a warm command on a big journal: no more, and
+        # as little Python around each one as possible.
+        for name in os.listdir(folder):
+            if name.endswith(SUFFIX) and name[0] != ".":
+                try:
+                    info = stat(name, dir_fd=folder)
+                    listing[name] = (info.st_size, info.st_mtime_ns)
+                except OSError:
+                    listing[name] = (-1, -1)
+    finally:
+        os.close(folder)
+    return listing
+
+
+def listing_bytes(listing: dict[str, Stat]) -> bytes:
+    """A listing as bytes, in its order: what the index stores and compares in one go."""
+    # Marshal version 2 has no back-references, so equal listings give equal bytes.
+    return marshal.dumps(listing, 2)
+
+
+# --- reading ahead ------------------------------------------------------------------------------
+
+
+class _ReadAhead:
+    """A child process listing a folder into an anonymous in-memory file."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    def collect(self) -> tuple[str, dict[str, Stat]] | None:
+        """The folder the child listed and its listing, or None if it failed."""
+        try:
+            _pid, status = os.waitpid(self.pid, 0)
+            data = os.pread(self.fd, os.fstat(self.fd).st_size, 0) if status == 0 else b""
+        except OSError:
+            return None
+        finally:
+            os.close(self.fd)
+        try:
+            folder, listing = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+        return (folder, listing) if isinstance(listing, dict) else None
+
+
+_pending: _ReadAhead | None = None
+
+
+def read_ahead(argv: list[str]) -> int | None:
+    """List the journal folder in a child process if this command line reads the index: its pid."""
+    global _pending
+    target = read_ahead_target(argv)
+    if target is None or not _can_fork():
+        return None
+    try:
+        # A file in memory rather than a pipe: the child writes it all and ends without waiting
+        # for the parent, which reads it in one go when it needs it.
+        answer = os.memfd_create("watchbook-listing")
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: list the folder, write it down, leave without Python's exit
+        status = 1
+        try:
+            folder, _source = journal_folder(target[0], os.environ, os.getcwd())
+            data = memoryview(marshal.dumps((folder, scan_folder(folder)), 2))
+            while data:
+                data = data[os.write(answer, data) :]
+            status = 0
+        finally:
+            os._exit(status)
+    _pending = _ReadAhead(pid, answer)
+    return pid
+
+
+def _take_read_ahead(folder: str) -> dict[str, Stat] | None:
+    """The listing read ahead for this folder (once), or None."""
+    global _pending
+    if _pending is None:
+        return None
+    pending, _pending = _pending, None
+    answer = pending.collect()
+    if answer is None or not _same_folder(answer[0], folder):
+        return None
+    return answer[1]
+
+
+def _same_folder(listed: str, wanted: str) -> bool:
+    from pathlib import Path
+
+    return Path(listed) == Path(wanted)
+
+
+def read_ahead_target(argv: list[str]) -> tuple[str | None] | None:
+    """(the --journal value, or None) when a command line reads the index only; else None."""
+    explicit = None
+    words = iter(argv)
+    for word in words:
+        if word in _JOURNAL_OPTIONS:
+            explicit = next(words, None)
+        elif word.startswith("--journal="):
+            explicit = word.partition("=")[2]
+        elif word.startswith("-j") and not word.startswith("--"):
+            explicit = word[2:]
+        elif word.startswith("-"):
+            return None  # --help, --version, or an option this guess does not know
+        else:
+            return (explicit,) if word in READ_AHEAD_COMMANDS else None
+    return None
+
+
+def _can_fork() -> bool:
+    # Like the index's parallel rebuild: fork on Linux only, where it is cheap and safe this
+    # early (one thread, nothing buffered), and only when another core can do the listing.
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1

@@ -1,0 +1,177 @@
+"""The journal folder's listing, and reading it ahead in a child process at start-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from watchbook.listing import (
+    ENV_VAR,
+    journal_folder,
+    read_ahead,
+    read_ahead_target,
+    scan_folder,
+)
+
+linux_only = pytest.mark.skipif(
+    sys.platform != "linux" or (os.cpu_count() or 1) < 2,
+    reason="the listing is read ahead on Linux with two cores or more",
+)
+
+
+def write_entries(folder: Path, *slugs: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for slug in slugs:
+        (folder / f"{slug}.toml").write_text(f'title = "{slug}"\n', encoding="utf-8")
+
+
+def wait_for(pid: int) -> None:
+    """Until the child has ended, leaving it for watchbook to collect."""
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+
+
+@pytest.mark.parametrize(
+    ("argv", "target"),
+    [
+        (["search", "sidonia"], (None,)),
+        (["-j", "/tmp/j", "show", "blame"], ("/tmp/j",)),
+        (["--journal", "j", "list"], ("j",)),
+        (["--journal=j", "recommend"], ("j",)),
+        (["-jj", "export", "--out", "x"], ("j",)),
+        (["stats"], (None,)),
+        (["check", "--json"], (None,)),
+    ],
+)
+def test_commands_that_only_read_the_index_are_read_ahead(
+    argv: list[str], target: tuple[str | None]
+) -> None:
+    assert read_ahead_target(argv) == target
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--help"],
+        ["--version"],
+        ["-j", "j"],
+        ["add", "Blame!"],
+        ["edit", "blame"],
+        ["import", "letterboxd", "x.zip"],
+        ["link", "a", "b"],
+        ["where"],
+        ["--unknown", "search", "x"],
+    ],
+)
+def test_commands_that_write_or_wait_are_not(argv: list[str]) -> None:
+    assert read_ahead_target(argv) is None
+
+
+def test_journal_folder_follows_the_documented_order(tmp_path: Path) -> None:
+    env = {ENV_VAR: "~/from-env"}
+    assert journal_folder("~/mine", env, str(tmp_path)) == (
+        os.path.expanduser("~/mine"),
+        "--journal",
+    )
+    assert journal_folder(None, env, str(tmp_path))[0] == os.path.expanduser("~/from-env")
+    (tmp_path / "journal").mkdir()
+    assert journal_folder(None, {}, str(tmp_path))[0] == str(tmp_path / "journal")
+
+
+def test_scan_folder_lists_entry_files_only(tmp_path: Path) -> None:
+    write_entries(tmp_path, "akira-1988", "blame-2017")
+    (tmp_path / ".hidden.toml").write_text("", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("", encoding="utf-8")
+    listing = scan_folder(tmp_path)
+    assert sorted(listing) == ["akira-1988.toml", "blame-2017.toml"]
+    size = (tmp_path / "akira-1988.toml").stat().st_size
+    assert listing["akira-1988.toml"][0] == size
+    assert scan_folder(tmp_path / "missing") == {}
+
+
+@linux_only
+def test_a_command_sees_the_folder_as_it_was_when_it_started(tmp_path: Path) -> None:
+    folder = tmp_path / "journal"
+    write_entries(folder, "akira-1988", "blame-2017")
+    pid = read_ahead(["-j", str(folder), "search", "akira"])
+    assert pid is not None
+    wait_for(pid)
+    write_entries(folder, "added-later")
+    # The first listing is the child's, made before the file was added; later ones are fresh.
+    assert sorted(scan_folder(folder)) == ["akira-1988.toml", "blame-2017.toml"]
+    assert "added-later.toml" in scan_folder(folder)
+
+
+@linux_only
+def test_a_listing_read_ahead_for_another_folder_is_not_used(tmp_path: Path) -> None:
+    write_entries(tmp_path / "a", "akira-1988")
+    write_entries(tmp_path / "b", "blame-2017")
+    pid = read_ahead(["-j", str(tmp_path / "a"), "list"])
+    assert pid is not None
+    wait_for(pid)
+    assert list(scan_folder(tmp_path / "b")) == ["blame-2017.toml"]
+    assert list(scan_folder(tmp_path / "a")) == ["akira-1988.toml"]
+
+
+@linux_only
+def test_the_journal_from_the_environment_is_read_ahead(
+    journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_entries(journal_dir, "akira-1988")
+    monkeypatch.setenv(ENV_VAR, str(journal_dir))
+    pid = read_ahead(["show", "akira"])
+    assert pid is not None
+    wait_for(pid)
+    write_entries(journal_dir, "added-later")
+    assert list(scan_folder(journal_dir)) == ["akira-1988.toml"]
+
+
+@linux_only
+def test_a_missing_folder_read_ahead_lists_nothing(tmp_path: Path) -> None:
+    pid = read_ahead(["-j", str(tmp_path / "none"), "search", "x"])
+    assert pid is not None
+    assert scan_folder(tmp_path / "none") == {}
+
+
+@linux_only
+def test_a_child_that_failed_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_entries(tmp_path, "akira-1988")
+
+    def no_space(fd: int, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    # The child cannot write its answer down: the parent lists the folder itself.
+    monkeypatch.setattr(os, "write", no_space)
+    pid = read_ahead(["-j", str(tmp_path), "search", "x"])
+    assert pid is not None
+    wait_for(pid)
+    monkeypatch.undo()
+    assert list(scan_folder(tmp_path)) == ["akira-1988.toml"]
+
+
+def test_a_file_edited_by_hand_is_found_by_the_next_command(journal_dir: Path) -> None:
+    env = {**os.environ, ENV_VAR: str(journal_dir), "NO_COLOR": "1"}
+
+    def watchbook(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "watchbook", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+
+    assert watchbook("add", "Akira", "--year", "1988", "--score", "9").returncode == 0
+    assert "Akira" in watchbook("search", "akira").stdout
+    path = journal_dir / "akira-1988.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Akira", "Neo Tokyo"), "utf-8")
+    found = watchbook("search", "neo tokyo")
+    assert found.returncode == 0, found.stderr
+    assert "Neo Tokyo" in found.stdout
+    shown = watchbook("show", "akira-1988", "--json")
+    assert '"title": "Neo Tokyo"' in shown.stdout
