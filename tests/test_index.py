@@ -26,11 +26,11 @@ from watchbook.index import (
     load_catalog,
     open_index,
     reindex,
-    scan_folder,
     stored_listing,
 )
 from watchbook.journal import Journal, dump_entry
 from watchbook.links import EntryLink
+from watchbook.listing import read_listing, scan_folder
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import make_entries, typo_title
@@ -350,4 +350,4 @@ def test_two_processes_never_corrupt_the_index(sample_journal: Path) -> None:
     assert {e.title for e in catalog.entries if e.slug.startswith("extra-")} == {
         f"Extra film {n}" for n in range(20, 25)
     }
-    assert Index(Journal(sample_journal)).view().listing_matches(scan_folder(sample_journal))
+    assert Index(Journal(sample_journal)).view().listing_matches(read_listing(sample_journal))

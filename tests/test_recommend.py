@@ -504,3 +504,20 @@ def test_review_similarity_is_the_cosine_of_the_tf_idf_vectors() -> None:
         words.similarity(a, entry_from_dict({"title": "C", "review": "Nothing alike."}, "c"))[0]
         == 0.0
     )
+
+
+def test_the_small_statistics_agree_with_the_statistics_module() -> None:
+    import random
+    import statistics
+
+    from watchbook.recommend import _mean, _median, _upper_quartile
+
+    draw = random.Random(7)
+    for size in range(1, 40):
+        scores = [draw.choice([1.0, 3.0, 5.0, 5.5, 6.0, 7.5, 8.0, 9.0, 10.0]) for _ in range(size)]
+        expected = (
+            statistics.quantiles(scores, n=4, method="inclusive")[2] if size > 1 else scores[0]
+        )
+        assert _upper_quartile(scores) == pytest.approx(expected)
+        assert _median(scores) == statistics.median(scores)
+        assert _mean(scores) == pytest.approx(statistics.fmean(scores))

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from watchbook.entry import Entry, Link
 from watchbook.errors import Conflict, InvalidFile, NotFound
 from watchbook.journal import Journal, printable_name
-from watchbook.listing import SUFFIX, Stat, listing_bytes, scan_folder
+from watchbook.listing import SUFFIX, Listing, Stat, listing_bytes, read_listing
 from watchbook.search import name_keys
 from watchbook.text import fold_name, series_key, split_words
 
@@ -590,33 +590,33 @@ class Index:
         """Bring the index up to date and return a read view of it."""
         import sqlite3
 
-        listing = scan_folder(self.journal.path)
+        listed = read_listing(self.journal.path)
         if not self.journal.path.is_dir():
             # No journal yet: nothing to cache, and reading must not create folders.
-            return self._memory_view(listing)
+            return self._memory_view(listed.files)
         for _attempt in range(3):
             try:
                 conn = None if rebuild else self._open_existing()
                 if conn is not None:
                     view = IndexView(conn, self.journal)
-                    if view.listing_matches(listing):
+                    if view.listing_matches(listed):
                         return view
                     conn.close()
                     # What the view just unpacked serves the update too, if nobody wrote since.
                     seen = (view.seen_blob, view.seen_listing)
-                    return self._update(listing, rebuild, seen)
-                return self._update(listing, rebuild)
+                    return self._update(listed.files, rebuild, seen)
+                return self._update(listed.files, rebuild)
             except (sqlite3.DatabaseError, *DAMAGE):
                 # Damaged beyond what an update repairs: start from nothing.
                 rebuild = True
             except Conflict:
                 # Another process holds the index for too long: answer from memory instead.
-                return self._memory_view(listing)
+                return self._memory_view(listed.files)
             except OSError:
                 if not self._writable():
-                    return self._memory_view(listing)
+                    return self._memory_view(listed.files)
                 raise
-        return self._memory_view(listing)
+        return self._memory_view(listed.files)
 
     def _writable(self) -> bool:
         try:
@@ -742,13 +742,13 @@ class IndexView:
         if not conn.in_transaction:
             conn.execute("BEGIN")
 
-    def listing_matches(self, listing: dict[str, Stat]) -> bool:
+    def listing_matches(self, listing: Listing) -> bool:
         """True when the folder is exactly as the index last saw it."""
         blob = self.seen_blob = _blob(self.conn, "listing")
-        if blob[4:] == listing_bytes(listing):
+        if blob[4:] == listing.raw:
             return True  # the usual case: one comparison of bytes, nothing unpacked
         self.seen_listing = _unpack(blob)
-        return bool(self.seen_listing == listing)
+        return bool(self.seen_listing == listing.files)
 
     def close(self) -> None:
         """End the snapshot."""

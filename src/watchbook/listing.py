@@ -45,11 +45,41 @@ def journal_folder(
     return os.path.join(platformdirs.user_data_dir("watchbook"), "journal"), "the user data folder"
 
 
+class Listing:
+    """A folder's listing: as the bytes the index stores and compares, and as a dict on demand."""
+
+    __slots__ = ("_files", "_raw")
+
+    def __init__(self, *, raw: bytes | None = None, files: dict[str, Stat] | None = None) -> None:
+        self._raw, self._files = raw, files
+
+    @property
+    def raw(self) -> bytes:
+        """The listing as bytes (see listing_bytes)."""
+        if self._raw is None:
+            self._raw = listing_bytes(self.files)
+        return self._raw
+
+    @property
+    def files(self) -> dict[str, Stat]:
+        """Entry file name -> (size, mtime_ns), in folder order."""
+        if self._files is None:
+            self._files = marshal.loads(self.raw)
+        return self._files
+
+
+def read_listing(path: str | os.PathLike[str]) -> Listing:
+    """The folder's listing: the one read ahead for this folder if there is one, else a new one."""
+    ahead = _take_read_ahead(os.fspath(path))
+    return Listing(raw=ahead) if ahead is not None else Listing(files=_scan(path))
+
+
 def scan_folder(path: str | os.PathLike[str]) -> dict[str, Stat]:
     """Entry file name -> (size, mtime_ns), as journal.files() sees the folder, in folder order."""
-    ahead = _take_read_ahead(os.fspath(path))
-    if ahead is not None:
-        return ahead
+    return read_listing(path).files
+
+
+def _scan(path: str | os.PathLike[str]) -> dict[str, Stat]:
     try:
         folder = os.open(path, os.O_RDONLY)
     except (FileNotFoundError, NotADirectoryError):
@@ -86,8 +116,8 @@ class _ReadAhead:
     def __init__(self, pid: int, fd: int) -> None:
         self.pid, self.fd = pid, fd
 
-    def collect(self) -> tuple[str, dict[str, Stat]] | None:
-        """The folder the child listed and its listing, or None if it failed."""
+    def collect(self) -> tuple[str, bytes] | None:
+        """The folder the child listed and its listing's bytes, or None if it failed."""
         try:
             _pid, status = os.waitpid(self.pid, 0)
             data = os.pread(self.fd, os.fstat(self.fd).st_size, 0) if status == 0 else b""
@@ -99,7 +129,7 @@ class _ReadAhead:
             folder, listing = marshal.loads(data)
         except (EOFError, ValueError, TypeError):
             return None
-        return (folder, listing) if isinstance(listing, dict) else None
+        return (folder, listing) if isinstance(listing, bytes) else None
 
 
 _pending: _ReadAhead | None = None
@@ -122,7 +152,7 @@ def read_ahead(argv: list[str]) -> int | None:
         status = 1
         try:
             folder, _source = journal_folder(target[0], os.environ, os.getcwd())
-            data = memoryview(marshal.dumps((folder, scan_folder(folder)), 2))
+            data = memoryview(marshal.dumps((folder, listing_bytes(_scan(folder))), 2))
             while data:
                 data = data[os.write(answer, data) :]
             status = 0
@@ -132,8 +162,8 @@ def read_ahead(argv: list[str]) -> int | None:
     return pid
 
 
-def _take_read_ahead(folder: str) -> dict[str, Stat] | None:
-    """The listing read ahead for this folder (once), or None."""
+def _take_read_ahead(folder: str) -> bytes | None:
+    """The listing read ahead for this folder (once, as bytes), or None."""
     global _pending
     if _pending is None:
         return None

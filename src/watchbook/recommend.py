@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -518,7 +517,7 @@ class IndexSource(Source):
         exact = self._search.rows_of(0, title_key(query))
         if exact:
             # Entries with exactly this title or alias: find_entry picks one or says which.
-            named = self.load(self._slug_map()[i] for i in exact if i in self._slug_map())
+            named = self.load(record.slug for record in self.view.records(exact).values())
             return find_entry(list(named.values()), query)
         hits = rank(self._search, query, limit=25)
         if not hits:
@@ -731,7 +730,7 @@ class ReviewWords:
             tfs, _ = self._tf(entry)
             frequency = self._frequency(set(tfs)) if tfs else {}
             rarity = {w: self.idf(frequency.get(w, 1)) for w in tfs}
-            typical = math.sqrt(statistics.fmean(r * r for r in rarity.values())) if tfs else 0.0
+            typical = math.sqrt(_mean([r * r for r in rarity.values()])) if tfs else 0.0
             norm = math.sqrt(sum((tf * rarity[w]) ** 2 for w, tf in tfs.items()))
             found = self._profiles[entry.slug] = (rarity, typical, norm)
         return found
@@ -802,7 +801,7 @@ def related(source: Source, entry: Entry, limit: int = 10) -> list[Recommendatio
     words = source.words() if review_text(entry) else None
     # An unscored candidate (a planned title, say) counts as the typical score around it.
     scores = [e.score for e in loaded.values() if e.score is not None]
-    mean = statistics.fmean(scores) if scores else 5.0
+    mean = _mean(scores) if scores else 5.0
     results: list[Recommendation] = []
     for slug in top:
         other = loaded.get(slug)
@@ -820,6 +819,29 @@ def related(source: Source, entry: Entry, limit: int = 10) -> list[Recommendatio
     return results[:limit]
 
 
+# The statistics module would do, but importing it costs a warm recommend 6 ms.
+
+
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _upper_quartile(values: Sequence[float]) -> float:
+    """The third quartile, interpolated between the values (what a spreadsheet's QUARTILE does)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * 0.75
+    below = int(position)
+    if below + 1 >= len(ordered):
+        return ordered[below]
+    return ordered[below] + (ordered[below + 1] - ordered[below]) * (position - below)
+
+
 def _score(entry: Entry) -> float | None:
     return None if entry.score is None else float(entry.score)
 
@@ -831,7 +853,7 @@ def liking(scores: Sequence[float]) -> float:
     """The lowest score that counts as liked: the upper half of the user's scale, above 5."""
     if not scores:
         return math.inf
-    return max(statistics.median(scores), 5.5)
+    return max(_median(scores), 5.5)
 
 
 def like_weight(score: float) -> float:
@@ -969,9 +991,7 @@ def rewatch_ideas(
     if not seen:
         return []
     scores = [r.score for r in seen if r.score is not None]
-    best = (
-        statistics.quantiles(scores, n=4, method="inclusive")[2] if len(scores) >= 2 else scores[0]
-    )
+    best = _upper_quartile(scores)
     ideas = sorted(
         (r for r in seen if r.score is not None and r.score >= best),
         key=lambda r: (r.last, -(r.score or 0.0), r.slug),
