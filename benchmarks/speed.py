@@ -6,7 +6,8 @@ For each size it times, with the median of several runs:
 - `watchbook search` with a warm index;
 - the first index build (`watchbook search` with no index yet);
 - an incremental update: one file changed, then `watchbook search`;
-and the peak memory (max RSS) of each. `jrnl -contains` on the same entries is timed too when
+and the peak memory (max RSS) of each. Warm and incremental searches are each paired with a
+floor run just before them, and their ratios use those floors: this machine's speed drifts. `jrnl -contains` on the same entries is timed too when
 jrnl is installed (skipped otherwise).
 
 The 100k journal takes a few minutes to generate and index: it runs only with --full.
@@ -69,6 +70,25 @@ def timed(
         times.append(elapsed)
         peaks.append(peak)
     return statistics.median(times), max(peaks)
+
+
+def against_floor(
+    commands: list[list[str]], env: dict[str, str], before: object = None
+) -> tuple[float, float, int]:
+    """Median seconds of the commands, median of a floor run just before each, and max RSS.
+
+    Each command is paired with a floor run at the same moment, so that a machine slowing
+    down or speeding up between phases does not skew the ratio.
+    """
+    times, floors, peaks = [], [], []
+    for command in commands:
+        if callable(before):
+            before()
+        floors.append(run(FLOOR, env)[0])
+        elapsed, peak, _code = run(command, env)
+        times.append(elapsed)
+        peaks.append(peak)
+    return statistics.median(times), statistics.median(floors), max(peaks)
 
 
 def watchbook(journal: Path, *args: str) -> list[str]:
@@ -171,7 +191,7 @@ def main() -> int:
         )
         searches = [watchbook(journal, "search", QUERIES[i % len(QUERIES)]) for i in range(runs)]
         run(searches[0], env)  # the listing settles (no file is 'just written' any more)
-        warm, warm_rss = timed(searches, env)
+        warm, warm_floor, warm_rss = against_floor(searches, env)
 
         def touch(journal: Path = journal, counter: list[int] = [0]) -> None:  # noqa: B006
             time.sleep(0.6)  # the previous change is past its 'just written' window
@@ -179,18 +199,22 @@ def main() -> int:
             counter[0] += 1
             change_one(journal, counter[0])
 
-        incremental, incremental_rss = timed(searches, env, before=touch)
+        incremental, incremental_floor, _incremental_rss = against_floor(
+            searches, env, before=touch
+        )
         time.sleep(0.6)
         run(searches[0], env)
         jrnl = jrnl_time(work, n, env, runs) if n == 10_000 else None
+        warm_ratio, incremental_ratio = warm / warm_floor, incremental / incremental_floor
         rows.append(
-            (n, where, warm, warm_rss, build, build_rss, incremental, incremental_rss, jrnl)
-        )
+            (n, where, warm, warm_ratio, warm_rss, build, build_rss, incremental,
+             incremental_ratio, jrnl)
+        )  # fmt: skip
         print(
             f"{n:>7} entries: where {where * 1000:.0f} ms, warm search {warm * 1000:.0f} ms "
-            f"({warm / floor:.2f}x floor, {warm_rss / 1024:.0f} MB), first build {build:.2f} s "
-            f"({build_rss / 1024:.0f} MB), one changed file {incremental * 1000:.0f} ms "
-            f"({incremental / floor:.2f}x floor)"
+            f"({warm_ratio:.2f}x the floor beside it, {warm_rss / 1024:.0f} MB), first build "
+            f"{build:.2f} s ({build_rss / 1024:.0f} MB), one changed file "
+            f"{incremental * 1000:.0f} ms ({incremental_ratio:.2f}x the floor beside it)"
             + (f", jrnl -contains {jrnl * 1000:.0f} ms" if jrnl else "")
         )
     print()
@@ -198,13 +222,13 @@ def main() -> int:
         "| entries | `watchbook where` | warm `search` | × floor | peak MB | first build | peak MB | one file changed | × floor |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for n, where, warm, warm_rss, build, build_rss, inc, _inc_rss, _jrnl in rows:
+    for n, where, warm, warm_ratio, warm_rss, build, build_rss, inc, inc_ratio, _jrnl in rows:
         print(
-            f"| {n:,} | {where * 1000:.0f} ms | {warm * 1000:.0f} ms | {warm / floor:.2f} | "
+            f"| {n:,} | {where * 1000:.0f} ms | {warm * 1000:.0f} ms | {warm_ratio:.2f} | "
             f"{warm_rss / 1024:.0f} | {build:.2f} s | {build_rss / 1024:.0f} | "
-            f"{inc * 1000:.0f} ms | {inc / floor:.2f} |"
+            f"{inc * 1000:.0f} ms | {inc_ratio:.2f} |"
         )
-    print(f"\nfloor: {floor * 1000:.0f} ms")
+    print(f"\nfloor: {floor * 1000:.0f} ms at the start; ratios use the floor run beside each run")
     if shutil.which("jrnl") is None:
         print("jrnl: not installed, comparison skipped")
     return 0

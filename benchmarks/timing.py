@@ -33,6 +33,22 @@ def run_times(command: list[str], env: dict[str, str], runs: int) -> tuple[float
     return statistics.median(times), min(times)
 
 
+def paired_times(
+    command: list[str], env: dict[str, str], runs: int
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(median, best) of a command and of the floor, each command run just after a floor run.
+
+    Ratios of the two compare like with like on a machine whose speed drifts from minute to
+    minute, which separate series of runs do not.
+    """
+    timed(command, env)
+    times, floors = [], []
+    for _ in range(runs):
+        floors.append(timed(FLOOR, env))
+        times.append(timed(command, env))
+    return (statistics.median(times), min(times)), (statistics.median(floors), min(floors))
+
+
 def journal_env(journal: Path) -> dict[str, str]:
     """The environment a timed watchbook runs in: this journal, no colour, bytecode cached."""
     env = {**os.environ, "WATCHBOOK_JOURNAL": str(journal), "NO_COLOR": "1"}
