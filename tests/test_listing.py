@@ -175,3 +175,19 @@ def test_a_file_edited_by_hand_is_found_by_the_next_command(journal_dir: Path) -
     assert "Neo Tokyo" in found.stdout
     shown = watchbook("show", "akira-1988", "--json")
     assert '"title": "Neo Tokyo"' in shown.stdout
+
+
+@linux_only
+@pytest.mark.parametrize("variable", ["COMP_WORDS", "_TYPER_COMPLETE_ARGS"])
+def test_completion_reads_ahead_the_journal_named_on_the_line_being_completed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    folder = tmp_path / "my journal"
+    write_entries(folder, "akira-1988")
+    monkeypatch.setenv("_WATCHBOOK_COMPLETE", "complete_bash")
+    monkeypatch.setenv(variable, f"watchbook --journal '{folder}' show 'Aki")
+    pid = read_ahead(["watchbook"])
+    assert pid is not None
+    wait_for(pid)
+    write_entries(folder, "added-later")
+    assert list(scan_folder(folder)) == ["akira-1988.toml"]

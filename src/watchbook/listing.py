@@ -23,10 +23,13 @@ ENV_VAR = "WATCHBOOK_JOURNAL"
 SUFFIX = ".toml"
 Stat = tuple[int, int]
 
-# Commands that read the index without writing to the journal. The others may wait for a
-# person (an editor, a question) or write files first, and list the folder themselves.
+# Commands that read the index without writing to the journal (and every completion request).
+# The others may wait for a person (an editor, a question) or write files first, and list the
+# folder themselves.
 READ_AHEAD_COMMANDS = frozenset({"show", "list", "search", "recommend", "stats", "check", "export"})
 _JOURNAL_OPTIONS = ("-j", "--journal")
+# Set by the shell when it asks for completions (see `watchbook --show-completion`).
+COMPLETE_VAR = "_WATCHBOOK_COMPLETE"
 
 
 def journal_folder(
@@ -138,7 +141,10 @@ _pending: _ReadAhead | None = None
 def read_ahead(argv: list[str]) -> int | None:
     """List the journal folder in a child process if this command line reads the index: its pid."""
     global _pending
-    target = read_ahead_target(argv)
+    # Completing reads the index whatever the command (a TAB writes nothing); the child finds
+    # --journal among the words being completed.
+    completing = bool(os.environ.get(COMPLETE_VAR))
+    target = (None,) if completing else read_ahead_target(argv)
     if target is None or not _can_fork():
         return None
     try:
@@ -151,7 +157,8 @@ def read_ahead(argv: list[str]) -> int | None:
     if pid == 0:  # the child: list the folder, write it down, leave without Python's exit
         status = 1
         try:
-            folder, _source = journal_folder(target[0], os.environ, os.getcwd())
+            explicit = _completion_journal(os.environ) if completing else target[0]
+            folder, _source = journal_folder(explicit, os.environ, os.getcwd())
             data = memoryview(marshal.dumps((folder, listing_bytes(_scan(folder))), 2))
             while data:
                 data = data[os.write(answer, data) :]
@@ -182,20 +189,42 @@ def _same_folder(listed: str, wanted: str) -> bool:
 
 def read_ahead_target(argv: list[str]) -> tuple[str | None] | None:
     """(the --journal value, or None) when a command line reads the index only; else None."""
+    explicit, command = _journal_and_command(argv)
+    return (explicit,) if command in READ_AHEAD_COMMANDS else None
+
+
+def _journal_and_command(words: list[str]) -> tuple[str | None, str | None]:
+    """The --journal value and the command of a command line ("" for an unknown option)."""
     explicit = None
-    words = iter(argv)
-    for word in words:
+    remaining = iter(words)
+    for word in remaining:
         if word in _JOURNAL_OPTIONS:
-            explicit = next(words, None)
+            explicit = next(remaining, None)
         elif word.startswith("--journal="):
             explicit = word.partition("=")[2]
         elif word.startswith("-j") and not word.startswith("--"):
             explicit = word[2:]
         elif word.startswith("-"):
-            return None  # --help, --version, or an option this guess does not know
+            return explicit, ""  # --help, --version, or an option this guess does not know
         else:
-            return (explicit,) if word in READ_AHEAD_COMMANDS else None
-    return None
+            return explicit, word
+    return explicit, None
+
+
+def _completion_journal(environ: Mapping[str, str]) -> str | None:
+    """The --journal value in a command line being completed (bash, zsh or fish)."""
+    import shlex
+
+    line = environ.get("COMP_WORDS") or environ.get("_TYPER_COMPLETE_ARGS") or ""
+    for ending in ("", "'", '"'):  # the last word may be a quote still being typed
+        try:
+            words = shlex.split(line + ending)
+            break
+        except ValueError:
+            continue
+    else:
+        words = line.split()
+    return _journal_and_command(words[1:])[0]
 
 
 def _can_fork() -> bool:
