@@ -348,7 +348,8 @@ def test_a_malformed_row_mid_file_is_skipped_with_its_line(
 def test_common_words_in_real_reviews_are_not_taken_for_titles(
     imported: tuple[Path, dict[str, Any], list[Entry]],
 ) -> None:
-    # Real reviews say "buy the house", "Maybe not as cute", "do the right thing", "if": none
+    # Real reviews say "buy the house", "Maybe not as cute", "do the right thing", "if", "a TCM
+    # Big Screen showing", "Patrick Magee": none
     # names the film of that title in the same journal; the films they do name stay linked,
     # by their titles or by the address of a Letterboxd link.
     folder = imported[0]
@@ -360,8 +361,14 @@ def test_common_words_in_real_reviews_are_not_taken_for_titles(
         "knives-out-2019": (set(), {"maybe-2009"}),
         "the-green-knight-2021": ({"the-invisible-man-2020"}, {"do-the-right-thing-1989"}),
         "oldboy-2003": ({"akira-1988"}, {"if-1968", "the-chase-2017", "your-face-1987"}),
-        "alien-1979": ({"prometheus-2012", "alien-covenant-2017"}, set()),
-        "ganja-hess-1973": ({"horror-noire-a-history-of-black-horror-2019"}, set()),
+        "alien-1979": ({"prometheus-2012", "alien-covenant-2017"}, {"big-1988"}),
+        "ganja-hess-1973": ({"horror-noire-a-history-of-black-horror-2019"}, {"horror-2015"}),
+        # Words beside a capitalised one: "Noah Baumbach", "The Lucky Stars", "M&Ms", a
+        # quotation opening with "If".
+        "cairo-station-1958": (set(), {"noah-2014"}),
+        "my-lucky-stars-1985": (set(), {"lucky-2020"}),
+        "the-batman-2022": ({"the-dark-knight-2008"}, {"m-1931", "if-1968"}),
+        "the-black-cat-1981": ({"the-beyond-1981"}, {"patrick-2013"}),
     }
     for slug, (named, not_named) in expected.items():
         result = run("-j", str(folder), "show", slug, "--json")

@@ -96,6 +96,23 @@ def test_short_title_needs_word_boundaries_and_its_own_spelling(text: str, found
         # An article dropped from a two-word title leaves too common a word.
         ("The Road", "As loud as Fury Road, and I mean it.", False),
         ("The Texas Chainsaw Massacre", "Better than Texas Chainsaw Massacre.", True),
+        # A quotation opening with the word is a sentence opening, unless it quotes the title.
+        ("if....", 'He asked: "If you needed help, who would you call?"', False),
+        ("Up", 'I loved "Up" as a kid.', True),
+        ("Up", "I loved “Up”, honestly.", True),
+        # A capitalised word beside a one-word name makes it part of a longer name ...
+        ("Big", "It was a TCM Big Screen showing.", False),
+        ("Noah", "They make the ones in Noah Baumbach's films likeable.", False),
+        ("Devil", "Our lads Devil-Fire and Viper see a ghost.", False),
+        ("M", "Then some peanut M&Ms and the film.", False),
+        ("Akira", "A homage to Kurosawa Akira, of course.", False),
+        ("Hell", "His High and Low (Heaven & Hell) is better.", False),
+        # ... but not a possessive, a lower-case word, "I", or a word opening the sentence.
+        ("Alien", "Ridley Scott's Alien still works.", True),
+        ("Alien", "An Alien-like creature, then nothing.", True),
+        ("Alien", "After Alien I needed a walk.", True),
+        ("Alien", "Watching Alien again, I noticed the cat.", True),
+        ("Big", "I loved Big as a kid.", True),
     ],
 )
 def test_capitals_decide_whether_common_words_name_a_title(

@@ -53,6 +53,14 @@ _JOINER_CHARS = ".'’`´"
 _LETTERBOXD_FILM = re.compile(r"letterboxd\.com/(?:[\w.-]+/)?film/([a-z0-9]+(?:-[a-z0-9]+)*)")
 _INNER_JOINERS = re.compile(rf"(?<=[^\W_])[{_JOINER_CHARS}](?=[^\W_])")
 _WORD = re.compile(r"[^\W_]+")
+# The word right after or right before a name, beside it or joined by '-' or '&'.
+_NEXT_WORD = re.compile(r"(?:[ \t]+|[ \t]*[-&][ \t]*)([^\W\d_][\w'’]*)")
+_PREVIOUS_WORD = re.compile(r"([^\W\d_][\w'’]*)(?:[ \t]+|[ \t]*[-&][ \t]*)$")
+_OPENING_QUOTES = '"“«‘'
+_CLOSING_QUOTES = '"”»’'
+_I_FORMS = frozenset(
+    {"i", "im", "ive", "id", "ill", "i'm", "i've", "i'd", "i'll", "i’m", "i’ve", "i’d", "i’ll"}
+)
 
 
 @dataclass(frozen=True)
@@ -504,16 +512,45 @@ def _plain(text: str) -> str:
 
 def _named_mid_sentence(plain: str, form: str) -> bool | None:
     """Whether a name stands in `plain` other than opening a sentence or a line (None: absent)."""
-    # Where a sentence or line opens, a capital says nothing: "Maybe not.", "> Don't ...".
+    # Where a sentence, a line or a quotation opens, a capital says nothing ("Maybe not.",
+    # "> Don't ...", "If you needed help"), and a capitalised word beside it makes it part of a
+    # longer name ("a Big Screen showing", "Noah Baumbach", "M&Ms", "Kurosawa Akira").
     found = None
     for start in _occurrences(plain, form):
-        line = plain[plain.rfind("\n", 0, start) + 1 : start]
-        before = line.rstrip()
-        # Only quote, list or heading marks before it on its line: it starts the line.
-        if before.strip(" \t>*+#-") and before[-1] not in ".!?…":
-            return True
-        found = False
+        end = start + len(form)
+        if _opens_sentence(plain, start, end) or _in_longer_name(plain, start, end):
+            found = False
+            continue
+        return True
     return found
+
+
+def _opens_sentence(text: str, start: int, end: int) -> bool:
+    """Whether the words at text[start:end] open a sentence, a line or a quotation."""
+    before = text[text.rfind("\n", 0, start) + 1 : start].rstrip()
+    # Only quote, list or heading marks before it on its line: it starts the line.
+    if not before.strip(" \t>*+#-") or before[-1] in ".!?…":
+        return True
+    # A quotation opening with it, unless the quotes hold nothing else ('I loved "Up"').
+    return before[-1] in _OPENING_QUOTES and text[end : end + 1] not in _CLOSING_QUOTES
+
+
+def _in_longer_name(text: str, start: int, end: int) -> bool:
+    """Whether a capitalised word right beside text[start:end] makes it part of a longer name."""
+    after = _NEXT_WORD.match(text, end)
+    if after and _name_word(after.group(1)) and after.group(1).casefold() not in _I_FORMS:
+        return True
+    before = _PREVIOUS_WORD.search(text, max(0, start - 40), start)
+    if before is None or not _name_word(word := before.group(1)):
+        return False
+    # "Ridley Scott's Alien" names Alien; a word capitalised only because it opens the sentence
+    # ("Watching Alien again") says nothing.
+    possessive = word.endswith(("'s", "’s", "s'", "s’"))
+    return not possessive and not _opens_sentence(text, before.start(1), before.end(1))
+
+
+def _name_word(word: str) -> bool:
+    return word[:1].isupper() and word.casefold() not in STOPWORDS
 
 
 def _occurrences(plain: str, form: str) -> Iterator[int]:
