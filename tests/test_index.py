@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -15,7 +16,7 @@ import pytest
 
 from tests.conftest import ROOT, Invoke
 from tests.test_links import write
-from watchbook.entry import Entry
+from watchbook.entry import Entry, Link
 from watchbook.index import (
     INDEX_NAME,
     SCHEMA_VERSION,
@@ -223,7 +224,7 @@ def test_no_progress_bar_when_not_on_a_terminal(
 # --- incremental updates agree with a full rebuild ----------------------------------------------
 
 
-def snapshot(journal: Path) -> tuple[list, list, list]:
+def snapshot(journal: Path) -> tuple[list, list, list, list]:
     view = open_index(Journal(journal))
     derived = sorted(view.conn.execute("SELECT source, target, kind, detail FROM derived"))
     data = view.search_data()
@@ -235,10 +236,19 @@ def snapshot(journal: Path) -> tuple[list, list, list]:
         for rowid in rowids
     )
     entries = sorted(
-        view.conn.execute("SELECT slug, data, kind, status, score, last, tags FROM entries")
+        view.conn.execute(
+            "SELECT slug, data, kind, status, score, last, tags, tied, series FROM entries"
+        )
+    )
+    # Which entries the full-text index finds by a few common words.
+    texts = sorted(
+        ids[rowid]
+        for (rowid,) in view.conn.execute(
+            "SELECT rowid FROM texts WHERE texts MATCH 'the OR film OR it OR better'"
+        )
     )
     view.close()
-    return derived, keys, entries
+    return derived, keys, entries, texts
 
 
 def test_incremental_updates_match_a_full_rebuild(journal_dir: Path) -> None:
@@ -250,11 +260,11 @@ def test_incremental_updates_match_a_full_rebuild(journal_dir: Path) -> None:
         path.write_text(dump_entry(entry), encoding="utf-8")
         age(path)
     open_index(Journal(journal_dir)).close()
-    for step in range(12):
+    for step in range(18):
         files = sorted(journal_dir.glob("*.toml"))
         path = rng.choice(files)
         entry = Journal(journal_dir).read_path(path)
-        change = step % 4
+        change = step % 6
         if change == 0:  # a review now names another title, with a typo when it is long
             other = rng.choice(made)
             name = typo_title(rng, other.title) if len(other.title) >= 12 else other.title
@@ -266,6 +276,13 @@ def test_incremental_updates_match_a_full_rebuild(journal_dir: Path) -> None:
             path = journal_dir / f"{entry.slug}.toml"
         elif change == 2:  # renamed to the title of another entry
             entry.title = rng.choice(made).title
+        elif change == 4:  # only what no link depends on: a score, a status, a viewing
+            entry.score = rng.choice([None, 3, 7.5, 10])
+            entry.status = "watched"
+            entry.watched = [*entry.watched, dt.date(2026, 1, 1 + step)]
+            entry.links = [Link(to=rng.choice(made).slug, why="by hand")]
+        elif change == 5:  # a tag added
+            entry.tags = [*entry.tags, f"tag-{step}"]
         if change == 3:
             path.unlink()
         else:

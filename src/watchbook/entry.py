@@ -33,6 +33,8 @@ KNOWN_KEYS = frozenset((*SCALAR_ORDER, "review", "ids", "links"))
 MAX_TITLE = 300
 MAX_LINE = 1000
 MAX_REVIEW = 1_000_000
+# The key in an entry file listing slugs whose derived links the user dismissed (`unlink`).
+DISMISS_KEY = "unlinked"
 MIN_YEAR, MAX_YEAR = 1870, 2100
 
 
@@ -328,6 +330,16 @@ def entry_from_dict(data: dict[str, Any], slug: str = "") -> Entry:
 def validate(entry: Entry) -> Entry:
     """Re-check an Entry built in code (e.g. from command-line flags) by its written form."""
     return entry_from_dict(entry.to_dict(), entry.slug)
+
+
+def dismissed(entry: Entry) -> list[str]:
+    """Slugs whose derived links with this entry the user dismissed (the `unlinked` list)."""
+    value = entry.extra.get(DISMISS_KEY)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
 
 
 def format_score(score: int | float | None) -> str:

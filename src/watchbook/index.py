@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from watchbook.entry import Entry, Link
+from watchbook.entry import Entry, Link, dismissed
 from watchbook.errors import Conflict, InvalidFile, NotFound
 from watchbook.journal import Journal, printable_name
 from watchbook.listing import SUFFIX, Listing, Stat, listing_bytes, read_listing
@@ -1104,8 +1104,6 @@ _ENTRY_COLUMNS = "slug, status, score, last, year, kind, tags, tied, series, dat
 
 
 def _entry_row(entry: Entry) -> tuple[Any, ...]:
-    from watchbook.links import dismissed
-
     kind, status, score, last, tags = entry_columns(entry)
     tied = int(bool(entry.links or dismissed(entry)))
     return (entry.slug, status, score, last, entry.year, kind, tags, tied,
@@ -1166,6 +1164,44 @@ class Updater:
         removed: set[str],
     ) -> None:
         """Re-read `changed`, forget `removed`, and refresh every derived link they touch."""
+        conn = self.conn
+        names = changed | removed
+        # Only names that are text can be entries; the others are problems, nothing more.
+        slugs = {n[: -len(SUFFIX)] for n in names if _is_text(n)}
+        read_at = time.time_ns()
+        new_entries, problems = read_files(self.journal, changed)
+        new = {e.slug: e for e in new_entries}
+        old = self._old(slugs)
+        # Problems are stored under a printable name (file names may hold any bytes).
+        for name in names:
+            conn.execute("DELETE FROM problems WHERE name = ?", (printable_name(name),))
+        conn.executemany(
+            "INSERT INTO problems VALUES (?, ?, ?)",
+            [(p.path, p.reason, p.line) for p in problems],
+        )
+        # An entry changed only where no link, search key or review text depends on it (a
+        # score, a viewing, its status...) keeps its row id and everything else: the most
+        # common edit rewrites one row.
+        quiet = {s for s in slugs & old.keys() & new.keys() if _same_ties(old[s][1], new[s])}
+        for slug in quiet:
+            conn.execute(
+                f"UPDATE entries SET ({_ENTRY_COLUMNS}) = ({_ENTRY_MARKS[2:]}) WHERE id = ?",
+                (*_entry_row(new[slug]), old[slug][0]),
+            )
+        if slugs - quiet:
+            self._relink(
+                slugs - quiet,
+                {s: e for s, e in new.items() if s not in quiet},
+                {s: row for s, row in old.items() if s not in quiet},
+            )
+        # In the folder's own order, so that the next command's fingerprint matches.
+        fresh = stored_listing({n: listing[n] for n in changed}, read_at)
+        _put_listing(conn, {n: fresh[n] if n in fresh else stored[n] for n in listing})
+
+    def _relink(
+        self, slugs: set[str], new: dict[str, Entry], old: dict[str, tuple[int, Entry]]
+    ) -> None:
+        """Replace the rows, search keys, texts and derived links of entries that changed."""
         from watchbook.links import (
             MENTION,
             SERIES,
@@ -1176,28 +1212,13 @@ class Updater:
         )
 
         conn = self.conn
-        names = changed | removed
-        # Only names that are text can be entries; the others are problems, nothing more.
-        slugs = {n[: -len(SUFFIX)] for n in names if _is_text(n)}
-        read_at = time.time_ns()
-        new_entries, problems = read_files(self.journal, changed)
-        new = {e.slug: e for e in new_entries}
-        old = self._old(slugs)
         search = SearchData.load(_blob(conn, "search"))
-
         # Which names changed decides whose incoming mentions must be looked for again.
         renamed = {
             s
             for s in slugs
             if (s in old) != (s in new) or (s in old and _names(old[s][1]) != _names(new[s]))
         }
-        # Problems are stored under a printable name (file names may hold any bytes).
-        for name in names:
-            conn.execute("DELETE FROM problems WHERE name = ?", (printable_name(name),))
-        conn.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?)",
-            [(p.path, p.reason, p.line) for p in problems],
-        )
         # Creator keys before the change, to notice creators crossing the cap.
         touched_keys = {k for s in slugs if s in old for k in creator_names(old[s][1])}
         touched_keys |= {k for e in new.values() for k in creator_names(e)}
@@ -1266,9 +1287,6 @@ class Updater:
         self._series(new)
         self._creators(slugs, touched_keys, before)
         _put_blob(conn, "search", search.dump())
-        # In the folder's own order, so that the next command's fingerprint matches.
-        fresh = stored_listing({n: listing[n] for n in changed}, read_at)
-        _put_listing(conn, {n: fresh[n] if n in fresh else stored[n] for n in listing})
 
     # -- derived links
 
@@ -1445,6 +1463,13 @@ def _is_text(name: str) -> bool:
     return True
 
 
+def _same_ties(before: Entry, after: Entry) -> bool:
+    """Whether two versions of an entry agree on all that links, search keys and texts use."""
+    return (before.title, before.aliases, before.year, before.creators, before.tags,
+            before.verdict, before.review) == (after.title, after.aliases, after.year,
+            after.creators, after.tags, after.verdict, after.review)  # fmt: skip
+
+
 def _names(entry: Entry) -> list[tuple[str, ...]]:
     from watchbook.links import mention_keys
 
@@ -1456,7 +1481,7 @@ def _names(entry: Entry) -> list[tuple[str, ...]]:
 
 def check_journal(journal: Journal, progress: Progress | None = None) -> dict[str, Any]:
     """Read every file again and report problems (with file and line) and suggested links."""
-    from watchbook.links import dismissed, likely_duplicates
+    from watchbook.links import likely_duplicates
 
     view = open_index(journal, progress, rebuild=True)
     catalog = view.catalog()

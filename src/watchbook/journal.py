@@ -75,11 +75,11 @@ def make_slug(title: str, year: int | None = None) -> str:
     return f"{base}-{year}" if year else base
 
 
-def digest(data: bytes) -> str:
-    """Content fingerprint used to notice a file changed since watchbook read it."""
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
+def digest(data: bytes) -> tuple[int, int]:
+    """Content fingerprint used to notice a file changed since this process read it."""
+    # Compared within one process only, so Python's own keyed 64-bit hash of the bytes serves
+    # as well as a cryptographic digest, and costs no import (hashlib takes 3-5 ms to load).
+    return len(data), hash(data)
 
 
 def dump_entry(entry: Entry) -> str:
@@ -171,7 +171,7 @@ class Journal:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         # Digest of each file's bytes when this process read it: a rewrite checks it first.
-        self._read_digests: dict[str, str] = {}
+        self._read_digests: dict[str, tuple[int, int]] = {}
         # Files that could not be read, by name, so the CLI can warn about each once.
         self.problems: dict[str, InvalidFile] = {}
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from watchbook.entry import Entry, Link
+from watchbook.entry import DISMISS_KEY, Entry, Link, dismissed
 from watchbook.errors import NotFound
 
 if TYPE_CHECKING:
@@ -46,8 +46,6 @@ CREATOR_CAP = 20
 # Titles at least this long (folded) with two or more real words may be mentioned with a typo.
 TYPO_TITLE_LENGTH = 12
 TYPO_WORD_LENGTH = 5
-# The key in an entry file listing slugs whose derived links the user dismissed (`unlink`).
-DISMISS_KEY = "unlinked"
 
 _JOINER_CHARS = ".'’`´"
 _LETTERBOXD_FILM = re.compile(r"letterboxd\.com/(?:[\w.-]+/)?film/([a-z0-9]+(?:-[a-z0-9]+)*)")
@@ -91,16 +89,6 @@ def user_links(entries: Iterable[Entry]) -> list[EntryLink]:
         for e in entries
         for link in e.links
     ]
-
-
-def dismissed(entry: Entry) -> list[str]:
-    """Slugs whose derived links with this entry the user dismissed (the `unlinked` list)."""
-    value = entry.extra.get(DISMISS_KEY)
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
 
 
 def dismissed_pairs(entries: Iterable[Entry]) -> set[frozenset[str]]:
