@@ -126,6 +126,20 @@ def test_stored_listing_marks_just_written_files() -> None:
             lambda p: sqlite3.connect(p).execute("DROP TABLE derived").connection.commit(),
             id="missing-table",
         ),
+        pytest.param(
+            lambda p: (
+                sqlite3.connect(p)
+                .execute("UPDATE entries SET data = x'e9' WHERE slug LIKE 'blame%'")
+                .connection.commit()
+            ),
+            id="bad-entry-row",
+        ),
+        pytest.param(
+            lambda p: (
+                sqlite3.connect(p).execute("UPDATE entries SET data = x''").connection.commit()
+            ),
+            id="empty-entry-rows",
+        ),
     ],
 )
 def test_a_damaged_index_is_replaced_silently(

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from watchbook.entry import Entry, Link, parse_date, validate
 from watchbook.errors import AlreadyExists, InvalidValue
@@ -180,19 +180,15 @@ def sort_entries(
     """Score, year and last viewing newest/highest first, titles A-Z; missing values always last."""
     from watchbook.text import title_key
 
-    def key(e: Entry) -> tuple[bool, object, str]:
-        value: object = {
-            "score": e.score,
-            "year": e.year,
-            "watched": e.last_watched,
-            "title": title_key(e.title),
-        }[by]
-        return (value is None, value if value is not None else 0, e.slug)
-
-    present = [e for e in entries if key(e)[0] is False]
-    missing = [e for e in entries if key(e)[0] is True]
-    descending = by != "title"
-    present.sort(key=lambda e: key(e)[2])
-    present.sort(key=lambda e: key(e)[1], reverse=descending != reverse)  # type: ignore[arg-type, return-value]
-    missing.sort(key=lambda e: e.slug)
-    return present + missing
+    value_of: Callable[[Entry], Any] = {
+        "score": lambda e: e.score,
+        "year": lambda e: e.year,
+        "watched": lambda e: e.last_watched,
+        "title": lambda e: title_key(e.title),
+    }[by]
+    # Each entry's sort value worked out once (a title key costs a few regexes).
+    valued = [(value_of(e), e) for e in entries]
+    present = sorted(((v, e) for v, e in valued if v is not None), key=lambda item: item[1].slug)
+    present.sort(key=lambda item: item[0], reverse=(by != "title") != reverse)
+    missing = sorted((e for v, e in valued if v is None), key=lambda e: e.slug)
+    return [e for _, e in present] + missing
