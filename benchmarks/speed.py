@@ -7,7 +7,8 @@ For each size it times, with the median of several runs:
 - the first index build (`watchbook search` with no index yet);
 - an incremental update: one file changed, then `watchbook search`;
 and the peak memory (max RSS) of each. Warm and incremental searches are each paired with a
-floor run just before them, and their ratios use those floors: this machine's speed drifts. `jrnl -contains` on the same entries is timed too when
+floor run just before them; their ratio is the median of the ratios of those pairs (this
+machine's speed drifts from minute to minute). `jrnl -contains` on the same entries is timed too when
 jrnl is installed (skipped otherwise).
 
 The 100k journal takes a few minutes to generate and index: it runs only with --full.
@@ -75,20 +76,22 @@ def timed(
 def against_floor(
     commands: list[list[str]], env: dict[str, str], before: object = None
 ) -> tuple[float, float, int]:
-    """Median seconds of the commands, median of a floor run just before each, and max RSS.
+    """Median seconds of the commands, the median of their ratios to a floor run just before
+    each, and the max RSS.
 
     Each command is paired with a floor run at the same moment, so that a machine slowing
-    down or speeding up between phases does not skew the ratio.
+    down or speeding up between (or within) phases does not skew the ratio.
     """
-    times, floors, peaks = [], [], []
+    times, ratios, peaks = [], [], []
     for command in commands:
         if callable(before):
             before()
-        floors.append(run(FLOOR, env)[0])
+        floor = run(FLOOR, env)[0]
         elapsed, peak, _code = run(command, env)
         times.append(elapsed)
+        ratios.append(elapsed / floor)
         peaks.append(peak)
-    return statistics.median(times), statistics.median(floors), max(peaks)
+    return statistics.median(times), statistics.median(ratios), max(peaks)
 
 
 def watchbook(journal: Path, *args: str) -> list[str]:
@@ -191,7 +194,7 @@ def main() -> int:
         )
         searches = [watchbook(journal, "search", QUERIES[i % len(QUERIES)]) for i in range(runs)]
         run(searches[0], env)  # the listing settles (no file is 'just written' any more)
-        warm, warm_floor, warm_rss = against_floor(searches, env)
+        warm, warm_ratio, warm_rss = against_floor(searches, env)
 
         def touch(journal: Path = journal, counter: list[int] = [0]) -> None:  # noqa: B006
             time.sleep(0.6)  # the previous change is past its 'just written' window
@@ -199,13 +202,12 @@ def main() -> int:
             counter[0] += 1
             change_one(journal, counter[0])
 
-        incremental, incremental_floor, _incremental_rss = against_floor(
+        incremental, incremental_ratio, _incremental_rss = against_floor(
             searches, env, before=touch
         )
         time.sleep(0.6)
         run(searches[0], env)
         jrnl = jrnl_time(work, n, env, runs) if n == 10_000 else None
-        warm_ratio, incremental_ratio = warm / warm_floor, incremental / incremental_floor
         rows.append(
             (n, where, warm, warm_ratio, warm_rss, build, build_rss, incremental,
              incremental_ratio, jrnl)
@@ -228,7 +230,9 @@ def main() -> int:
             f"{warm_rss / 1024:.0f} | {build:.2f} s | {build_rss / 1024:.0f} | "
             f"{inc * 1000:.0f} ms | {inc_ratio:.2f} |"
         )
-    print(f"\nfloor: {floor * 1000:.0f} ms at the start; ratios use the floor run beside each run")
+    print(
+        f"\nfloor: {floor * 1000:.0f} ms at the start; ratios are medians of each run over the floor run beside it"
+    )
     if shutil.which("jrnl") is None:
         print("jrnl: not installed, comparison skipped")
     return 0

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 # What any Typer CLI with these dependencies pays before doing anything.
 FLOOR = [sys.executable, "-c", "import typer, rapidfuzz.process, sqlite3"]
@@ -33,20 +34,31 @@ def run_times(command: list[str], env: dict[str, str], runs: int) -> tuple[float
     return statistics.median(times), min(times)
 
 
-def paired_times(
-    command: list[str], env: dict[str, str], runs: int
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(median, best) of a command and of the floor, each command run just after a floor run.
+class Paired(NamedTuple):
+    """A command timed against the floor run just before each of its runs (seconds)."""
 
-    Ratios of the two compare like with like on a machine whose speed drifts from minute to
-    minute, which separate series of runs do not.
+    median: float
+    best: float
+    floor_median: float
+    floor_best: float
+    ratio: float  # the median of each run's ratio to its floor run
+
+
+def paired_times(command: list[str], env: dict[str, str], runs: int) -> Paired:
+    """A command's times, each run just after a floor run, and its ratio to those floors.
+
+    Ratios of adjacent runs compare like with like on a machine whose speed drifts from
+    minute to minute, which separate series of runs do not.
     """
     timed(command, env)
     times, floors = [], []
     for _ in range(runs):
         floors.append(timed(FLOOR, env))
         times.append(timed(command, env))
-    return (statistics.median(times), min(times)), (statistics.median(floors), min(floors))
+    ratio = statistics.median(t / f for t, f in zip(times, floors, strict=True))
+    return Paired(
+        statistics.median(times), min(times), statistics.median(floors), min(floors), ratio
+    )
 
 
 def journal_env(journal: Path) -> dict[str, str]:

@@ -393,14 +393,19 @@ class IndexSource(Source):
 
     def prefetch(self, creator_keys: Iterable[str]) -> None:
         wanted = sorted(k for k in creator_keys if ("creator", k) not in self._holders)
-        found: dict[str, list[str]] = {k: [] for k in wanted}
+        found: dict[str, frozenset[str]] = dict.fromkeys(wanted, frozenset())
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT key, slug FROM creators WHERE key IN ({marks})"
-            for key, slug in self.conn.execute(sql, chunk):
-                found[key].append(slug)
+            # One row per creator with its holders joined (a file name with a control character
+            # is never an entry): tens of thousands of rows become a few hundred strings.
+            sql = (
+                f"SELECT key, group_concat(slug, char(31)) FROM creators WHERE key IN ({marks}) "
+                "GROUP BY key"
+            )
+            for key, slugs in self.conn.execute(sql, chunk):
+                found[key] = frozenset(slugs.split("\x1f"))
         for key, slugs in found.items():
-            self._holders[("creator", key)] = frozenset(slugs)
+            self._holders[("creator", key)] = slugs
 
     def _slug_map(self) -> dict[int, str]:
         """Row id -> slug of every entry."""
@@ -976,7 +981,7 @@ def taste_ties(
     ties = [
         ((1.0 - math.exp(-amount)) * liked[slug], slug) for slug, amount in total.items() if amount
     ]
-    return heapq.nlargest(TOP_LIKED * 2, ties, key=lambda item: (item[0], item[1]))
+    return heapq.nlargest(TOP_LIKED * 2, ties)  # (value, slug) tuples: the slug breaks ties
 
 
 # --- rewatch ideas (when the watchlist is empty) ----------------------------------------------
