@@ -177,3 +177,36 @@ def test_a_command_line_builds_only_the_command_it_runs() -> None:
     assert group.get_command(ctx, "serch") is None
     assert {command.name for command in group.commands.values()} == set(COMMAND_ORDER)
     assert len(built()) == len(COMMAND_ORDER)
+
+
+def test_only_on_demand_groups_defer_their_commands() -> None:
+    import typer
+    import typer.main
+    from typer.core import TyperCommand
+
+    from watchbook.cli_typer import OnDemandGroup
+
+    outer = typer.Typer(cls=OnDemandGroup)
+    inner = typer.Typer()
+
+    @outer.command()
+    def first() -> None:
+        """One."""
+
+    @inner.command()
+    def second() -> None:
+        """Two."""
+
+    @inner.command()
+    def third() -> None:
+        """Three."""
+
+    outer.add_typer(inner, name="inner")
+    group = typer.main.get_command(outer)
+    assert not isinstance(dict.get(group.commands, "first"), TyperCommand)
+    plain = dict.get(group.commands, "inner")
+    assert {name: type(c) for name, c in dict.items(plain.commands)} == {
+        "second": TyperCommand,
+        "third": TyperCommand,
+    }
+    assert isinstance(group.commands["first"], TyperCommand)

@@ -238,13 +238,14 @@ def _commands_on_demand() -> None:
         instance = group_info.typer_instance
         if not isinstance(cls, type) and instance is not None:
             cls = getattr(instance.info.cls, "value", instance.info.cls)
-        if not (isinstance(cls, type) and issubclass(cls, OnDemandGroup)):
-            return build_group(group_info, **options)
-        typer.main.get_command_from_info = unbuilt_command
+        on_demand = isinstance(cls, type) and issubclass(cls, OnDemandGroup)
+        # Set for this group only: a group inside it builds its commands its own way.
+        saved = typer.main.get_command_from_info
+        typer.main.get_command_from_info = unbuilt_command if on_demand else build_command
         try:
             return build_group(group_info, **options)
         finally:
-            typer.main.get_command_from_info = build_command
+            typer.main.get_command_from_info = saved
 
     get_group_from_info.watchbook_patched = True  # type: ignore[attr-defined]
     typer.main.get_group_from_info = get_group_from_info

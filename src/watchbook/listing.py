@@ -151,8 +151,12 @@ def read_ahead(argv: list[str]) -> int | None:
         # A file in memory rather than a pipe: the child writes it all and ends without waiting
         # for the parent, which reads it in one go when it needs it.
         answer = os.memfd_create("watchbook-listing")
+    except OSError:
+        return None
+    try:
         pid = os.fork()
     except OSError:
+        os.close(answer)
         return None
     if pid == 0:  # the child: list the folder, write it down, leave without Python's exit
         status = 1
