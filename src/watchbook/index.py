@@ -1,10 +1,11 @@
 """The index: a disposable SQLite cache of the journal beside it, kept fresh by itself.
 
-`<journal>/.watchbook/index.sqlite` holds every parsed entry (as JSON), the files that could not
-be read, the derived links, a full-text index of verdicts and reviews, and two ready-made
-structures for warm commands (the folder listing it was built from, and search keys). Every
-command lists the folder once (names, sizes, mtimes) and compares it with the stored listing;
-only files that were added, changed or removed are read again. A missing, corrupt or
+`<journal>/.watchbook/index.sqlite` holds every parsed entry (as marshal bytes), the files that
+could not be read, the derived links, a full-text index of verdicts and reviews, and two
+ready-made structures for warm commands (the folder listing it was built from, and search
+keys). Every command lists the folder once (names, sizes, mtimes; see watchbook.listing) and
+compares it with the stored listing; only files that were added, changed or removed are read
+again, and an edit no link or key depends on rewrites one row. A missing, corrupt or
 older-version index is rebuilt. Readers never wait (WAL); one writer at a time patches it under
 SQLite's write lock, and rebuilding from scratch also takes `index.lock`. The TOML files stay
 the only source of truth: deleting the index loses nothing.
@@ -219,7 +220,7 @@ def reindex(journal: Journal, progress: Progress | None = None) -> IndexView:
     return open_index(journal, progress, rebuild=True)
 
 
-# --- entry encoding (type-preserving JSON) ----------------------------------------------------
+# --- entry encoding (type-preserving marshal) -------------------------------------------------
 
 
 def _tag(value: Any) -> Any:
@@ -272,7 +273,7 @@ def encode_entry(entry: Entry) -> bytes:
         [[k.to, k.why, _tag(k.extra)] for k in entry.links],
         _tag(entry.extra),
     ]
-    # Marshal, not JSON: five times faster to read back, which `list` does for every entry.
+    # Marshal, not JSON: quicker to read back (`list` reads every entry) and no json import.
     # Version 2 has no back-references, so equal entries give equal bytes.
     return marshal.dumps(data, 2)
 
@@ -1102,7 +1103,7 @@ def _pool(size: int) -> Iterator[Callable[[Callable[[Any], Any], Sequence[Any]],
         yield pool.imap
 
 
-# The small columns come first and the JSON last, so that reading them never walks the JSON;
+# The small columns come first and the encoded entry last, so that reading them never walks it;
 # `tied` marks the few entries with links written by hand or dismissed ones.
 _ENTRY_MARKS = ",".join("?" * 11)
 _ENTRY_COLUMNS = "slug, status, score, last, year, kind, tags, tied, series, data"
