@@ -382,3 +382,58 @@ def test_two_processes_never_corrupt_the_index(sample_journal: Path) -> None:
         f"Extra film {n}" for n in range(20, 25)
     }
     assert Index(Journal(sample_journal)).view().listing_matches(read_listing(sample_journal))
+
+
+def test_one_entry_and_its_links_read_from_the_index_match_the_whole_journal(
+    journal_dir: Path,
+) -> None:
+    from watchbook.errors import WatchbookError
+    from watchbook.index import entry_with_links
+    from watchbook.search import find_entry
+
+    rng = random.Random(11)
+    made = make_entries(400, seed=12)
+    # Links written by hand, a link to a missing entry, and a shared title ...
+    made[0].links = [Link(to=made[1].slug, why="by hand"), Link(to="not-there", why="gone")]
+    made[4].title = made[5].title
+    journal_dir.mkdir()
+    for entry in made:
+        (journal_dir / f"{entry.slug}.toml").write_text(dump_entry(entry), encoding="utf-8")
+    # ... and a derived link dismissed.
+    found = next(k for k in load_catalog(Journal(journal_dir)).links if k.derived)
+    dismisser = next(e for e in made if e.slug == found.source)
+    dismisser.extra["unlinked"] = [found.target]
+    path = journal_dir / f"{dismisser.slug}.toml"
+    path.write_text(dump_entry(dismisser), encoding="utf-8")
+    age(path)
+    catalog = load_catalog(Journal(journal_dir))
+    assert not any(k.derived and {k.source, k.target} == {found.source, found.target}
+                   for k in catalog.links)  # fmt: skip
+    queries = [found.source, found.target]
+    queries += [e.slug for e in rng.sample(made, 60)] + [e.title for e in rng.sample(made, 40)]
+    queries += [typo_title(rng, e.title) for e in rng.sample(made, 30) if len(e.title) > 8]
+    queries += [f"{e.title} ({e.year})" for e in made[4:6] if e.year]
+    queries += [made[5].title, "nothing like any title", made[1].slug + ".toml"]
+
+    def whole_journal(query: str) -> object:
+        try:
+            entry = find_entry(catalog.entries, query)
+        except WatchbookError as exc:
+            return type(exc).__name__, str(exc)
+        graph = catalog.graph
+        outgoing, incoming = graph.outgoing(entry.slug), graph.incoming(entry.slug)
+        others = {k.target for k in outgoing} | {k.source for k in incoming}
+        labels = {s: catalog.get(s).label for s in others if catalog.has(s)}
+        return entry, outgoing, incoming, labels
+
+    def from_index(query: str) -> object:
+        try:
+            return tuple(entry_with_links(Journal(journal_dir), query))
+        except WatchbookError as exc:
+            return type(exc).__name__, str(exc)
+
+    for query in queries:
+        assert from_index(query) == whole_journal(query), query
+    first = entry_with_links(Journal(journal_dir), made[0].slug)
+    assert [k.target for k in first.outgoing if not k.derived] == [made[1].slug, "not-there"]
+    assert "not-there" not in first.labels

@@ -412,14 +412,16 @@ def show(
 
     Example: watchbook show "blame"
     """
-    from watchbook.render import print_entry, print_json
-    from watchbook.search import find_entry
+    from watchbook.index import entry_with_links
+    from watchbook.render import print_entry, print_json, rebuild_progress
 
     st = state(ctx)
-    catalog = st.catalog()
-    entry = find_entry(catalog.entries, query)
+    progress = rebuild_progress()
+    try:
+        entry, outgoing, incoming, labels = entry_with_links(st.journal, query, progress)
+    finally:
+        progress.close()
     path = st.journal.path_for(entry.slug)
-    outgoing, incoming = catalog.graph.outgoing(entry.slug), catalog.graph.incoming(entry.slug)
     if as_json:
         data = {**entry.to_json(), "path": str(path)}
         data["links"] = [{"to": k.target, "why": k.why, "derived": k.derived} for k in outgoing]
@@ -430,7 +432,7 @@ def show(
         return
 
     def label(slug: str) -> str:
-        return catalog.get(slug).label if catalog.has(slug) else f"{slug} (missing)"
+        return labels.get(slug, f"{slug} (missing)")
 
     # One line per linked entry and direction: your own reason first, then what the index found.
     whys: dict[tuple[str, str], list[str]] = {}

@@ -23,7 +23,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from watchbook.entry import Entry, Link, dismissed
 from watchbook.errors import Conflict, InvalidFile, NotFound
@@ -166,6 +166,61 @@ class LinkSource:
 
 
 _SELECT_DERIVED = "SELECT source, target, kind, detail FROM derived"
+
+
+class IndexLinkSource(LinkSource):
+    """The links of single entries from the index alone, without reading the whole journal."""
+
+    def __init__(self, view: IndexView) -> None:
+        from watchbook.links import dismissed_pairs, user_links
+
+        self.conn = view.conn
+        self.view = view
+        # Links written by hand and dismissals live in the few files the index marks as tied.
+        rows = view.conn.execute("SELECT data FROM entries WHERE tied = 1")
+        tied = [decode_entry(data) for (data,) in rows]
+        self.user = user_links(tied)
+        self.dismissed = dismissed_pairs(tied)
+        self.years = {}
+        self._rows = None
+
+    @property  # type: ignore[override]
+    def entries(self) -> Sequence[Entry]:
+        """Every entry: only needed if the derived links cannot be read."""
+        return self.view.entries()
+
+    def _merge(self, rows: Iterable[tuple[str, str, str, str]]) -> list[EntryLink]:
+        rows = list(rows)
+        # Years of both ends (and whether they exist), for these rows only.
+        self.years.update(self.view.years({end for row in rows for end in row[:2]}))
+        return super()._merge(rows)
+
+
+class EntryWithLinks(NamedTuple):
+    """One entry, its links and backlinks, and the label of every entry they lead to."""
+
+    entry: Entry
+    outgoing: list[EntryLink]
+    incoming: list[EntryLink]
+    labels: dict[str, str]
+
+
+def entry_with_links(
+    journal: Journal, query: str, progress: Progress | None = None
+) -> EntryWithLinks:
+    """The entry QUERY means, with its links both ways, read from the index (not every entry)."""
+
+    def read(view: IndexView) -> EntryWithLinks:
+        view.problems()
+        entry = view.find(query)
+        links = IndexLinkSource(view).links_of(entry.slug)
+        outgoing = [k for k in links if k.source == entry.slug]
+        incoming = [k for k in links if k.target == entry.slug]
+        others = {k.target for k in outgoing} | {k.source for k in incoming}
+        labels = {slug: other.label for slug, other in view.entries_by_slug(others).items()}
+        return EntryWithLinks(entry, outgoing, incoming, labels)
+
+    return read_index(journal, read, progress)
 
 
 # --- public entry points ----------------------------------------------------------------------
@@ -745,6 +800,7 @@ class IndexView:
         self.journal = journal
         self.seen_blob = b""
         self.seen_listing: dict[str, Stat] | None = None
+        self._search: SearchData | None = None
         if not conn.in_transaction:
             conn.execute("BEGIN")
 
@@ -790,9 +846,51 @@ class IndexView:
 
     def search_data(self) -> SearchData:
         """The search keys of every entry (records of entries are read when asked for)."""
-        data = SearchData.load(_blob(self.conn, "search"))
-        data.records = self.records
-        return data
+        if self._search is None:
+            self._search = SearchData.load(_blob(self.conn, "search"))
+            self._search.records = self.records
+        return self._search
+
+    def entries_by_slug(self, slugs: Iterable[str]) -> dict[str, Entry]:
+        """Some entries by slug (those that exist)."""
+        found: dict[str, Entry] = {}
+        for chunk in _chunks(sorted(set(slugs)), 500):
+            marks = ",".join("?" * len(chunk))
+            for (data,) in self.conn.execute(
+                f"SELECT data FROM entries WHERE slug IN ({marks})", chunk
+            ):
+                entry = decode_entry(data)
+                found[entry.slug] = entry
+        return found
+
+    def years(self, slugs: Iterable[str]) -> dict[str, int | None]:
+        """Release years of some entries (only those that exist)."""
+        found: dict[str, int | None] = {}
+        for chunk in _chunks(sorted(set(slugs)), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT slug, year FROM entries WHERE slug IN ({marks})"
+            found.update(self.conn.execute(sql, chunk))
+        return found
+
+    def find(self, query: str) -> Entry:
+        """The entry QUERY means, as search.find_entry() decides, reading only plausible entries."""
+        from watchbook.search import find_entry, rank
+        from watchbook.text import title_key
+
+        slug = query.strip().removesuffix(".toml")
+        named = self.entries_by_slug([slug])
+        if slug in named:
+            return named[slug]
+        data = self.search_data()
+        exact = data.rows_of(0, title_key(query))
+        if exact:
+            # Entries with exactly this title or alias: find_entry picks one or says which.
+            return find_entry(list(self.entries_by_id(exact).values()), query)
+        hits = rank(data, query, limit=25)
+        if not hits:
+            # Nothing close: the whole journal, so that the error can suggest spellings.
+            return find_entry(self.entries(), query)
+        return find_entry(list(self.entries_by_id(hit.rowid for hit in hits).values()), query)
 
     def records(self, ids: Iterable[int]) -> dict[int, Record]:
         """Search records of some entries, by row id."""

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from watchbook.entry import Entry, format_score
 from watchbook.links import CREATORS, EntryLink, dismissed_pairs
-from watchbook.text import STOPWORDS, creator_key, fold, series_key, split_words, title_key
+from watchbook.text import STOPWORDS, creator_key, fold, series_key, split_words
 
 if TYPE_CHECKING:
-    from watchbook.index import Catalog, IndexView, SearchData
+    from watchbook.index import Catalog, IndexView
 
 # What one piece of evidence says on its own. Links are statements (the user's own, or a
 # name written in a review); creators and tags are scaled by their rarity, wording by the
@@ -366,7 +366,6 @@ class IndexSource(Source):
         self.index_derives = True
         self._entries: dict[str, Entry] = {}
         self._records: list[Record] | None = None
-        self._search: SearchData | None = None
         self._slugs: dict[int, str] | None = None
         self._user: tuple[list[EntryLink], set[frozenset[str]]] | None = None
         self._words: ReviewWords | None = None
@@ -386,10 +385,8 @@ class IndexSource(Source):
         if kind == "creator":
             rows = self.conn.execute("SELECT slug FROM creators WHERE key = ?", (key,))
             return [slug for (slug,) in rows]
-        if self._search is None:
-            self._search = self.view.search_data()
         slugs = self._slug_map()
-        return [slugs[i] for i in self._search.rows_of(2, key) if i in slugs]
+        return [slugs[i] for i in self.view.search_data().rows_of(2, key) if i in slugs]
 
     def prefetch(self, creator_keys: Iterable[str]) -> None:
         wanted = sorted(k for k in creator_keys if ("creator", k) not in self._holders)
@@ -463,16 +460,7 @@ class IndexSource(Source):
 
     def _years(self, slugs: Iterable[str]) -> dict[str, int | None]:
         """Release years of some entries (only those that exist)."""
-        found: dict[str, int | None] = {}
-        for chunk in _chunks(sorted(slugs)):
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT slug, year FROM entries WHERE slug IN ({marks})"
-            found.update(self.conn.execute(sql, chunk))
-        return found
-
-    def _exists(self, slug: str) -> bool:
-        row = self.conn.execute("SELECT 1 FROM entries WHERE slug = ?", (slug,)).fetchone()
-        return row is not None
+        return self.view.years(slugs)
 
     def load(self, slugs: Iterable[str]) -> dict[str, Entry]:
         from watchbook.index import decode_entry
@@ -512,24 +500,7 @@ class IndexSource(Source):
 
     def find(self, query: str) -> Entry:
         """The entry QUERY means (as `show` resolves it), reading only plausible entries."""
-        from watchbook.search import find_entry, rank
-
-        slug = query.strip().removesuffix(".toml")
-        if self._exists(slug):
-            return self.load([slug])[slug]
-        if self._search is None:
-            self._search = self.view.search_data()
-        exact = self._search.rows_of(0, title_key(query))
-        if exact:
-            # Entries with exactly this title or alias: find_entry picks one or says which.
-            named = self.load(record.slug for record in self.view.records(exact).values())
-            return find_entry(list(named.values()), query)
-        hits = rank(self._search, query, limit=25)
-        if not hits:
-            # Nothing close: the whole journal, so that the error can suggest spellings.
-            return find_entry(self.view.entries(), query)
-        candidates = self.load(hit.slug for hit in hits)
-        return find_entry(list(candidates.values()), query)
+        return self.view.find(query)
 
 
 def _chunks(items: Sequence[Any], size: int = 400) -> Iterator[Sequence[Any]]:
