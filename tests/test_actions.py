@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +58,37 @@ def test_sorting_puts_missing_values_last_and_breaks_ties_by_slug(by: str, rever
         assert (a >= b) if descending else (a <= b)
         if a == b:
             assert first.slug < second.slug
+
+
+def test_listing_with_a_limit_reads_the_same_entries_as_the_whole_journal(
+    journal_dir: Path,
+) -> None:
+    from watchbook.actions import filter_entries, list_entries
+    from watchbook.index import load_catalog
+    from watchbook.journal import Journal, dump_entry
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from corpus import make_entries
+
+    made = make_entries(300, seed=21, planned=40)
+    made[0].score, made[1].score = 7, 7.0  # an int and a float score that tie
+    journal_dir.mkdir()
+    for entry in made:
+        (journal_dir / f"{entry.slug}.toml").write_text(dump_entry(entry), encoding="utf-8")
+    journal = Journal(journal_dir)
+    everything = load_catalog(journal).entries
+    some_tag = next(t for e in made for t in e.tags)
+    filters = [
+        {},
+        {"status": "planned"},
+        {"kind": "movie", "min_score": 6.5},
+        {"year": made[3].year},
+        {"tag": some_tag.upper()},
+    ]
+    for where in filters:
+        for by in ("watched", "score", "year", "title"):
+            for reverse in (False, True):
+                for limit in (None, 1, 7, 500):
+                    expected = sort_entries(filter_entries(everything, **where), by, reverse)
+                    got = list_entries(journal, **where, sort=by, reverse=reverse, limit=limit)
+                    assert got == expected[:limit], (where, by, reverse, limit)

@@ -6,15 +6,20 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from watchbook.entry import Entry, Link, parse_date, validate
 from watchbook.errors import AlreadyExists, InvalidValue
 from watchbook.journal import Journal, make_slug
 from watchbook.search import find_entry, find_similar
 
+if TYPE_CHECKING:
+    from watchbook.index import IndexView, Progress
+
 AddMode = Literal["rewatch", "new"]
 SORTS = ("watched", "score", "title", "year")
+# An Entry, or the index's record of one (slug, kind, status, score, year, last_watched).
+Listed = TypeVar("Listed")
 
 
 def parse_when(text: str, today: dt.date | None = None) -> dt.date:
@@ -153,15 +158,46 @@ def remove_entry(journal: Journal, slug: str) -> Path:
         return journal.delete(slug)
 
 
-def filter_entries(
-    entries: Sequence[Entry],
+def list_entries(
+    journal: Journal,
     kind: str | None = None,
     status: str | None = None,
     tag: str | None = None,
     min_score: float | None = None,
     year: int | None = None,
+    *,
+    sort: str = "watched",
+    reverse: bool = False,
+    limit: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Entry]:
-    """Entries that pass every given filter (tags compared case-insensitively)."""
+    """What `list` shows: filtered, sorted, at most `limit`, decoding only those when it can."""
+    from watchbook.index import read_index
+
+    def read(view: IndexView) -> list[Entry]:
+        view.problems()
+        if limit is None or sort == "title" or tag is not None:
+            # Every entry is shown, or the order or a filter needs what only entries hold
+            # (title keys, tags as written).
+            chosen = filter_entries(view.entries(), kind, status, tag, min_score, year)
+            return sort_entries(chosen, sort, reverse)[:limit]
+        records = filter_entries(view.all_records(), kind, status, None, min_score, year)
+        slugs = [r.slug for r in sort_entries(records, sort, reverse)[:limit]]
+        loaded = view.entries_by_slug(slugs)
+        return [loaded[slug] for slug in slugs]
+
+    return read_index(journal, read, progress)
+
+
+def filter_entries(
+    entries: Sequence[Listed],
+    kind: str | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    min_score: float | None = None,
+    year: int | None = None,
+) -> list[Listed]:
+    """Entries (or their index records) that pass every filter (tags compared case-insensitively)."""
     tag_key = tag.casefold() if tag else None
     return [
         e
@@ -175,12 +211,12 @@ def filter_entries(
 
 
 def sort_entries(
-    entries: Sequence[Entry], by: str = "watched", reverse: bool = False
-) -> list[Entry]:
+    entries: Sequence[Listed], by: str = "watched", reverse: bool = False
+) -> list[Listed]:
     """Score, year and last viewing newest/highest first, titles A-Z; missing values always last."""
     from watchbook.text import title_key
 
-    value_of: Callable[[Entry], Any] = {
+    value_of: Callable[[Any], Any] = {
         "score": lambda e: e.score,
         "year": lambda e: e.year,
         "watched": lambda e: e.last_watched,

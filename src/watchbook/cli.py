@@ -478,16 +478,22 @@ def list_(
 
     Example: watchbook list --kind movie --sort score --limit 10
     """
-    from watchbook.actions import SORTS, filter_entries, sort_entries
+    from watchbook.actions import SORTS, list_entries
     from watchbook.entry import KINDS, STATUSES, check_choice
-    from watchbook.render import print_entries, print_json
+    from watchbook.render import print_entries, print_json, rebuild_progress
 
     check_choice("--kind", kind, KINDS)
     check_choice("--status", status, STATUSES)
     check_choice("--sort", sort, SORTS)
     st = state(ctx)
-    entries = filter_entries(st.catalog().entries, kind, status, tag, min_score, year)
-    entries = sort_entries(entries, sort, reverse)[:limit]
+    progress = rebuild_progress()
+    try:
+        entries = list_entries(
+            st.journal, kind, status, tag, min_score, year,
+            sort=sort, reverse=reverse, limit=limit, progress=progress,
+        )  # fmt: skip
+    finally:
+        progress.close()
     if as_json:
         print_json([{**e.to_json(), "path": str(st.journal.path_for(e.slug))} for e in entries])
     else:

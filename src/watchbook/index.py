@@ -538,6 +538,11 @@ class Record:
         self.slug, self.year, self.kind, self.status = slug, year, kind, status
         self.score, self.last, self.tags = score, last, tags.split("\x1f") if tags else []
 
+    @property
+    def last_watched(self) -> dt.date | None:
+        """The latest viewing, as Entry.last_watched gives it."""
+        return dt.date.fromordinal(self.last) if self.last else None
+
 
 def _pack(value: Any) -> bytes:
     data = marshal.dumps(value)
@@ -891,6 +896,13 @@ class IndexView:
             # Nothing close: the whole journal, so that the error can suggest spellings.
             return find_entry(self.entries(), query)
         return find_entry(list(self.entries_by_id(hit.rowid for hit in hits).values()), query)
+
+    def all_records(self) -> list[Record]:
+        """The search record of every entry (tags folded), in slug order."""
+        rows = self.conn.execute(
+            "SELECT slug, year, kind, status, score, last, tags FROM entries ORDER BY slug"
+        )
+        return [Record(*fields) for fields in rows]
 
     def records(self, ids: Iterable[int]) -> dict[int, Record]:
         """Search records of some entries, by row id."""
