@@ -116,6 +116,17 @@ class State:
             self._journal = Journal(self.location.path)
         return self._journal
 
+    def find(self, *queries: str) -> list[Entry]:
+        """The entries QUERYs mean, read from the index (with a progress bar if it rebuilds)."""
+        from watchbook.index import find_entries
+        from watchbook.render import rebuild_progress
+
+        progress = rebuild_progress()
+        try:
+            return find_entries(self.journal, queries, progress)
+        finally:
+            progress.close()
+
     def catalog(self) -> Catalog:
         """Entries and links of the journal (unreadable files are warned about at the end)."""
         from watchbook.index import load_catalog
@@ -515,10 +526,9 @@ def edit(
     """
     from watchbook.errors import InvalidFile
     from watchbook.render import print_error, print_note
-    from watchbook.search import find_entry
 
     st = state(ctx)
-    entry = find_entry(st.catalog().entries, query)
+    (entry,) = st.find(query)
     path = st.journal.path_for(entry.slug)
     before = path.read_bytes()
     while True:
@@ -550,10 +560,9 @@ def rm(
     """
     from watchbook.actions import remove_entry
     from watchbook.render import print_note
-    from watchbook.search import find_entry
 
     st = state(ctx)
-    entry = find_entry(st.catalog().entries, query)
+    (entry,) = st.find(query)
     if not yes and not typer.confirm(f"Delete {entry.label} ({entry.slug}.toml)?", default=False):
         print_note("Nothing deleted.")
         raise typer.Exit(1)

@@ -94,12 +94,10 @@ def link(
     from watchbook.entry import check_line
     from watchbook.links import add_link
     from watchbook.render import print_line, print_note
-    from watchbook.search import find_entry
 
     why = check_line("--why", why)
     st = state(ctx)
-    catalog = st.catalog()
-    first, second = find_entry(catalog.entries, source), find_entry(catalog.entries, target)
+    first, second = st.find(source, target)
     change = add_link(st.journal, first.slug, second.slug, why)
     messages = {
         "linked": f"Linked {first.label} → {second.label}",
@@ -125,15 +123,18 @@ def unlink(
 
     Example: watchbook unlink "Blame!" "The Matrix"
     """
+    from watchbook.index import entry_with_links
     from watchbook.links import remove_link
     from watchbook.render import print_line, print_note
-    from watchbook.search import find_entry
 
     st = state(ctx)
-    catalog = st.catalog()
-    first, second = find_entry(catalog.entries, source), find_entry(catalog.entries, target)
+    first, second = st.find(source, target)
+    # Whether the index found a link between them (then unlinking records a dismissal).
+    links = entry_with_links(st.journal, first.slug)
     pair = {first.slug, second.slug}
-    derived = any({k.source, k.target} == pair for k in catalog.derived_links())
+    derived = any(
+        k.derived and {k.source, k.target} == pair for k in [*links.outgoing, *links.incoming]
+    )
     change = remove_link(st.journal, first.slug, second.slug, derived)
     messages = {
         "unlinked": f"Removed the link {first.label} → {second.label}",

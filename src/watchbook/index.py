@@ -205,6 +205,18 @@ class EntryWithLinks(NamedTuple):
     labels: dict[str, str]
 
 
+def find_entries(
+    journal: Journal, queries: Sequence[str], progress: Progress | None = None
+) -> list[Entry]:
+    """The entries some QUERYs mean, each resolved as `show` does, read from the index."""
+
+    def read(view: IndexView) -> list[Entry]:
+        view.problems()
+        return [view.find(query) for query in queries]
+
+    return read_index(journal, read, progress)
+
+
 def entry_with_links(
     journal: Journal, query: str, progress: Progress | None = None
 ) -> EntryWithLinks:
