@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from watchbook.index import Catalog
     from watchbook.journal import Journal, Location
 
+
+_T = TypeVar("_T")
 
 # The order a new user needs the commands in; any command not named here follows.
 COMMAND_ORDER = (
@@ -116,28 +118,28 @@ class State:
             self._journal = Journal(self.location.path)
         return self._journal
 
-    def find(self, *queries: str) -> list[Entry]:
-        """The entries QUERYs mean, read from the index (with a progress bar if it rebuilds)."""
-        from watchbook.index import find_entries
-        from watchbook.render import rebuild_progress
-
-        progress = rebuild_progress()
-        try:
-            return find_entries(self.journal, queries, progress)
-        finally:
-            progress.close()
-
-    def catalog(self) -> Catalog:
-        """Entries and links of the journal (unreadable files are warned about at the end)."""
-        from watchbook.index import load_catalog
+    def indexed(self, read: Callable[..., _T], *args: Any, **options: Any) -> _T:
+        """Call a library function that reads the index: read(journal, *args, progress=...)."""
         from watchbook.render import rebuild_progress
 
         # A bar on stderr only if rebuilding the index takes more than a second on a terminal.
         progress = rebuild_progress()
         try:
-            return load_catalog(self.journal, progress)
+            return read(self.journal, *args, progress=progress, **options)
         finally:
             progress.close()
+
+    def find(self, *queries: str) -> list[Entry]:
+        """The entries QUERYs mean, read from the index."""
+        from watchbook.index import find_entries
+
+        return self.indexed(find_entries, queries)
+
+    def catalog(self) -> Catalog:
+        """Entries and links of the journal (unreadable files are warned about at the end)."""
+        from watchbook.index import load_catalog
+
+        return self.indexed(load_catalog)
 
 
 def state(ctx: typer.Context) -> State:
@@ -424,14 +426,10 @@ def show(
     Example: watchbook show "blame"
     """
     from watchbook.index import entry_with_links
-    from watchbook.render import print_entry, print_json, rebuild_progress
+    from watchbook.render import print_entry, print_json
 
     st = state(ctx)
-    progress = rebuild_progress()
-    try:
-        entry, outgoing, incoming, labels = entry_with_links(st.journal, query, progress)
-    finally:
-        progress.close()
+    entry, outgoing, incoming, labels = st.indexed(entry_with_links, query)
     path = st.journal.path_for(entry.slug)
     if as_json:
         data = {**entry.to_json(), "path": str(path)}
@@ -491,20 +489,15 @@ def list_(
     """
     from watchbook.actions import SORTS, list_entries
     from watchbook.entry import KINDS, STATUSES, check_choice
-    from watchbook.render import print_entries, print_json, rebuild_progress
+    from watchbook.render import print_entries, print_json
 
     check_choice("--kind", kind, KINDS)
     check_choice("--status", status, STATUSES)
     check_choice("--sort", sort, SORTS)
     st = state(ctx)
-    progress = rebuild_progress()
-    try:
-        entries = list_entries(
-            st.journal, kind, status, tag, min_score, year,
-            sort=sort, reverse=reverse, limit=limit, progress=progress,
-        )  # fmt: skip
-    finally:
-        progress.close()
+    entries = st.indexed(
+        list_entries, kind, status, tag, min_score, year, sort=sort, reverse=reverse, limit=limit
+    )
     if as_json:
         print_json([{**e.to_json(), "path": str(st.journal.path_for(e.slug))} for e in entries])
     else:

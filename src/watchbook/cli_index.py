@@ -34,7 +34,7 @@ def search(
     """
     from watchbook.entry import KINDS, STATUSES, check_choice
     from watchbook.errors import InvalidValue
-    from watchbook.render import print_json, print_search, rebuild_progress
+    from watchbook.render import print_json, print_search
     from watchbook.search import describe, search_journal
 
     if limit < 1:
@@ -42,14 +42,9 @@ def search(
     kind = check_choice("--kind", kind, KINDS)
     status = check_choice("--status", status, STATUSES)
     st = state(ctx)
-    progress = rebuild_progress()
-    try:
-        found = search_journal(
-            st.journal, query, progress, kind=kind, status=status, tag=tag,
-            min_score=min_score, limit=limit,
-        )  # fmt: skip
-    finally:
-        progress.close()
+    found = st.indexed(
+        search_journal, query, kind=kind, status=status, tag=tag, min_score=min_score, limit=limit
+    )
     results = []
     for hit, entry in found:
         field, text = describe(hit, entry)
@@ -167,14 +162,10 @@ def check(
     Example: watchbook check
     """
     from watchbook.index import check_journal
-    from watchbook.render import print_check, print_json, rebuild_progress
+    from watchbook.render import print_check, print_json
 
     st = state(ctx)
-    progress = rebuild_progress()
-    try:
-        report = check_journal(st.journal, progress)
-    finally:
-        progress.close()
+    report = st.indexed(check_journal)
     # The report names every unreadable file already; no separate warnings.
     st.journal.problems.clear()
     if as_json:
@@ -194,15 +185,11 @@ def reindex(ctx: typer.Context) -> None:
     import time
 
     from watchbook.index import reindex as rebuild
-    from watchbook.render import print_line, rebuild_progress
+    from watchbook.render import print_line
 
     st = state(ctx)
     started = time.perf_counter()
-    progress = rebuild_progress()
-    try:
-        view = rebuild(st.journal, progress)
-    finally:
-        progress.close()
+    view = st.indexed(rebuild)
     entries, problems, derived = view.counts()
     view.problems()
     seconds = time.perf_counter() - started

@@ -56,13 +56,8 @@ def _index_source(st: State) -> Source:
     """The index, brought up to date (with a progress bar if that takes a while)."""
     from watchbook.index import open_index
     from watchbook.recommend import IndexSource
-    from watchbook.render import rebuild_progress
 
-    progress = rebuild_progress()
-    try:
-        view = open_index(st.journal, progress)
-    finally:
-        progress.close()
+    view = st.indexed(open_index)
     view.problems()
     return IndexSource(view)
 
