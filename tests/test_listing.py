@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,27 @@ def test_completion_reads_ahead_the_journal_named_on_the_line_being_completed(
     wait_for(pid)
     write_entries(folder, "added-later")
     assert list(scan_folder(folder)) == ["akira-1988.toml"]
+
+
+PIPE_PROBE = """
+import os, sys, time
+import watchbook.listing as listing
+listing._scan = lambda folder: time.sleep(10) or {}
+assert listing.read_ahead(["-j", sys.argv[1], "search", "x"]) is not None
+print("answered", flush=True)
+os._exit(0)  # without collecting the child: it must not hold this process's output open
+"""
+
+
+@linux_only
+def test_the_child_does_not_hold_the_output_open(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", PIPE_PROBE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # The reader of the output sees its end when the command ends, not when the child does.
+    assert time.monotonic() - started < 8
+    assert result.stdout == "answered\n"

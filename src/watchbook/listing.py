@@ -161,6 +161,11 @@ def read_ahead(argv: list[str]) -> int | None:
     if pid == 0:  # the child: list the folder, write it down, leave without Python's exit
         status = 1
         try:
+            # Let go of the terminal and any pipe at once: a reader of this command's output
+            # (`watchbook list | less`) must not wait for the child to end.
+            nothing = os.open(os.devnull, os.O_RDWR)
+            for stream in (0, 1, 2):
+                os.dup2(nothing, stream)
             explicit = _completion_journal(os.environ) if completing else target[0]
             folder, _source = journal_folder(explicit, os.environ, os.getcwd())
             data = memoryview(marshal.dumps((folder, listing_bytes(_scan(folder))), 2))
