@@ -216,3 +216,12 @@ def test_the_child_does_not_hold_the_output_open(tmp_path: Path) -> None:
     # The reader of the output sees its end when the command ends, not when the child does.
     assert time.monotonic() - started < 8
     assert result.stdout == "answered\n"
+
+
+def test_without_memfd_the_command_lists_the_folder_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_entries(tmp_path, "akira-1988")
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    assert read_ahead(["-j", str(tmp_path), "search", "x"]) is None
+    assert list(scan_folder(tmp_path)) == ["akira-1988.toml"]

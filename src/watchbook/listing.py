@@ -239,4 +239,5 @@ def _completion_journal(environ: Mapping[str, str]) -> str | None:
 def _can_fork() -> bool:
     # Like the index's parallel rebuild: fork on Linux only, where it is cheap and safe this
     # early (one thread, nothing buffered), and only when another core can do the listing.
-    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
+    # (os.memfd_create is missing where the C library lacks it.)
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1 and hasattr(os, "memfd_create")
