@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 import time
@@ -225,3 +226,50 @@ def test_without_memfd_the_command_lists_the_folder_itself(
     monkeypatch.delattr(os, "memfd_create", raising=False)
     assert read_ahead(["-j", str(tmp_path), "search", "x"]) is None
     assert list(scan_folder(tmp_path)) == ["akira-1988.toml"]
+
+
+def test_listing_changes_find_what_a_plain_comparison_finds() -> None:
+    from watchbook.listing import (
+        CHUNK,
+        listing_bytes,
+        listing_changes,
+        listing_files,
+        patched_listing,
+    )
+
+    draw = random.Random(5)
+    for size in (0, 1, CHUNK - 1, CHUNK, 3 * CHUNK + 7):
+        before = {
+            f"entry-{i:05d}.toml": (draw.randrange(900, 3000), 10**18 + i) for i in range(size)
+        }
+        for _ in range(20):
+            after = dict(before)
+            names = list(after)
+            for name in draw.sample(names, min(len(names), draw.randrange(4))):
+                after[name] = (after[name][0] + 1, after[name][1])  # edited
+            for name in draw.sample(names, min(len(names), draw.randrange(3))):
+                del after[name]  # removed
+            for n in range(draw.randrange(3)):
+                after[f"new-{n}-{draw.random()}.toml"] = (10, 20)  # added
+            if draw.random() < 0.3:
+                after = dict(draw.sample(list(after.items()), len(after)))  # another order
+            old, new = listing_bytes(before), listing_bytes(after)
+            assert listing_files(new) == after and list(listing_files(new)) == list(after)
+            changes = listing_changes(old, new)
+            assert changes.changed == {n: s for n, s in after.items() if before.get(n) != s}
+            assert changes.removed == before.keys() - after.keys()
+            assert changes.total == len(after)
+            marks = {name: (-1, stat[1]) for name, stat in changes.changed.items()}
+            patched = {n: marks.get(n, s) for n, s in after.items()}
+            assert patched_listing(new, marks, changes.pieces) == listing_bytes(patched)
+
+
+def test_a_damaged_listing_is_a_value_error() -> None:
+    from watchbook.listing import listing_bytes, listing_changes, listing_files
+
+    good = listing_bytes({"a.toml": (1, 2)})
+    for bad in (b"", b"\x00", good[:-3], b"i\x01\x00\x00\x00"):
+        with pytest.raises(ValueError):
+            listing_files(bad)
+        with pytest.raises(ValueError):
+            listing_changes(good, bad)

@@ -28,7 +28,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from watchbook.entry import Entry, Link, dismissed
 from watchbook.errors import Conflict, InvalidFile, NotFound
 from watchbook.journal import Journal, printable_name
-from watchbook.listing import SUFFIX, Listing, Stat, listing_bytes, read_listing
+from watchbook.listing import (
+    SUFFIX,
+    Listing,
+    ListingChanges,
+    Stat,
+    listing_bytes,
+    listing_changes,
+    patched_listing,
+    read_listing,
+)
 from watchbook.search import name_keys
 from watchbook.text import fold_name, series_key, split_words
 
@@ -40,7 +49,7 @@ if TYPE_CHECKING:
 # The link machinery (and its dataclasses) is imported only by what needs it, so that a warm
 # `search` does not pay for it.
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -557,16 +566,24 @@ class Record:
 
 
 def _pack(value: Any) -> bytes:
-    data = marshal.dumps(value)
+    return _with_checksum(marshal.dumps(value))
+
+
+def _with_checksum(data: bytes) -> bytes:
     return zlib.crc32(data).to_bytes(4, "big") + data
 
 
-def _unpack(blob: bytes) -> Any:
+def _checked(blob: bytes) -> bytes:
+    """A stored blob's data once its checksum is verified (ValueError when damaged)."""
     # SQLite pages carry no checksum; a damaged blob is refused rather than trusted.
     if len(blob) < 4 or zlib.crc32(blob[4:]).to_bytes(4, "big") != blob[:4]:
         raise ValueError("index blob checksum mismatch")
+    return blob[4:]
+
+
+def _unpack(blob: bytes) -> Any:
     try:
-        return marshal.loads(blob[4:])
+        return marshal.loads(_checked(blob))
     except (EOFError, TypeError) as exc:
         raise ValueError(str(exc)) from None
 
@@ -680,10 +697,7 @@ class Index:
                     if view.listing_matches(listed):
                         return view
                     conn.close()
-                    # What the view just unpacked serves the update too, if nobody wrote since.
-                    seen = (view.seen_blob, view.seen_listing)
-                    return self._update(listed.files, rebuild, seen)
-                return self._update(listed.files, rebuild)
+                return self._update(listed, rebuild)
             except (sqlite3.DatabaseError, *DAMAGE):
                 # Damaged beyond what an update repairs: start from nothing.
                 rebuild = True
@@ -722,12 +736,7 @@ class Index:
                 f"another watchbook process has been updating the index for {LOCK_TIMEOUT:g}s"
             ) from None
 
-    def _update(
-        self,
-        listing: dict[str, Stat],
-        rebuild: bool,
-        seen: tuple[bytes, dict[str, Stat] | None] | None = None,
-    ) -> IndexView:
+    def _update(self, listed: Listing, rebuild: bool) -> IndexView:
         """Patch the index for what changed, or rebuild it (under the index lock)."""
         import sqlite3
 
@@ -737,25 +746,21 @@ class Index:
                 # Another process may have rebuilt it while this one waited for the lock.
                 conn = None if rebuild else self._open_existing()
                 if conn is None:
-                    self._build_file(listing)
+                    self._build_file(listed.files)
                     return IndexView(self._connect(str(self.path)), self.journal)
         # A patch needs no lock file: SQLite's write lock lets one writer in at a time, and
         # what changed is worked out again once inside.
         try:
             conn.execute("BEGIN IMMEDIATE")
-            if seen and seen[1] is not None and _blob(conn, "listing") == seen[0]:
-                stored = seen[1]
-            else:
-                stored = _unpack(_blob(conn, "listing"))
-            changed = {n for n, s in listing.items() if stored.get(n) != s}
-            removed = set(stored) - set(listing)
-            if not changed and not removed:
+            changes = listing_changes(_checked(_blob(conn, "listing")), listed.raw)
+            count = len(changes.changed) + len(changes.removed)
+            if not count:
                 conn.execute("COMMIT")
-            elif len(changed) + len(removed) > max(50, REBUILD_SHARE * len(listing)):
+            elif count > max(50, REBUILD_SHARE * changes.total):
                 conn.execute("ROLLBACK")
-                Builder(conn, self.journal, self.progress).build(listing)
+                Builder(conn, self.journal, self.progress).build(listed.files)
             else:
-                Updater(conn, self.journal).apply(listing, stored, changed, removed)
+                Updater(conn, self.journal).apply(listed, changes)
                 conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -815,19 +820,13 @@ class IndexView:
     def __init__(self, conn: sqlite3.Connection, journal: Journal) -> None:
         self.conn = conn
         self.journal = journal
-        self.seen_blob = b""
-        self.seen_listing: dict[str, Stat] | None = None
         self._search: SearchData | None = None
         if not conn.in_transaction:
             conn.execute("BEGIN")
 
     def listing_matches(self, listing: Listing) -> bool:
-        """True when the folder is exactly as the index last saw it."""
-        blob = self.seen_blob = _blob(self.conn, "listing")
-        if blob[4:] == listing.raw:
-            return True  # the usual case: one comparison of bytes, nothing unpacked
-        self.seen_listing = _unpack(blob)
-        return bool(self.seen_listing == listing.files)
+        """True when the folder is exactly as the index last saw it (one comparison of bytes)."""
+        return _blob(self.conn, "listing")[4:] == listing.raw
 
     def close(self) -> None:
         """End the snapshot."""
@@ -1193,7 +1192,7 @@ class Builder:
                 sorted((r.source, r.target, r.kind, r.detail) for r in derived),
             )
             _put_blob(conn, "search", search.dump())
-            _put_listing(conn, stored_listing(listing, read_at))
+            _put_listing(conn, listing_bytes(stored_listing(listing, read_at)))
             for statement in _INDEXES.split(";"):
                 if statement.strip():
                     conn.execute(statement)
@@ -1253,9 +1252,9 @@ def _pack_typos(index: Mapping[str, set[str]]) -> bytes:
     return _pack({variant: sorted(words) for variant, words in index.items()})
 
 
-def _put_listing(conn: sqlite3.Connection, listing: dict[str, Stat]) -> None:
-    data = listing_bytes(listing)
-    _put_blob(conn, "listing", zlib.crc32(data).to_bytes(4, "big") + data)
+def _put_listing(conn: sqlite3.Connection, data: bytes) -> None:
+    """Store a listing's bytes (listing_bytes), with a checksum."""
+    _put_blob(conn, "listing", _with_checksum(data))
 
 
 def _put_blob(conn: sqlite3.Connection, name: str, data: bytes) -> None:
@@ -1284,16 +1283,11 @@ class Updater:
                 found[entry.slug] = (rowid, entry)
         return found
 
-    def apply(
-        self,
-        listing: dict[str, Stat],
-        stored: dict[str, Stat],
-        changed: set[str],
-        removed: set[str],
-    ) -> None:
-        """Re-read `changed`, forget `removed`, and refresh every derived link they touch."""
+    def apply(self, listed: Listing, changes: ListingChanges) -> None:
+        """Re-read changed files, forget removed ones, and refresh every derived link they touch."""
         conn = self.conn
-        names = changed | removed
+        changed = set(changes.changed)
+        names = changed | changes.removed
         # Only names that are text can be entries; the others are problems, nothing more.
         slugs = {n[: -len(SUFFIX)] for n in names if _is_text(n)}
         read_at = time.time_ns()
@@ -1322,9 +1316,12 @@ class Updater:
                 {s: e for s, e in new.items() if s not in quiet},
                 {s: row for s, row in old.items() if s not in quiet},
             )
-        # In the folder's own order, so that the next command's fingerprint matches.
-        fresh = stored_listing({n: listing[n] for n in changed}, read_at)
-        _put_listing(conn, {n: fresh[n] if n in fresh else stored[n] for n in listing})
+        # The folder as listed, with the files just read marked when they may change unseen.
+        fresh = stored_listing(changes.changed, read_at)
+        marks = {name: stat for name, stat in fresh.items() if stat != changes.changed[name]}
+        _put_listing(
+            conn, patched_listing(listed.raw, marks, changes.pieces) if marks else listed.raw
+        )
 
     def _relink(
         self, slugs: set[str], new: dict[str, Entry], old: dict[str, tuple[int, Entry]]

@@ -18,6 +18,7 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
 ENV_VAR = "WATCHBOOK_JOURNAL"
 SUFFIX = ".toml"
@@ -48,6 +49,21 @@ def journal_folder(
     return os.path.join(platformdirs.user_data_dir("watchbook"), "journal"), "the user data folder"
 
 
+# Files per piece of a listing's bytes (see listing_bytes).
+CHUNK = 256
+
+
+class ListingChanges:
+    """What differs between two listings: files added or changed (with their new stats), files
+    removed, and which piece of the new listing holds each changed file."""
+
+    __slots__ = ("changed", "pieces", "removed", "total")
+
+    def __init__(self, changed: dict[str, Stat], pieces: dict[str, int], removed: set[str],
+                 total: int) -> None:  # fmt: skip
+        self.changed, self.pieces, self.removed, self.total = changed, pieces, removed, total
+
+
 class Listing:
     """A folder's listing: as the bytes the index stores and compares, and as a dict on demand."""
 
@@ -67,7 +83,7 @@ class Listing:
     def files(self) -> dict[str, Stat]:
         """Entry file name -> (size, mtime_ns), in folder order."""
         if self._files is None:
-            self._files = marshal.loads(self.raw)
+            self._files = listing_files(self.raw)
         return self._files
 
 
@@ -106,8 +122,80 @@ def _scan(path: str | os.PathLike[str]) -> dict[str, Stat]:
 
 def listing_bytes(listing: dict[str, Stat]) -> bytes:
     """A listing as bytes, in its order: what the index stores and compares in one go."""
-    # Marshal version 2 has no back-references, so equal listings give equal bytes.
-    return marshal.dumps(listing, 2)
+    # In pieces of CHUNK files, each marshalled apart, so that the few pieces an edit changes
+    # are found and unpacked alone (listing_changes). Marshal version 2 has no back-references,
+    # so equal listings give equal bytes.
+    items = list(listing.items())
+    pieces = tuple(
+        marshal.dumps(dict(items[start : start + CHUNK]), 2)
+        for start in range(0, len(items), CHUNK)
+    )
+    return marshal.dumps((len(items), pieces), 2)
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return marshal.loads(data)
+    except (EOFError, TypeError) as exc:
+        raise ValueError(f"damaged listing: {exc}") from None
+
+
+def _pieces(raw: bytes) -> tuple[int, tuple[bytes, ...]]:
+    value = _loads(raw)
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], tuple)):
+        raise ValueError("not a listing")
+    return value
+
+
+def _piece(data: bytes) -> dict[str, Stat]:
+    files = _loads(data)
+    if not isinstance(files, dict):
+        raise ValueError("not a piece of a listing")
+    return files
+
+
+def listing_files(raw: bytes) -> dict[str, Stat]:
+    """The listing listing_bytes() wrote, as a dict (ValueError when it is not one)."""
+    files: dict[str, Stat] = {}
+    for piece in _pieces(raw)[1]:
+        files.update(_piece(piece))
+    return files
+
+
+def listing_changes(before: bytes, after: bytes) -> ListingChanges:
+    """What changed from one listing's bytes to another's, unpacking only the pieces that differ."""
+    _total, old = _pieces(before)
+    total, new = _pieces(after)
+    old_part: dict[str, Stat] = {}
+    new_part: dict[str, Stat] = {}
+    pieces: dict[str, int] = {}
+    for number in range(max(len(old), len(new))):
+        old_piece = old[number] if number < len(old) else None
+        new_piece = new[number] if number < len(new) else None
+        if old_piece == new_piece:
+            continue
+        # A file in a piece that differs is in no equal piece of the other listing (names are
+        # unique and equal pieces hold the same names), so comparing these pieces is enough.
+        if old_piece is not None:
+            old_part.update(_piece(old_piece))
+        if new_piece is not None:
+            files = _piece(new_piece)
+            new_part.update(files)
+            pieces.update(dict.fromkeys(files, number))
+    changed = {name: stat for name, stat in new_part.items() if old_part.get(name) != stat}
+    removed = old_part.keys() - new_part.keys()
+    return ListingChanges(changed, {n: pieces[n] for n in changed}, removed, total)
+
+
+def patched_listing(raw: bytes, stats: dict[str, Stat], pieces: dict[str, int]) -> bytes:
+    """A listing's bytes with some files' stats replaced (their pieces as listing_changes says)."""
+    total, parts = _pieces(raw)
+    new_parts = list(parts)
+    for number in sorted({pieces[name] for name in stats}):
+        files = _piece(new_parts[number])
+        files.update({name: stats[name] for name in files.keys() & stats.keys()})
+        new_parts[number] = marshal.dumps(files, 2)
+    return marshal.dumps((total, tuple(new_parts)), 2)
 
 
 # --- reading ahead ------------------------------------------------------------------------------
