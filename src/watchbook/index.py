@@ -181,15 +181,9 @@ class IndexLinkSource(LinkSource):
     """The links of single entries from the index alone, without reading the whole journal."""
 
     def __init__(self, view: IndexView) -> None:
-        from watchbook.links import dismissed_pairs, user_links
-
         self.conn = view.conn
         self.view = view
-        # Links written by hand and dismissals live in the few files the index marks as tied.
-        rows = view.conn.execute("SELECT data FROM entries WHERE tied = 1")
-        tied = [decode_entry(data) for (data,) in rows]
-        self.user = user_links(tied)
-        self.dismissed = dismissed_pairs(tied)
+        self.user, self.dismissed = view.user_ties()
         self.years = {}
         self._rows = None
 
@@ -821,6 +815,7 @@ class IndexView:
         self.conn = conn
         self.journal = journal
         self._search: SearchData | None = None
+        self._ties: tuple[list[EntryLink], set[frozenset[str]]] | None = None
         if not conn.in_transaction:
             conn.execute("BEGIN")
 
@@ -878,6 +873,17 @@ class IndexView:
                 entry = decode_entry(data)
                 found[entry.slug] = entry
         return found
+
+    def user_ties(self) -> tuple[list[EntryLink], set[frozenset[str]]]:
+        """Every link written by hand and every dismissed pair (from the few files with any)."""
+        from watchbook.links import dismissed_pairs, user_links
+
+        if self._ties is None:
+            # Only the entries with [[links]] or an `unlinked` list, which the index marks.
+            rows = self.conn.execute("SELECT data FROM entries WHERE tied = 1")
+            tied = [decode_entry(data) for (data,) in rows]
+            self._ties = (user_links(tied), dismissed_pairs(tied))
+        return self._ties
 
     def years(self, slugs: Iterable[str]) -> dict[str, int | None]:
         """Release years of some entries (only those that exist)."""

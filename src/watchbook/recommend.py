@@ -367,7 +367,6 @@ class IndexSource(Source):
         self._entries: dict[str, Entry] = {}
         self._records: list[Record] | None = None
         self._slugs: dict[int, str] | None = None
-        self._user: tuple[list[EntryLink], set[frozenset[str]]] | None = None
         self._words: ReviewWords | None = None
 
     def records(self) -> Iterable[Record]:
@@ -412,18 +411,6 @@ class IndexSource(Source):
             self._slugs = dict(self.conn.execute("SELECT id, slug FROM entries WHERE slug > ''"))
         return self._slugs
 
-    def _user_ties(self) -> tuple[list[EntryLink], set[frozenset[str]]]:
-        """Every link the user wrote and every dismissed pair (from the few files holding any)."""
-        if self._user is None:
-            from watchbook.index import decode_entry
-            from watchbook.links import user_links
-
-            # Only the entries with [[links]] or an `unlinked` list, which the index marks.
-            rows = self.conn.execute("SELECT data FROM entries WHERE tied = 1")
-            holders = [decode_entry(data) for (data,) in rows]
-            self._user = (user_links(holders), dismissed_pairs(holders))
-        return self._user
-
     def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
         return self.links_for([slug])[slug]
 
@@ -444,11 +431,11 @@ class IndexSource(Source):
                 # Shared creators are counted here with their rarity, not taken from the index.
                 if row[2] != CREATORS
             )
-        user, apart = self._user_ties()
+        user, apart = self.view.user_ties()
         mine = [k for k in user if k.source in wanted or k.target in wanted]
         ends = wanted | {r.source for r in rows} | {r.target for r in rows}
         ends |= {k.source for k in mine} | {k.target for k in mine}
-        years = self._years(ends)
+        years = self.view.years(ends)
         grouped: dict[str, dict[str, list[EntryLink]]] = {s: defaultdict(list) for s in wanted}
         ordered = sorted(rows, key=lambda r: (r.source, r.target, r.kind, r.detail))
         for link in mine + merge_rows(ordered, years, apart):
@@ -458,21 +445,9 @@ class IndexSource(Source):
                     grouped[end][other].append(link)
         return {s: dict(grouped[s]) for s in slugs}
 
-    def _years(self, slugs: Iterable[str]) -> dict[str, int | None]:
-        """Release years of some entries (only those that exist)."""
-        return self.view.years(slugs)
-
     def load(self, slugs: Iterable[str]) -> dict[str, Entry]:
-        from watchbook.index import decode_entry
-
         slugs = list(slugs)
-        wanted = [s for s in dict.fromkeys(slugs) if s not in self._entries]
-        for chunk in _chunks(wanted):
-            marks = ",".join("?" * len(chunk))
-            for slug, data in self.conn.execute(
-                f"SELECT slug, data FROM entries WHERE slug IN ({marks})", chunk
-            ):
-                self._entries[slug] = decode_entry(data)
+        self._entries.update(self.view.entries_by_slug(s for s in slugs if s not in self._entries))
         return {s: self._entries[s] for s in slugs if s in self._entries}
 
     def planned(self) -> list[Entry]:
@@ -496,7 +471,7 @@ class IndexSource(Source):
         return found
 
     def apart(self, a: str, b: str) -> bool:
-        return frozenset((a, b)) in self._user_ties()[1]
+        return frozenset((a, b)) in self.view.user_ties()[1]
 
     def find(self, query: str) -> Entry:
         """The entry QUERY means (as `show` resolves it), reading only plausible entries."""
