@@ -118,18 +118,13 @@ def unlink(
 
     Example: watchbook unlink "Blame!" "The Matrix"
     """
-    from watchbook.index import entry_with_links
+    from watchbook.index import derived_pair
     from watchbook.links import remove_link
     from watchbook.render import print_line, print_note
 
     st = state(ctx)
-    first, second = st.find(source, target)
-    # Whether the index found a link between them (then unlinking records a dismissal).
-    links = entry_with_links(st.journal, first.slug)
-    pair = {first.slug, second.slug}
-    derived = any(
-        k.derived and {k.source, k.target} == pair for k in [*links.outgoing, *links.incoming]
-    )
+    # When the index found a link between them, unlinking records a dismissal.
+    first, second, derived = st.indexed(derived_pair, source, target)
     change = remove_link(st.journal, first.slug, second.slug, derived)
     messages = {
         "unlinked": f"Removed the link {first.label} → {second.label}",

@@ -220,6 +220,21 @@ def find_entries(
     return read_index(journal, read, progress)
 
 
+def derived_pair(
+    journal: Journal, first_query: str, second_query: str, progress: Progress | None = None
+) -> tuple[Entry, Entry, bool]:
+    """Two entries QUERYs mean, and whether the index found a link between them."""
+
+    def read(view: IndexView) -> tuple[Entry, Entry, bool]:
+        view.problems()
+        first, second = view.find(first_query), view.find(second_query)
+        pair = {first.slug, second.slug}
+        links = IndexLinkSource(view).links_of(first.slug)
+        return first, second, any(k.derived and {k.source, k.target} == pair for k in links)
+
+    return read_index(journal, read, progress)
+
+
 def entry_with_links(
     journal: Journal, query: str, progress: Progress | None = None
 ) -> EntryWithLinks:

@@ -653,7 +653,7 @@ class ReviewWords:
     def __init__(self, documents: int, frequency: Frequency) -> None:
         self.documents = documents
         self._frequency = frequency
-        # slug -> (tf-idf weights, rarity of each word, root-mean-square rarity, vector norm)
+        # slug -> (rarity of each word, root-mean-square rarity, tf-idf vector norm)
         self._profiles: dict[str, tuple[dict[str, float], float, float]] = {}
         # slug -> (1 + ln tf of each word, their sum of squares)
         self._tfs: dict[str, tuple[dict[str, float], float]] = {}
