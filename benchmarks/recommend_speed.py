@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,8 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from corpus import write_journal  # noqa: E402
-from timing import WATCHBOOK, journal_env, paired_times  # noqa: E402
+from timing import WATCHBOOK, generated_journal, paired_times  # noqa: E402
 
 
 def pick_queries(entries: list, count: int = 3) -> list[str]:
@@ -51,12 +49,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="watchbook-recommend-") as folder:
-        journal = Path(folder) / "journal"
-        entries = write_journal(
-            journal, args.entries, seed=args.seed, planned=args.planned, reviews=True
-        )
-        env = journal_env(journal)
+    with generated_journal("recommend", args.entries, args.seed, args.planned) as (
+        _journal,
+        entries,
+        env,
+    ):
         start = time.perf_counter()
         subprocess.run([*WATCHBOOK, "recommend", "--limit", "1"], env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # What any Typer CLI with these dependencies pays before doing anything.
 FLOOR = [sys.executable, "-c", "import typer, rapidfuzz.process, sqlite3"]
@@ -22,16 +25,6 @@ def timed(command: list[str], env: dict[str, str]) -> float:
         command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     return time.perf_counter() - start
-
-
-def run_times(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """(median, best) of several runs, after one untimed warm-up run.
-
-    The best run is the better estimate on a machine other work shares; both are reported.
-    """
-    timed(command, env)
-    times = [timed(command, env) for _ in range(runs)]
-    return statistics.median(times), min(times)
 
 
 class Paired(NamedTuple):
@@ -67,3 +60,16 @@ def journal_env(journal: Path) -> dict[str, str]:
     # Measure what a user runs: compiled bytecode cached after the first run.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
+
+
+@contextlib.contextmanager
+def generated_journal(
+    label: str, size: int, seed: int, planned: int
+) -> Iterator[tuple[Path, list[Any], dict[str, str]]]:
+    """A corpus journal in a temporary folder: its path, its entries, the environment to time in."""
+    from corpus import write_journal
+
+    with tempfile.TemporaryDirectory(prefix=f"watchbook-{label}-") as folder:
+        journal = Path(folder) / "journal"
+        entries = write_journal(journal, size, seed=seed, planned=planned, reviews=True)
+        yield journal, entries, journal_env(journal)
