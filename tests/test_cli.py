@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -339,9 +340,37 @@ def test_list_rejects_an_unknown_sort(invoke: Invoke, sample_journal: Path) -> N
     assert result.exit_code == 2 and "--sort" in result.stderr
 
 
-def test_list_on_an_empty_journal_prints_nothing(invoke: Invoke) -> None:
-    result = invoke("list")
-    assert result.exit_code == 0 and result.stdout == ""
+@pytest.mark.parametrize("args", [["list"], ["list", "-n", "3"], ["list", "-n", "3", "--json"]])
+def test_list_on_an_empty_journal_prints_nothing(invoke: Invoke, args: list[str]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 0
+    assert result.stdout.strip() in ("", "[]")
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "zzzzqqq"],
+        ["edit", "zzzzqqq"],
+        ["rm", "zzzzqqq", "--yes"],
+        ["link", "zzzzqqq", "qqqqzzzz"],
+        ["unlink", "zzzzqqq", "qqqqzzzz"],
+        ["recommend", "zzzzqqq"],
+    ],
+)
+@pytest.mark.parametrize("journal", ["empty", "sample"])
+def test_a_query_matching_nothing_is_not_found_and_changes_nothing(
+    invoke: Invoke, journal_dir: Path, args: list[str], journal: str
+) -> None:
+    if journal == "sample":
+        shutil.copytree(SAMPLE_JOURNAL, journal_dir, ignore=shutil.ignore_patterns(".watchbook"))
+    before = {p.name: p.read_bytes() for p in journal_dir.glob("*.toml")}
+    result = invoke(*args)
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith("Error: No entry 'zzzzqqq'.")
+    assert result.stdout == ""
+    assert {p.name: p.read_bytes() for p in journal_dir.glob("*.toml")} == before
 
 
 def test_a_broken_file_is_warned_about_once_and_the_rest_still_works(
