@@ -273,3 +273,24 @@ def test_a_damaged_listing_is_a_value_error() -> None:
             listing_files(bad)
         with pytest.raises(ValueError):
             listing_changes(good, bad)
+
+
+def test_the_read_ahead_commands_are_commands_that_only_read() -> None:
+    from watchbook.cli import COMMAND_ORDER
+    from watchbook.listing import READ_AHEAD_COMMANDS
+
+    assert READ_AHEAD_COMMANDS.issubset(COMMAND_ORDER)
+    # These write entry files, or wait for a person: they list the folder themselves.
+    assert not READ_AHEAD_COMMANDS & {"add", "edit", "rm", "link", "unlink", "import", "init"}
+
+
+def test_the_listing_module_imports_nothing_heavy() -> None:
+    # It is imported before anything else, to start the read-ahead as early as possible.
+    probe = (
+        "import sys; before = set(sys.modules); import watchbook.listing; "
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert set(result.stdout.split()) <= {"__future__", "watchbook", "watchbook.listing"}
