@@ -245,7 +245,12 @@ def snapshot(journal: Path) -> tuple[list, list, list, list]:
     ids = dict(view.conn.execute("SELECT id, slug FROM entries"))
     keys = sorted(
         (table, key, ids[rowid])
-        for table, mapping in (("n", data.names), ("c", data.creators), ("t", data.tags))
+        for table, mapping in (
+            ("n", data.names),
+            ("c", data.creators),
+            ("t", data.tags),
+            ("w", data.works),
+        )
         for key, rowids in mapping.items()
         for rowid in rowids
     )

@@ -430,17 +430,24 @@ def test_library_watchlist_and_rewatch_on_the_sample(sample_journal: Path) -> No
 QUALITY_JOURNAL = Path(__file__).resolve().parent / "recommend_quality"
 
 
-@pytest.mark.parametrize("original", [SAMPLE_JOURNAL, QUALITY_JOURNAL], ids=["sample", "quality"])
-def test_the_index_answers_exactly_as_the_files_do(tmp_path: Path, original: Path) -> None:
+def both_sources(tmp_path: Path, original: Path) -> tuple[Catalog, CatalogSource, IndexSource]:
+    """A copy of a journal, with a dismissal and hand-written links, read from files and index."""
     folder = tmp_path / "journal"
     shutil.copytree(original, folder, ignore=shutil.ignore_patterns(".watchbook"))
-    # A dismissal and a hand-written link, so both are read from the index too.
-    first, second = sorted(folder.glob("*.toml"))[:2]
+    first, second, third = sorted(folder.glob("*.toml"))[:3]
     first.write_text(first.read_text() + f'unlinked = ["{second.stem}"]\n')
     second.write_text(second.read_text() + f'\n[[links]]\nto = "{first.stem}"\nwhy = "test"\n')
+    # Two links between the same pair, one each way: still one piece of evidence.
+    for a, b in ((second, third), (third, second)):
+        a.write_text(a.read_text() + f'\n[[links]]\nto = "{b.stem}"\nwhy = "pair"\n')
     journal = Journal(folder)
     catalog = load_catalog(journal)
-    files, index = CatalogSource(catalog), IndexSource(open_index(journal))
+    return catalog, CatalogSource(catalog), IndexSource(open_index(journal))
+
+
+@pytest.mark.parametrize("original", [SAMPLE_JOURNAL, QUALITY_JOURNAL], ids=["sample", "quality"])
+def test_the_index_answers_exactly_as_the_files_do(tmp_path: Path, original: Path) -> None:
+    catalog, files, index = both_sources(tmp_path, original)
 
     def summary(items: list[Any]) -> list[tuple[str, float | None, list[str]]]:
         return [
@@ -454,6 +461,34 @@ def test_the_index_answers_exactly_as_the_files_do(tmp_path: Path, original: Pat
     assert summary(watchlist(index, None)) == summary(watchlist(files, None))
     today = dt.date(2025, 1, 1)
     assert summary(rewatch_ideas(index, None, today)) == summary(rewatch_ideas(files, None, today))
+
+
+@pytest.mark.parametrize("original", [SAMPLE_JOURNAL, QUALITY_JOURNAL], ids=["sample", "quality"])
+def test_the_watchlists_shortcuts_through_the_index_agree_with_the_files(
+    tmp_path: Path, original: Path
+) -> None:
+    # The index reads liked entries, tag holders and link evidence its own way for the watchlist;
+    # every entry is asked about, as if all were planned.
+    catalog, files, index = both_sources(tmp_path, original)
+    liked = files.liked()
+    assert liked and index.liked() == liked
+    slugs = [e.slug for e in catalog.entries]
+    from_files = files.taste_links(slugs, liked)
+    from_index = index.taste_links(slugs, liked)
+    assert from_index.keys() == from_files.keys()
+    for slug in slugs:
+        assert from_index[slug] == pytest.approx(from_files[slug]), slug
+    assert any(from_files.values())
+    features = {
+        (kind, key)
+        for e in catalog.entries
+        for kind, keys in (("tag", files.features(e).tags), ("creator", files.features(e).creators))
+        for key in keys
+    }
+    for kind, key in features:
+        assert index.liked_holders(kind, key, liked) == files.liked_holders(kind, key, liked)
+        assert index.holder_count(kind, key) == files.holder_count(kind, key)
+    assert any(index.liked_holders(kind, key, liked) for kind, key in features)
 
 
 # --- a real terminal --------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from watchbook.listing import (
     read_listing,
 )
 from watchbook.search import name_keys
-from watchbook.text import fold_name, series_key, split_words
+from watchbook.text import creator_key, fold_name, series_key, split_words
 
 if TYPE_CHECKING:
     import sqlite3
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # The link machinery (and its dataclasses) is imported only by what needs it, so that a warm
 # `search` does not pay for it.
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -396,12 +396,17 @@ def decode_entry(data: bytes) -> Entry:
 # --- search keys ------------------------------------------------------------------------------
 
 
-def search_keys(entry: Entry) -> tuple[list[str], list[str], list[str]]:
-    """The folded names, creators and tags a search finds an entry by."""
+SearchKeys = tuple[list[str], list[str], list[str], list[str]]
+
+
+def search_keys(entry: Entry) -> SearchKeys:
+    """The folded names, creators and tags a search finds an entry by, and its creator keys."""
     return (
         name_keys(entry),
         list(dict.fromkeys(k for k in (fold_name(c) for c in entry.creators) if k)),
         list(dict.fromkeys(k for k in (fold_name(t) for t in entry.tags) if k)),
+        # As recommend matches creators (word order and company suffixes ignored).
+        list(dict.fromkeys(k for k in (creator_key(c) for c in entry.creators) if k)),
     )
 
 
@@ -418,27 +423,29 @@ def entry_columns(entry: Entry) -> tuple[Any, ...]:
 
 
 class SearchData:
-    """Row ids of entries by each folded name, creator and tag (one blob, loaded by search)."""
+    """Row ids of entries by each folded name, creator and tag, and by creator key (one blob)."""
 
     # Stored as parallel lists (keys, row ids) that search hands to rapidfuzz as they are; the
-    # dictionaries are only made when asked for (by an update, or a test).
+    # dictionaries are only made when asked for (by an update, or a test). The creator keys are
+    # the watchlist's inverted list of creators, read without one SQL row per holder.
 
-    FIELDS = ("names", "creators", "tags")
+    FIELDS = ("names", "creators", "tags", "works")
 
     def __init__(
         self,
         names: dict[str, list[int]] | None = None,
         creators: dict[str, list[int]] | None = None,
         tags: dict[str, list[int]] | None = None,
+        works: dict[str, list[int]] | None = None,
     ) -> None:
-        self._tables = [names or {}, creators or {}, tags or {}]
+        self._tables = [names or {}, creators or {}, tags or {}, works or {}]
         self._columns: list[tuple[list[str], list[Rows]]] | None = None
         self._lookups: dict[int, dict[str, Rows]] = {}
         # Set by IndexView.search_data: row id -> Record, for the rows asked about.
         self.records: Callable[[Iterable[int]], dict[int, Record]] = lambda ids: {}
 
     def columns(self, field: int) -> tuple[list[str], list[Rows]]:
-        """Keys and their packed row ids, as two lists (0 names, 1 creators, 2 tags)."""
+        """Keys and their packed row ids, as two lists (0 names, 1 creators, 2 tags, 3 works)."""
         # Unpack the row ids of one key with row_ids().
         if self._columns is not None:
             return self._columns[field]
@@ -446,14 +453,40 @@ class SearchData:
         return list(table), [_pack_rows(rows) for rows in table.values()]
 
     def rows_of(self, field: int, key: str) -> list[int]:
-        """The row ids under one key (0 names, 1 creators, 2 tags), the others left packed."""
+        """The row ids under one key (0 names, 1 creators, 2 tags, 3 works), the others packed."""
         if self._columns is None:
             return list(self._tables[field].get(key, ()))
+        rows = self._lookup(field).get(key)
+        return [] if rows is None else row_ids(rows)
+
+    def count_of(self, field: int, key: str) -> int:
+        """How many row ids one key has, without unpacking them."""
+        if self._columns is None:
+            return len(self._tables[field].get(key, ()))
+        rows = self._lookup(field).get(key)
+        if rows is None:
+            return 0
+        return 1 if isinstance(rows, int) else len(rows) // _ROW_SIZE
+
+    def packed_rows_of(self, field: int, key: str) -> array.array[int] | list[int]:
+        """The row ids under one key as an array (or list), for set operations in C."""
+        if self._columns is None:
+            return self._tables[field].get(key, [])
+        rows = self._lookup(field).get(key)
+        if rows is None:
+            return []
+        if isinstance(rows, int):
+            return [rows]
+        unpacked = array.array("I")
+        unpacked.frombytes(rows)
+        return unpacked
+
+    def _lookup(self, field: int) -> dict[str, Rows]:
         lookup = self._lookups.get(field)
         if lookup is None:
+            assert self._columns is not None
             lookup = self._lookups[field] = dict(zip(*self._columns[field], strict=True))
-        rows = lookup.get(key)
-        return [] if rows is None else row_ids(rows)
+        return lookup
 
     def _table(self, field: int) -> dict[str, list[int]]:
         self._lookups.clear()
@@ -480,7 +513,12 @@ class SearchData:
         """Row ids by folded tag."""
         return self._table(2)
 
-    def add(self, rowid: int, keys: tuple[list[str], list[str], list[str]]) -> None:
+    @property
+    def works(self) -> dict[str, list[int]]:
+        """Row ids by creator key (creator_key())."""
+        return self._table(3)
+
+    def add(self, rowid: int, keys: SearchKeys) -> None:
         """Index one entry under its keys."""
         self._lookups.clear()
         for field, words in enumerate(keys):
@@ -500,7 +538,7 @@ class SearchData:
                 else:
                     column_rows[at] = _pack_rows([*row_ids(column_rows[at]), rowid])
 
-    def remove(self, rowid: int, keys: tuple[list[str], list[str], list[str]]) -> None:
+    def remove(self, rowid: int, keys: SearchKeys) -> None:
         """Forget one entry (filed under these keys)."""
         self._lookups.clear()
         for field, words in enumerate(keys):
@@ -527,13 +565,13 @@ class SearchData:
 
     def dump(self) -> bytes:
         """The data as a blob."""
-        return _pack([self.columns(field) for field in range(3)])
+        return _pack([self.columns(field) for field in range(len(self.FIELDS))])
 
     @classmethod
     def load(cls, blob: bytes) -> SearchData:
         """The data from a blob (ValueError when damaged)."""
         columns = _unpack(blob)
-        if len(columns) != 3 or any(len(keys) != len(rows) for keys, rows in columns):
+        if len(columns) != len(cls.FIELDS) or any(len(k) != len(r) for k, r in columns):
             raise ValueError("index search data has the wrong shape")
         data = cls()
         data._columns = [(list(keys), list(rows)) for keys, rows in columns]
@@ -543,6 +581,9 @@ class SearchData:
 # The row ids of one key: most keys belong to one entry (an int); the others are packed as
 # bytes, which load at once however many there are, and are unpacked only when needed.
 Rows = int | bytes
+
+
+_ROW_SIZE = array.array("I").itemsize
 
 
 def _pack_rows(rows: list[int]) -> Rows:
@@ -637,6 +678,8 @@ _INDEXES = """
 CREATE INDEX entries_series ON entries (series);
 CREATE INDEX entries_records ON entries (slug, status, score, last, year);
 CREATE INDEX entries_tied ON entries (tied) WHERE tied = 1;
+CREATE INDEX entries_planned ON entries (slug) WHERE status = 'planned';
+CREATE INDEX entries_liked ON entries (score, slug) WHERE status != 'planned' AND score >= 0;
 CREATE INDEX mention_keys_gram ON mention_keys (gram);
 CREATE INDEX mention_keys_slug ON mention_keys (slug);
 CREATE INDEX title_words_slug ON title_words (slug);

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from watchbook.entry import Entry, format_score
 from watchbook.links import CREATORS, EntryLink, dismissed_pairs
+from watchbook.links import MENTION as MENTION_KIND
+from watchbook.links import SERIES as SERIES_KIND
 from watchbook.text import STOPWORDS, creator_key, fold, series_key, split_words
 
 if TYPE_CHECKING:
@@ -154,6 +156,20 @@ class Features:
 
     creators: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    # The entry they were read from (a cached copy is used only for the very same object).
+    entry: Entry | None = None
+
+
+class TasteFeature(NamedTuple):
+    """A creator or tag as the watchlist uses it."""
+
+    kind: str
+    key: str
+    # Its evidence (weight_of its rarity-scaled strength).
+    amount: float
+    # Held by more than watchlist_cap() entries: it finds no candidates by itself.
+    frequent: bool
+    liked_holders: frozenset[str]
 
 
 class Source:
@@ -170,7 +186,8 @@ class Source:
         self._holders: dict[tuple[str, str], frozenset[str]] = {}
         self._liked: dict[tuple[str, str], frozenset[str]] = {}
         self._best: dict[tuple[str, str], list[str]] = {}
-        self._taste: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._taste: dict[tuple[str, str], TasteFeature] = {}
+        self._features: dict[str, Features] = {}
         self._rarities: dict[tuple[str, str], float] = {}
 
     # -- to be provided
@@ -215,7 +232,10 @@ class Source:
 
     def features(self, entry: Entry) -> Features:
         """Creator and tag keys of an entry (each distinct spelling is normalised once)."""
-        features = Features()
+        found = self._features.get(entry.slug)
+        if found is not None and found.entry is entry:
+            return found
+        features = self._features[entry.slug] = Features(entry=entry)
         for name in entry.creators:
             key = self._creator_keys.get(name)
             if key is None:
@@ -241,7 +261,7 @@ class Source:
         """How rare a creator or tag is in this journal, 0-1 (cached)."""
         found = self._rarities.get((kind, key))
         if found is None:
-            found = self._rarities[(kind, key)] = rarity(len(self.holders(kind, key)), self.size)
+            found = self._rarities[(kind, key)] = rarity(self.holder_count(kind, key), self.size)
         return found
 
     def liked_holders(self, kind: str, key: str, liked: Mapping[str, float]) -> frozenset[str]:
@@ -261,14 +281,20 @@ class Source:
             )
         return found
 
-    def taste_weight(self, kind: str, key: str, weight: float, cap: int) -> tuple[float, bool]:
-        """A creator's or tag's evidence, and whether more than `cap` entries hold it."""
+    def taste_feature(
+        self, kind: str, key: str, liked: Mapping[str, float], cap: int
+    ) -> TasteFeature:
+        """What a creator or tag adds to a watchlist tie, and who holds it among the liked."""
         # Cached: many planned titles share them.
         found = self._taste.get((kind, key))
         if found is None:
-            found = self._taste[(kind, key)] = (
+            weight = CREATOR if kind == "creator" else TAG
+            found = self._taste[(kind, key)] = TasteFeature(
+                kind,
+                key,
                 weight_of(weight * self.rarity(kind, key)),
-                len(self.holders(kind, key)) > cap,
+                self.holder_count(kind, key) > cap,
+                self.liked_holders(kind, key, liked),
             )
         return found
 
@@ -276,8 +302,28 @@ class Source:
         """links_by_other() for several entries."""
         return {slug: self.links_by_other(slug) for slug in slugs}
 
-    def prefetch(self, creator_keys: Iterable[str]) -> None:
-        """Read the holders of many creators at once (a hint; holders() works without it)."""
+    def liked(self) -> dict[str, float]:
+        """Slug -> like weight of every entry the user scored highly."""
+        return liked_entries(
+            (r.slug, r.score)
+            for r in self.records()
+            if r.status != "planned" and r.score is not None
+        )
+
+    def holder_count(self, kind: str, key: str) -> int:
+        """How many entries hold a creator or tag."""
+        return len(self.holders(kind, key))
+
+    def taste_links(
+        self, slugs: Sequence[str], liked: Mapping[str, float]
+    ) -> dict[str, dict[str, float]]:
+        """For each entry, the evidence in its links (as weight_of sums) with each liked entry."""
+        found: dict[str, dict[str, float]] = {}
+        for slug, grouped in self.links_for(slugs).items():
+            weights = {other: link_weight(group) for other, group in grouped.items()}
+            # Links that carry no evidence here (shared creators, counted by rarity) tie nothing.
+            found[slug] = {other: w for other, w in weights.items() if w and other in liked}
+        return found
 
 
 class CatalogSource(Source):
@@ -355,6 +401,10 @@ class CatalogSource(Source):
         return frozenset((a, b)) in self._apart
 
 
+# The SearchData field holding each kind's inverted list.
+_FIELDS = {"creator": 3, "tag": 2}
+
+
 class IndexSource(Source):
     """Reads only what ranking needs from the index, so a big journal is never loaded whole."""
 
@@ -368,6 +418,8 @@ class IndexSource(Source):
         self._records: list[Record] | None = None
         self._slugs: dict[int, str] | None = None
         self._words: ReviewWords | None = None
+        # Row id -> slug of the liked entries, once liked() has been asked.
+        self._liked_ids: dict[int, str] | None = None
 
     def records(self) -> Iterable[Record]:
         if self._records is None:
@@ -386,22 +438,6 @@ class IndexSource(Source):
             return [slug for (slug,) in rows]
         slugs = self._slug_map()
         return [slugs[i] for i in self.view.search_data().rows_of(2, key) if i in slugs]
-
-    def prefetch(self, creator_keys: Iterable[str]) -> None:
-        wanted = sorted(k for k in creator_keys if ("creator", k) not in self._holders)
-        found: dict[str, frozenset[str]] = dict.fromkeys(wanted, frozenset())
-        for chunk in _chunks(wanted):
-            marks = ",".join("?" * len(chunk))
-            # One row per creator with its holders joined (a file name with a control character
-            # is never an entry): tens of thousands of rows become a few hundred strings.
-            sql = (
-                f"SELECT key, group_concat(slug, char(31)) FROM creators WHERE key IN ({marks}) "
-                "GROUP BY key"
-            )
-            for key, slugs in self.conn.execute(sql, chunk):
-                found[key] = frozenset(slugs.split("\x1f"))
-        for key, slugs in found.items():
-            self._holders[("creator", key)] = slugs
 
     def _slug_map(self) -> dict[int, str]:
         """Row id -> slug of every entry."""
@@ -451,9 +487,101 @@ class IndexSource(Source):
         return {s: self._entries[s] for s in slugs if s in self._entries}
 
     def planned(self) -> list[Entry]:
-        slugs = [r.slug for r in self.records() if r.status == "planned"]
+        rows = self.conn.execute(
+            "SELECT slug FROM entries INDEXED BY entries_planned WHERE status = 'planned'"
+        )
+        slugs = [slug for (slug,) in rows]
         loaded = self.load(slugs)
         return [loaded[s] for s in slugs if s in loaded]
+
+    def liked(self) -> dict[str, float]:
+        # From an index of the watched, scored entries ordered by score: the median is a step into
+        # it, the liked ones a range of it, joined into one string per column by SQLite (rows
+        # handed over one by one would cost more than everything else here).
+        watched = "FROM entries INDEXED BY entries_liked WHERE status != 'planned' AND score >= 0"
+        (count,) = self.conn.execute(f"SELECT count(*) {watched}").fetchone()
+        self._liked_ids = {}
+        if not count:
+            return {}
+        middle = [
+            score
+            for (score,) in self.conn.execute(
+                f"SELECT score {watched} ORDER BY score LIMIT ? OFFSET ?",
+                (2 - count % 2, (count - 1) // 2),
+            )
+        ]
+        # What liked_entries() keeps: at least the threshold, which is above 5.
+        threshold = liking(middle)
+        # like_weight() worked out by SQLite: scores are halves above 5, so each weight is a
+        # tenth, which its text gives back exactly.
+        ids, slugs, weights = self.conn.execute(
+            "SELECT group_concat(id), group_concat(slug, char(31)), "
+            f"group_concat(min(1.0, (score - 5.0) / 5.0)) {watched} AND score >= ?",
+            (threshold,),
+        ).fetchone()
+        if not ids:
+            return {}
+        # A file name with a control character is never an entry, so char(31) splits cleanly.
+        names = slugs.split("\x1f")
+        self._liked_ids = dict(zip(map(int, ids.split(",")), names, strict=True))
+        return dict(zip(names, map(float, weights.split(",")), strict=True))
+
+    def holder_count(self, kind: str, key: str) -> int:
+        if (kind, key) in self._holders:
+            return len(self._holders[(kind, key)])
+        return self.view.search_data().count_of(_FIELDS[kind], key)
+
+    def liked_holders(self, kind: str, key: str, liked: Mapping[str, float]) -> frozenset[str]:
+        ids = self._liked_ids
+        found = self._liked.get((kind, key))
+        if found is not None or ids is None:
+            return found if found is not None else super().liked_holders(kind, key, liked)
+        # From the row ids, naming only the liked holders; every step loops in C.
+        found = self._liked[(kind, key)] = frozenset(
+            map(
+                ids.__getitem__,
+                ids.keys() & self.view.search_data().packed_rows_of(_FIELDS[kind], key),
+            )
+        )
+        return found
+
+    def taste_links(
+        self, slugs: Sequence[str], liked: Mapping[str, float]
+    ) -> dict[str, dict[str, float]]:
+        # What links_for() and link_weight() would give, from the derived rows' kinds alone: no
+        # link objects are made for the hundreds of planned titles.
+        wanted = set(slugs)
+        user, apart = self.view.user_ties()
+        mentions: set[tuple[str, str]] = set()
+        series: set[tuple[str, str]] = set()
+        for chunk in _chunks(sorted(wanted)):
+            marks = ",".join("?" * len(chunk))
+            for a, b, kind in self.conn.execute(
+                f"SELECT source, target, kind FROM derived WHERE source IN ({marks}) "
+                f"UNION ALL SELECT source, target, kind FROM derived WHERE target IN ({marks})",
+                [*chunk, *chunk],
+            ):
+                if a == b or (apart and frozenset((a, b)) in apart):
+                    continue
+                if kind == MENTION_KIND:
+                    mentions.add((a, b))
+                elif kind == SERIES_KIND:
+                    series.add((a, b) if a < b else (b, a))
+        linked = {(k.source, k.target) for k in user if k.source != k.target}
+        found: dict[str, dict[str, float]] = {slug: defaultdict(float) for slug in slugs}
+        pieces = (
+            (mentions, weight_of(MENTION)),
+            (series, weight_of(SAME_SERIES)),
+            # One piece however many links the user wrote between the two, as link_parts() says.
+            ({(a, b) if a < b else (b, a) for a, b in linked}, weight_of(LINKED)),
+        )
+        for pairs, weight in pieces:
+            for a, b in pairs:
+                if a in wanted and b in liked:
+                    found[a][b] += weight
+                if b in wanted and a in liked:
+                    found[b][a] += weight
+        return {slug: dict(weights) for slug, weights in found.items()}
 
     def words(self) -> ReviewWords:
         if self._words is None:
@@ -513,21 +641,22 @@ def evidence(
     source: Source,
     anchor: Entry,
     features: Features,
-    other: str,
+    other: Entry,
     links: Sequence[EntryLink] = (),
     same_series: bool = False,
 ) -> list[Part]:
     """Every tie between anchor and the entry `other` except review wording, strongest first."""
     parts = link_parts(anchor, links)
+    theirs = source.features(other)
     # Dismissing a derived link (`unlink`) also silences the ties it was made of.
-    apart = source.apart(anchor.slug, other)
+    apart = source.apart(anchor.slug, other.slug)
     if same_series and not apart:
         parts.append((SAME_SERIES, "same series"))
     if not apart:
         shared = [
             (source.rarity("creator", key), name)
             for key, name in features.creators.items()
-            if other in source.holders("creator", key)
+            if key in theirs.creators
         ]
         if shared:
             label = "shared creator" if len(shared) == 1 else "shared creators"
@@ -535,7 +664,7 @@ def evidence(
     shared_tags = [
         (source.rarity("tag", key), name)
         for key, name in features.tags.items()
-        if other in source.holders("tag", key)
+        if key in theirs.tags
     ]
     if shared_tags:
         label = "shared tag" if len(shared_tags) == 1 else "shared tags"
@@ -565,6 +694,19 @@ def link_parts(anchor: Entry, links: Sequence[EntryLink]) -> list[Part]:
     return parts
 
 
+def link_weight(links: Sequence[EntryLink]) -> float:
+    """The evidence in the links between two entries, as the weight_of() sum of link_parts()."""
+    total = weight_of(LINKED) if any(not link.derived for link in links) else 0.0
+    for link in links:
+        if link.derived:
+            kinds = derived_kinds(link)
+            if "mention" in kinds:
+                total += weight_of(MENTION)
+            if "series" in kinds:
+                total += weight_of(SAME_SERIES)
+    return total
+
+
 def weight_of(strength: float) -> float:
     """A strength as additive evidence: -ln(1 - s), so noisy-OR becomes a sum."""
     return -math.log(max(1e-12, 1.0 - strength))
@@ -590,7 +732,7 @@ def rough_ranking(
             for holder in source.holders(kind, key):
                 total[holder] += amount
     for other, group in links.items():
-        total[other] += sum(weight_of(s) for s, _ in link_parts(anchor, group))
+        total[other] += link_weight(group)
     for other in mates:
         total[other] += weight_of(SAME_SERIES)
     total.pop(anchor.slug, None)
@@ -758,7 +900,7 @@ def related(source: Source, entry: Entry, limit: int = 10) -> list[Recommendatio
         other = loaded.get(slug)
         if other is None:
             continue
-        parts = evidence(source, entry, features, slug, links.get(slug, ()), slug in mates)
+        parts = evidence(source, entry, features, other, links.get(slug, ()), slug in mates)
         if words is not None:
             extra = wording_part(words, entry, other)
             if extra:
@@ -812,14 +954,14 @@ def like_weight(score: float) -> float:
     return max(0.0, min(1.0, (score - 5.0) / 5.0))
 
 
-def liked_entries(source: Source) -> dict[str, float]:
-    """Slug -> like weight of every entry the user scored highly."""
-    records = [r for r in source.records() if r.status != "planned" and r.score is not None]
-    threshold = liking([r.score for r in records if r.score is not None])
+def liked_entries(scored: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Slug -> like weight of the entries scored highly, given every watched entry's score."""
+    scored = list(scored)
+    threshold = liking([score for _, score in scored])
     return {
-        r.slug: like_weight(r.score)
-        for r in records
-        if r.score is not None and r.score >= threshold and like_weight(r.score) > 0
+        slug: like_weight(score)
+        for slug, score in scored
+        if score >= threshold and like_weight(score) > 0
     }
 
 
@@ -828,17 +970,16 @@ def watchlist(source: Source, limit: int | None = 10) -> list[Recommendation]:
     planned = source.planned()
     if not planned:
         return []
-    liked = liked_entries(source)
-    links = source.links_for([e.slug for e in planned])
-    source.prefetch({key for e in planned for key in source.features(e).creators})
+    liked = source.liked()
+    weights = source.taste_links([e.slug for e in planned], liked)
     # First every planned title by sums along the inverted lists (no reasons built), ...
-    rough = [(taste_ties(source, e, links[e.slug], liked), e) for e in planned]
+    rough = [(taste_ties(source, e, weights[e.slug], liked), e) for e in planned]
     rough.sort(key=lambda item: (-_affinity(item[0]), item[1].title.casefold(), item[1].slug))
     shown = rough[:limit]
     # ... then the ones shown exactly: every tie's evidence and reasons, wording if there are
     # notes to compare.
-    wanted = {slug for ties, _ in shown for _, slug in ties}
-    loaded = source.load(wanted)
+    links = source.links_for([e.slug for _, e in shown])
+    loaded = source.load({slug for ties, _ in shown for _, slug in ties})
     words = source.words() if any(review_text(e) for _, e in shown) else None
     results = []
     for ties, entry in shown:
@@ -850,7 +991,7 @@ def watchlist(source: Source, limit: int | None = 10) -> list[Recommendation]:
             if other is None:
                 continue
             parts = evidence(
-                source, entry, features, slug, links[entry.slug].get(slug, ()), slug in mates
+                source, entry, features, other, links[entry.slug].get(slug, ()), slug in mates
             )
             if words is not None:
                 extra = wording_part(words, entry, other)
@@ -886,7 +1027,7 @@ def _affinity(ties: list[tuple[float, str]]) -> float:
 def taste_ties(
     source: Source,
     entry: Entry,
-    links: Mapping[str, Sequence[EntryLink]],
+    link_weights: Mapping[str, float],
     liked: Mapping[str, float],
 ) -> list[tuple[float, str]]:
     """A planned entry's best ties with liked entries, (relatedness x liking, slug), best first."""
@@ -895,39 +1036,43 @@ def taste_ties(
     # found another way; that keeps a 500-title watchlist cheap.
     cap = watchlist_cap(source.size)
     features = source.features(entry)
-    total: dict[str, float] = defaultdict(float)
-    common: list[tuple[str, str, float]] = []
-    for kind, keys, weight in (
-        ("creator", features.creators, CREATOR),
-        ("tag", features.tags, TAG),
-    ):
+    total: dict[str, float] = {}
+    common: list[TasteFeature] = []
+    for kind, keys in (("creator", features.creators), ("tag", features.tags)):
         for key in keys:
-            amount, frequent = source.taste_weight(kind, key, weight, cap)
-            if not frequent:
-                for holder in source.liked_holders(kind, key, liked):
-                    total[holder] += amount
-            else:
-                common.append((kind, key, amount))
-    for other, group in links.items():
+            feature = source.taste_feature(kind, key, liked, cap)
+            if feature.frequent:
+                common.append(feature)
+                continue
+            # Set operations, so that only the holders already found loop in Python.
+            holders, amount = feature.liked_holders, feature.amount
+            found = total.keys() & holders
+            total.update(dict.fromkeys(holders.difference(found), amount))
+            for holder in found:
+                total[holder] += amount
+    get = total.get
+    for other, weight in link_weights.items():
         if other in liked:
-            total[other] += sum(weight_of(s) for s, _ in link_parts(entry, group))
+            total[other] = get(other, 0.0) + weight
     for other in source.series_mates(entry):
         if other in liked:
-            total[other] += weight_of(SAME_SERIES)
+            total[other] = get(other, 0.0) + weight_of(SAME_SERIES)
     if not total and common:
         # Only very common creators or tags: the best-liked holders of the rarest one.
-        kind, key, _ = min(common, key=lambda item: len(source.holders(item[0], item[1])))
-        for holder in source.best_liked(kind, key, liked):
+        rarest = min(common, key=lambda f: source.holder_count(f.kind, f.key))
+        for holder in source.best_liked(rarest.kind, rarest.key, liked):
             total[holder] = 0.0
-    for kind, key, amount in common:
-        # Only the candidates already found: the intersection is worked out in C.
-        for holder in source.holders(kind, key).intersection(total):
-            total[holder] += amount
+    for feature in common:
+        # Only the candidates already found (all liked): the intersection is worked out in C.
+        for holder in feature.liked_holders.intersection(total):
+            total[holder] += feature.amount
     total.pop(entry.slug, None)
-    ties = [
-        ((1.0 - math.exp(-amount)) * liked[slug], slug) for slug, amount in total.items() if amount
-    ]
-    return heapq.nlargest(TOP_LIKED * 2, ties)  # (value, slug) tuples: the slug breaks ties
+    exp = math.exp
+    ties = [((1.0 - exp(-amount)) * liked[slug], slug) for slug, amount in total.items() if amount]
+    # (value, slug) tuples: the slug breaks ties. Sorting runs in C; heapq.nlargest() loops in
+    # Python, which costs more for the few dozen candidates a title usually has.
+    ties.sort(reverse=True)
+    return ties[: TOP_LIKED * 2]
 
 
 # --- rewatch ideas (when the watchlist is empty) ----------------------------------------------
