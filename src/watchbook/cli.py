@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -97,12 +96,12 @@ app = typer.Typer(
 )
 
 
-@dataclass
 class State:
     """Per-invocation state: which journal the user asked for, resolved on first use."""
 
-    explicit: Path | None = None
-    _journal: Journal | None = None
+    def __init__(self, explicit: Path | None = None) -> None:
+        self.explicit = explicit
+        self._journal: Journal | None = None
 
     @property
     def location(self) -> Location:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from watchbook.errors import InvalidValue
@@ -38,13 +37,30 @@ DISMISS_KEY = "unlinked"
 MIN_YEAR, MAX_YEAR = 1870, 2100
 
 
-@dataclass
+# Entry and Link are plain classes rather than dataclasses: a dataclass compiles its methods
+# when the module is imported, and every command imports this one.
+
+
 class Link:
     """A cross-link the user wrote: from the entry holding it to the entry with slug `to`."""
 
-    to: str
-    why: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __init__(
+        self, to: str, why: str | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
+        self.to = to
+        self.why = why
+        self.extra: dict[str, Any] = {} if extra is None else extra
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Link)
+        return (self.to, self.why, self.extra) == (other.to, other.why, other.extra)
+
+    def __repr__(self) -> str:
+        return f"Link(to={self.to!r}, why={self.why!r}, extra={self.extra!r})"
 
     def to_dict(self) -> dict[str, Any]:
         """The link as a TOML table, `to` and `why` first."""
@@ -55,26 +71,63 @@ class Link:
         return data
 
 
-@dataclass
 class Entry:
     """One title in the journal; `slug` is the file name's stem and never stored in the file."""
 
-    title: str
-    slug: str = ""
-    year: int | None = None
-    kind: str | None = None
-    status: str = "watched"
-    score: int | float | None = None
-    verdict: str | None = None
-    watched: list[dt.date] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    creators: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-    where: str | None = None
-    review: str | None = None
-    ids: dict[str, str] = field(default_factory=dict)
-    links: list[Link] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    FIELDS = (
+        "title", "slug", "year", "kind", "status", "score", "verdict", "watched", "tags",
+        "creators", "aliases", "where", "review", "ids", "links", "extra",
+    )  # fmt: skip
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __init__(
+        self,
+        title: str,
+        slug: str = "",
+        year: int | None = None,
+        kind: str | None = None,
+        status: str = "watched",
+        score: int | float | None = None,
+        verdict: str | None = None,
+        watched: list[dt.date] | None = None,
+        tags: list[str] | None = None,
+        creators: list[str] | None = None,
+        aliases: list[str] | None = None,
+        where: str | None = None,
+        review: str | None = None,
+        ids: dict[str, str] | None = None,
+        links: list[Link] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.title = title
+        self.slug = slug
+        self.year = year
+        self.kind = kind
+        self.status = status
+        self.score = score
+        self.verdict = verdict
+        self.watched: list[dt.date] = [] if watched is None else watched
+        self.tags: list[str] = [] if tags is None else tags
+        self.creators: list[str] = [] if creators is None else creators
+        self.aliases: list[str] = [] if aliases is None else aliases
+        self.where = where
+        self.review = review
+        self.ids: dict[str, str] = {} if ids is None else ids
+        self.links: list[Link] = [] if links is None else links
+        self.extra: dict[str, Any] = {} if extra is None else extra
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Entry)
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"Entry({shown})"
 
     @property
     def label(self) -> str:

@@ -7,9 +7,8 @@ import os
 import re
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from watchbook.entry import Entry, entry_from_dict
 from watchbook.errors import (
@@ -37,8 +36,7 @@ _TEMP_NAME = re.compile(r"^\..+\.toml\.[a-z0-9_]+\.tmp$")
 _HELD_LOCKS: dict[tuple[str, int], int] = {}
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """The journal folder in use and what chose it."""
 
     path: Path
@@ -157,12 +155,12 @@ def _line_of_key(text: str, key: str) -> int | None:
     return None
 
 
-@dataclass
 class LoadResult:
     """Every readable entry, and a problem for each file that could not be read."""
 
-    entries: list[Entry] = field(default_factory=list)
-    problems: list[InvalidFile] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.problems: list[InvalidFile] = []
 
 
 class Journal:

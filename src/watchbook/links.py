@@ -17,7 +17,6 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -61,8 +60,11 @@ _I_FORMS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class EntryLink:
+# The records here are NamedTuples and plain classes, not dataclasses: a dataclass compiles its
+# methods when the module is imported, which every read command would pay for.
+
+
+class EntryLink(NamedTuple):
     """A link from one entry to another; `derived` ones were found by the index, not written."""
 
     source: str
@@ -161,8 +163,7 @@ def mention_text(entry: Entry) -> str:
 # --- mention keys -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MentionKey:
+class MentionKey(NamedTuple):
     """One way an entry can be named in a review: the folded words of its title or an alias."""
 
     slug: str
@@ -301,8 +302,7 @@ DocFrequency = Callable[[set[str]], Mapping[str, int]]
 TYPO_MAX_DOCS = 3
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A name found in a text: word span, the entry it names, and the misspelt word if any."""
 
     start: int
@@ -311,22 +311,28 @@ class Match:
     typo: str = ""
 
 
-@dataclass
 class MentionFinder:
     """Finds the entries a text mentions, given lookups into the title indexes."""
 
-    variants: VariantLookup
-    # Keys of two or more words by their first two (folded) words.
-    pairs: KeyLookup
-    # One-word keys by the word as written.
-    singles: KeyLookup
-    # How many reviews hold each of these words; None: count them while scanning (a rebuild
-    # scans every review, and filters misspellings by the final counts at the end).
-    doc_frequency: DocFrequency | None = None
-    # Tokens already checked for typos (shared across reviews during a rebuild) and the fixes.
-    checked: set[str] = field(default_factory=set)
-    fixed: dict[str, str] = field(default_factory=dict)
-    seen: Counter[str] = field(default_factory=Counter)
+    def __init__(
+        self,
+        variants: VariantLookup,
+        pairs: KeyLookup,
+        singles: KeyLookup,
+        doc_frequency: DocFrequency | None = None,
+    ) -> None:
+        self.variants = variants
+        # Keys of two or more words by their first two (folded) words.
+        self.pairs = pairs
+        # One-word keys by the word as written.
+        self.singles = singles
+        # How many reviews hold each of these words; None: count them while scanning (a rebuild
+        # scans every review, and filters misspellings by the final counts at the end).
+        self.doc_frequency = doc_frequency
+        # Tokens already checked for typos (shared across reviews during a rebuild), the fixes.
+        self.checked: set[str] = set()
+        self.fixed: dict[str, str] = {}
+        self.seen: Counter[str] = Counter()
 
     @classmethod
     def from_keys(cls, keys: Iterable[MentionKey]) -> MentionFinder:
@@ -732,8 +738,7 @@ def merge_rows(
 # --- link, unlink and check -------------------------------------------------------------------
 
 
-@dataclass
-class LinkChange:
+class LinkChange(NamedTuple):
     """What `link` or `unlink` did to the first entry's file."""
 
     entry: Entry

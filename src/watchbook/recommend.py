@@ -21,7 +21,6 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from watchbook.entry import Entry, format_score
@@ -84,8 +83,7 @@ work works good great bad way plot feel feels felt make two three half whole
 REVIEW_STOPWORDS = _wordset(_GENERIC_WORDS) | STOPWORDS
 
 
-@dataclass
-class Recommendation:
+class Recommendation(NamedTuple):
     """One suggested entry: how related (0-1, None for rewatch ideas) and why, in plain words."""
 
     entry: Entry
@@ -150,14 +148,16 @@ class Record(NamedTuple):
     last: int
 
 
-@dataclass
 class Features:
     """An entry's creators and tags by normalised key, with the names as it writes them."""
 
-    creators: dict[str, str] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
-    # The entry they were read from (a cached copy is used only for the very same object).
-    entry: Entry | None = None
+    __slots__ = ("creators", "entry", "tags")
+
+    def __init__(self, entry: Entry | None = None) -> None:
+        self.creators: dict[str, str] = {}
+        self.tags: dict[str, str] = {}
+        # The entry they were read from (a cached copy is used only for the very same object).
+        self.entry = entry
 
 
 class TasteFeature(NamedTuple):
