@@ -270,6 +270,41 @@ def snapshot(journal: Path) -> tuple[list, list, list, list]:
     return derived, keys, entries, texts
 
 
+def test_an_edit_is_patched_in_not_rebuilt(
+    journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A patch that fails falls back to a rebuild, which gives the same answers: only counting
+    # rebuilds shows the patch works. (It once failed on every edit, for a read snapshot left
+    # open on the connection it reused.)
+    import watchbook.index as index
+
+    journal_dir.mkdir()
+    for entry in make_entries(40, seed=3):
+        path = journal_dir / f"{entry.slug}.toml"
+        path.write_text(dump_entry(entry), encoding="utf-8")
+        age(path)
+    open_index(Journal(journal_dir)).close()
+    builds: list[int] = []
+    real_build = index.Builder.build
+
+    def counted(self: index.Builder, listing: dict) -> None:
+        builds.append(len(listing))
+        real_build(self, listing)
+
+    monkeypatch.setattr(index.Builder, "build", counted)
+    for step, path in enumerate(sorted(journal_dir.glob("*.toml"))[:3]):
+        entry = Journal(journal_dir).read_path(path)
+        entry.score = step + 1
+        entry.tags = [*entry.tags, f"edited-{step}"]
+        path.write_text(dump_entry(entry), encoding="utf-8")
+        age(path, 2 + step)
+        view = open_index(Journal(journal_dir))
+        assert view.entries_by_slug([entry.slug])[entry.slug].score == step + 1
+        assert view.search_data().rows_of(2, f"edited {step}")
+        view.close()
+    assert builds == []
+
+
 def test_incremental_updates_match_a_full_rebuild(journal_dir: Path) -> None:
     rng = random.Random(7)
     made = make_entries(150, seed=4)

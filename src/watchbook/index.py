@@ -748,8 +748,10 @@ class Index:
                     view = IndexView(conn, self.journal)
                     if view.listing_matches(listed):
                         return view
-                    conn.close()
-                return self._update(listed, rebuild)
+                    # The same connection patches it, once its read snapshot is over: closing
+                    # it would checkpoint the log, and opening another costs as much again.
+                    conn.execute("ROLLBACK")
+                return self._update(listed, rebuild, conn)
             except (sqlite3.DatabaseError, *DAMAGE):
                 # Damaged beyond what an update repairs: start from nothing.
                 rebuild = True
@@ -788,11 +790,14 @@ class Index:
                 f"another watchbook process has been updating the index for {LOCK_TIMEOUT:g}s"
             ) from None
 
-    def _update(self, listed: Listing, rebuild: bool) -> IndexView:
+    def _update(
+        self, listed: Listing, rebuild: bool, conn: sqlite3.Connection | None = None
+    ) -> IndexView:
         """Patch the index for what changed, or rebuild it (under the index lock)."""
         import sqlite3
 
-        conn = None if rebuild else self._open_existing()
+        if conn is None and not rebuild:
+            conn = self._open_existing()
         if conn is None:
             with self._lock():
                 # Another process may have rebuilt it while this one waited for the lock.
@@ -817,6 +822,7 @@ class Index:
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+            conn.close()
             raise
         return IndexView(conn, self.journal)
 
