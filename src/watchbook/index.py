@@ -454,10 +454,7 @@ class SearchData:
 
     def rows_of(self, field: int, key: str) -> list[int]:
         """The row ids under one key (0 names, 1 creators, 2 tags, 3 works), the others packed."""
-        if self._columns is None:
-            return list(self._tables[field].get(key, ()))
-        rows = self._lookup(field).get(key)
-        return [] if rows is None else row_ids(rows)
+        return self.row_array(field, key).tolist()
 
     def count_of(self, field: int, key: str) -> int:
         """How many row ids one key has, without unpacking them."""
@@ -468,18 +465,12 @@ class SearchData:
             return 0
         return 1 if isinstance(rows, int) else len(rows) // _ROW_SIZE
 
-    def packed_rows_of(self, field: int, key: str) -> array.array[int] | list[int]:
-        """The row ids under one key as an array (or list), for set operations in C."""
+    def row_array(self, field: int, key: str) -> array.array[int]:
+        """The row ids under one key as an array, for set operations in C."""
         if self._columns is None:
-            return self._tables[field].get(key, [])
+            return array.array("I", self._tables[field].get(key, ()))
         rows = self._lookup(field).get(key)
-        if rows is None:
-            return []
-        if isinstance(rows, int):
-            return [rows]
-        unpacked = array.array("I")
-        unpacked.frombytes(rows)
-        return unpacked
+        return array.array("I") if rows is None else _row_array(rows)
 
     def _lookup(self, field: int) -> dict[str, Rows]:
         lookup = self._lookups.get(field)
@@ -592,11 +583,15 @@ def _pack_rows(rows: list[int]) -> Rows:
 
 def row_ids(rows: Rows) -> list[int]:
     """The row ids of one key of SearchData.columns()."""
+    return [rows] if isinstance(rows, int) else _row_array(rows).tolist()
+
+
+def _row_array(rows: Rows) -> array.array[int]:
     if isinstance(rows, int):
-        return [rows]
+        return array.array("I", (rows,))
     unpacked = array.array("I")
     unpacked.frombytes(rows)
-    return unpacked.tolist()
+    return unpacked
 
 
 class Record:

@@ -437,7 +437,7 @@ class IndexSource(Source):
             rows = self.conn.execute("SELECT slug FROM creators WHERE key = ?", (key,))
             return [slug for (slug,) in rows]
         slugs = self._slug_map()
-        return [slugs[i] for i in self.view.search_data().rows_of(2, key) if i in slugs]
+        return [slugs[i] for i in self.view.search_data().rows_of(_FIELDS[kind], key) if i in slugs]
 
     def _slug_map(self) -> dict[int, str]:
         """Row id -> slug of every entry."""
@@ -531,37 +531,14 @@ class IndexSource(Source):
             return len(self._holders[(kind, key)])
         return self.view.search_data().count_of(_FIELDS[kind], key)
 
-    def taste_feature(
-        self, kind: str, key: str, liked: Mapping[str, float], cap: int
-    ) -> TasteFeature:
-        found = self._taste.get((kind, key))
-        ids = self._liked_ids
-        if found is not None or ids is None:
-            return found or super().taste_feature(kind, key, liked, cap)
-        # What the base class works out through rarity(), holder_count() and liked_holders(),
-        # in one step per feature: a watchlist asks about hundreds of them.
-        rows = self.view.search_data().packed_rows_of(_FIELDS[kind], key)
-        strength = (CREATOR if kind == "creator" else TAG) * rarity(len(rows), self.size)
-        holders = frozenset(map(ids.__getitem__, ids.keys() & rows))
-        self._liked[(kind, key)] = holders
-        found = self._taste[(kind, key)] = TasteFeature(
-            kind, key, weight_of(strength), len(rows) > cap, holders
-        )
-        return found
-
     def liked_holders(self, kind: str, key: str, liked: Mapping[str, float]) -> frozenset[str]:
-        ids = self._liked_ids
         found = self._liked.get((kind, key))
-        if found is not None or ids is None:
-            return found if found is not None else super().liked_holders(kind, key, liked)
-        # From the row ids, naming only the liked holders; every step loops in C.
-        found = self._liked[(kind, key)] = frozenset(
-            map(
-                ids.__getitem__,
-                ids.keys() & self.view.search_data().packed_rows_of(_FIELDS[kind], key),
-            )
-        )
-        return found
+        ids = self._liked_ids
+        if found is None and ids is not None:
+            # From the row ids, naming only the liked holders; every step loops in C.
+            rows = self.view.search_data().row_array(_FIELDS[kind], key)
+            found = self._liked[(kind, key)] = frozenset(map(ids.__getitem__, ids.keys() & rows))
+        return found if found is not None else super().liked_holders(kind, key, liked)
 
     def taste_links(
         self, slugs: Sequence[str], liked: Mapping[str, float]
