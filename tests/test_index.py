@@ -22,8 +22,10 @@ from watchbook.index import (
     SCHEMA_VERSION,
     Catalog,
     Index,
+    IndexView,
     decode_entry,
     encode_entry,
+    links_due,
     load_catalog,
     open_index,
     reindex,
@@ -32,6 +34,7 @@ from watchbook.index import (
 from watchbook.journal import Journal, dump_entry
 from watchbook.links import EntryLink
 from watchbook.listing import read_listing, scan_folder
+from watchbook.search import search_journal
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import make_entries, typo_title
@@ -45,6 +48,15 @@ def titles(invoke: Invoke) -> list[str]:
     result = invoke("list", "--sort", "title")
     assert result.exit_code == 0, result.stderr
     return [line.split("\t")[1] for line in result.stdout.splitlines()]
+
+
+def write_aged(journal: Path, entries: list[Entry]) -> None:
+    """Write entry files that look written a while ago (past the 'just written' window)."""
+    journal.mkdir()
+    for entry in entries:
+        path = journal / f"{entry.slug}.toml"
+        path.write_text(dump_entry(entry), encoding="utf-8")
+        age(path)
 
 
 def age(path: Path, seconds: float = 5.0) -> None:
@@ -240,6 +252,7 @@ def test_no_progress_bar_when_not_on_a_terminal(
 
 def snapshot(journal: Path) -> tuple[list, list, list, list]:
     view = open_index(Journal(journal))
+    view.require_links()
     derived = sorted(view.conn.execute("SELECT source, target, kind, detail FROM derived"))
     data = view.search_data()
     ids = dict(view.conn.execute("SELECT id, slug FROM entries"))
@@ -278,18 +291,14 @@ def test_an_edit_is_patched_in_not_rebuilt(
     # open on the connection it reused.)
     import watchbook.index as index
 
-    journal_dir.mkdir()
-    for entry in make_entries(40, seed=3):
-        path = journal_dir / f"{entry.slug}.toml"
-        path.write_text(dump_entry(entry), encoding="utf-8")
-        age(path)
+    write_aged(journal_dir, make_entries(40, seed=3))
     open_index(Journal(journal_dir)).close()
     builds: list[int] = []
     real_build = index.Builder.build
 
-    def counted(self: index.Builder, listing: dict) -> None:
+    def counted(self: index.Builder, listing: dict, links: bool = True) -> None:
         builds.append(len(listing))
-        real_build(self, listing)
+        real_build(self, listing, links)
 
     monkeypatch.setattr(index.Builder, "build", counted)
     for step, path in enumerate(sorted(journal_dir.glob("*.toml"))[:3]):
@@ -308,11 +317,7 @@ def test_an_edit_is_patched_in_not_rebuilt(
 def test_incremental_updates_match_a_full_rebuild(journal_dir: Path) -> None:
     rng = random.Random(7)
     made = make_entries(150, seed=4)
-    journal_dir.mkdir()
-    for entry in made:
-        path = journal_dir / f"{entry.slug}.toml"
-        path.write_text(dump_entry(entry), encoding="utf-8")
-        age(path)
+    write_aged(journal_dir, made)
     open_index(Journal(journal_dir)).close()
     for step in range(18):
         files = sorted(journal_dir.glob("*.toml"))
@@ -477,3 +482,134 @@ def test_one_entry_and_its_links_read_from_the_index_match_the_whole_journal(
     first = entry_with_links(Journal(journal_dir), made[0].slug)
     assert [k.target for k in first.outgoing if not k.derived] == [made[1].slug, "not-there"]
     assert "not-there" not in first.labels
+
+
+# --- links left for later ---------------------------------------------------------------------
+
+
+def link_tables(view: IndexView) -> dict[str, object]:
+    """Every table links are derived into, and the typo neighbourhood, as plain values."""
+    view.require_links()
+    tables = ("derived", "mention_keys", "title_words", "creators")
+    found: dict[str, object] = {t: sorted(view.conn.execute(f"SELECT * FROM {t}")) for t in tables}
+    found["typos"] = view.conn.execute("SELECT data FROM blobs WHERE name = 'typos'").fetchone()
+    return found
+
+
+def test_a_build_for_a_search_leaves_the_links_to_the_first_reader(sample_journal: Path) -> None:
+    journal = Journal(sample_journal)
+    view = open_index(journal, links=False)
+    assert links_due(view.conn)
+    assert view.conn.execute("SELECT count(*) FROM derived").fetchone()[0] == 0
+    # Searching needs none of them.
+    hits = search_journal(journal, "sidnoia")
+    assert hits[0][1].slug == "knights-of-sidonia-2014"
+    view.close()
+    full = Index(Journal(sample_journal))
+    view = full.view()
+    view.require_links()
+    assert not links_due(view.conn)
+    later = link_tables(view)
+    view.close()
+    assert later["derived"], "the sample journal has links"
+    # The same tables as a build that derived them at once.
+    view = open_index(journal, rebuild=True)
+    assert not links_due(view.conn)
+    assert link_tables(view) == later
+    view.close()
+
+
+def test_show_after_a_search_build_finds_the_links(invoke: Invoke, sample_journal: Path) -> None:
+    assert invoke("search", "sidnoia").exit_code == 0
+    result = invoke("show", "blame-2017", "--json")
+    assert result.exit_code == 0, result.stderr
+    derived = {k["to"] for k in json.loads(result.stdout)["links"] if k["derived"]}
+    assert {"knights-of-sidonia-2014", "the-matrix-1999"} <= derived
+    with sqlite3.connect(index_file(sample_journal)) as conn:
+        assert not links_due(conn)
+
+
+def test_edits_while_links_are_due_are_in_the_links_derived_later(
+    journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchbook.index as index
+
+    made = make_entries(60, seed=5)
+    write_aged(journal_dir, made)
+    journal = Journal(journal_dir)
+    open_index(journal, links=False).close()
+    builds: list[bool] = []
+    real_build = index.Builder.build
+
+    def counted(self: index.Builder, listing: dict, links: bool = True) -> None:
+        builds.append(links)
+        real_build(self, listing, links)
+
+    monkeypatch.setattr(index.Builder, "build", counted)
+    # A review now names another title; a new sequel; a file removed: patched, links still due.
+    first, other = sorted(journal_dir.glob("*.toml"))[:2]
+    entry = journal.read_path(first)
+    entry.review = f"{entry.review or ''}\nIt made me think of {made[30].title}.\n"
+    first.write_text(dump_entry(entry), encoding="utf-8")
+    age(first, 3)
+    sequel = Entry(title=f"{made[10].title} Season 2", slug="added-sequel")
+    (journal_dir / "added-sequel.toml").write_text(dump_entry(sequel), encoding="utf-8")
+    age(journal_dir / "added-sequel.toml", 3)
+    other.unlink()
+    view = open_index(journal, links=False)
+    assert links_due(view.conn) and builds == []
+    view.close()
+    view = open_index(journal)
+    later = link_tables(view)
+    view.close()
+    derived = {(source, target, kind) for source, target, kind, _detail in later["derived"]}
+    assert (entry.slug, made[30].slug, "mention") in derived
+    assert any("added-sequel" in (source, target) for source, target, _kind in derived)
+    assert not any(other.stem in (source, target) for source, target, _kind in derived)
+    view = open_index(journal, rebuild=True)
+    assert link_tables(view) == later
+    view.close()
+
+
+def test_links_are_derived_once_when_two_readers_want_them(
+    sample_journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchbook.index as index
+
+    journal = Journal(sample_journal)
+    open_index(journal, links=False).close()
+    first, second = open_index(journal), open_index(journal)
+    derivations: list[int] = []
+    real = index.Builder.derive_links
+
+    def counted(self: index.Builder, facts: list) -> None:
+        derivations.append(len(facts))
+        real(self, facts)
+
+    monkeypatch.setattr(index.Builder, "derive_links", counted)
+    first.require_links()
+    second.require_links()
+    assert derivations == [11]
+    assert link_tables(first) == link_tables(second)
+    first.close()
+    second.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "due"),
+    [
+        (("search", "sidnoia"), True),
+        (("list",), True),
+        (("stats",), True),
+        (("show", "blame-2017"), False),
+        (("recommend", "Blame!"), False),
+        (("check",), False),
+    ],
+)
+def test_which_commands_build_the_links_at_once(
+    invoke: Invoke, sample_journal: Path, args: tuple[str, ...], due: bool
+) -> None:
+    result = invoke(*args)
+    assert result.exit_code in (0, 1), result.stderr
+    with sqlite3.connect(index_file(sample_journal)) as conn:
+        assert links_due(conn) is due

@@ -290,3 +290,25 @@ def test_both_toml_readers_report_a_bad_file_the_same_way(
     assert caught.value.line == line
     good = 'title = "Blame!"\nyear = 2017\nscore = 6\nwatched = [2024-03-01]\n'
     assert parse_entry(good, "blame-2017", "blame-2017.toml").watched[0].isoformat() == "2024-03-01"
+
+
+def test_links_inside_the_journal_are_followed_and_sizes_reported_whole(
+    journal_dir: Path,
+) -> None:
+    from watchbook.errors import InvalidFile
+    from watchbook.journal import MAX_FILE_BYTES
+
+    journal_dir.mkdir()
+    (journal_dir / "real.toml").write_text('title = "Real"\n')
+    (journal_dir / "alias.toml").symlink_to(journal_dir / "real.toml")
+    (journal_dir / "dangling.toml").symlink_to(journal_dir / "gone.toml")
+    big = journal_dir / "big.toml"
+    big.write_text('title = "Big"\nreview = """' + "x" * (MAX_FILE_BYTES + 100) + '"""\n')
+    journal = Journal(journal_dir)
+    assert journal.read_path(journal_dir / "alias.toml").title == "Real"
+    with pytest.raises(InvalidFile, match="is not a regular file"):
+        journal.read_path(journal_dir / "dangling.toml")
+    with pytest.raises(InvalidFile) as refused:
+        journal.read_path(big)
+    # The real size, not the part read before refusing.
+    assert f"is {big.stat().st_size:,} bytes" in str(refused.value)

@@ -186,7 +186,7 @@ def list_entries(
         loaded = view.entries_by_slug(slugs)
         return [loaded[slug] for slug in slugs]
 
-    return read_index(journal, read, progress)
+    return read_index(journal, read, progress, links=False)
 
 
 def filter_entries(

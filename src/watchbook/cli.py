@@ -134,11 +134,14 @@ class State:
 
         return self.indexed(find_entries, queries)
 
-    def catalog(self) -> Catalog:
-        """Entries and links of the journal (unreadable files are warned about at the end)."""
+    def catalog(self, links: bool = True) -> Catalog:
+        """Entries and links of the journal (unreadable files are warned about at the end).
+
+        `links=False` when the command reads no links (see Index.view).
+        """
         from watchbook.index import load_catalog
 
-        return self.indexed(load_catalog)
+        return self.indexed(load_catalog, links=links)
 
 
 def state(ctx: typer.Context) -> State:

@@ -25,7 +25,7 @@ def stats(
     from watchbook.render import print_json, print_stats
     from watchbook.stats import compute_stats
 
-    result = compute_stats(state(ctx).catalog().entries, year)
+    result = compute_stats(state(ctx).catalog(links=False).entries, year)
     if as_json:
         print_json(result.to_json())
     else:

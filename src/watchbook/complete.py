@@ -36,17 +36,17 @@ Candidate = tuple[str, str]
 
 def entries(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candidate]:
     """(slug, 'Title (Year)') of the entries matching what is typed, best first."""
-    return read_index(journal, lambda view: _entries(view, incomplete, limit))
+    return read_index(journal, links=False, read=lambda view: _entries(view, incomplete, limit))
 
 
 def tags(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candidate]:
     """(tag, 'N entries') of the journal's tags matching what is typed, best first."""
-    return read_index(journal, lambda view: _words(view, 2, incomplete, limit))
+    return read_index(journal, links=False, read=lambda view: _words(view, 2, incomplete, limit))
 
 
 def creators(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candidate]:
     """(creator, 'N entries') of the journal's creators matching what is typed, best first."""
-    return read_index(journal, lambda view: _words(view, 1, incomplete, limit))
+    return read_index(journal, links=False, read=lambda view: _words(view, 1, incomplete, limit))
 
 
 def choices(options: Sequence[str], incomplete: str) -> list[str]:

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # The link machinery (and its dataclasses) is imported only by what needs it, so that a warm
 # `search` does not pay for it.
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -124,10 +124,17 @@ class Catalog:
 class LinkSource:
     """Derived rows from the index, merged into links with the user's own."""
 
-    def __init__(self, conn: sqlite3.Connection, entries: Sequence[Entry]) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        entries: Sequence[Entry],
+        before: Callable[[], None] | None = None,
+    ) -> None:
         from watchbook.links import dismissed_pairs, user_links
 
         self.conn = conn
+        # Called before the first query (the view derives links a build left for later).
+        self.before = before
         self.entries = entries
         self.years = {e.slug: e.year for e in entries}
         self.dismissed = dismissed_pairs(entries)
@@ -144,6 +151,9 @@ class LinkSource:
 
         if self._rows is None:
             try:
+                if self.before:
+                    self.before()
+                    self.before = None
                 return self.conn.execute(sql, args).fetchall()
             except sqlite3.DatabaseError:
                 # The index broke after it was opened: work the links out from the entries.
@@ -183,6 +193,7 @@ class IndexLinkSource(LinkSource):
     def __init__(self, view: IndexView) -> None:
         self.conn = view.conn
         self.view = view
+        self.before = view.require_links
         self.user, self.dismissed = view.user_ties()
         self.years = {}
         self._rows = None
@@ -217,7 +228,7 @@ def find_entries(
         view.problems()
         return [view.find(query) for query in queries]
 
-    return read_index(journal, read, progress)
+    return read_index(journal, read, progress, links=False)
 
 
 def derived_pair(
@@ -264,32 +275,45 @@ class IndexDamaged(Exception):
 DAMAGE = (IndexDamaged, ValueError, TypeError, KeyError, IndexError)
 
 
-def load_catalog(journal: Journal, progress: Progress | None = None) -> Catalog:
-    """The journal as a Catalog, from the index (brought up to date first)."""
+def load_catalog(
+    journal: Journal, progress: Progress | None = None, *, links: bool = True
+) -> Catalog:
+    """The journal as a Catalog, from the index (brought up to date first; see Index.view)."""
     import sqlite3
 
     try:
-        return open_index(journal, progress).catalog()
+        return open_index(journal, progress, links=links).catalog()
     except (sqlite3.DatabaseError, *DAMAGE):
-        return open_index(journal, progress, rebuild=True).catalog()
+        return open_index(journal, progress, rebuild=True, links=links).catalog()
 
 
 def open_index(
-    journal: Journal, progress: Progress | None = None, *, rebuild: bool = False
+    journal: Journal,
+    progress: Progress | None = None,
+    *,
+    rebuild: bool = False,
+    links: bool = True,
 ) -> IndexView:
     """An up-to-date, read-only view of the index (rebuilt first when asked or needed)."""
     index = Index(journal, progress)
-    return index.view(rebuild=rebuild)
+    return index.view(rebuild=rebuild, links=links)
 
 
 def read_index(
-    journal: Journal, read: Callable[[IndexView], _T], progress: Progress | None = None
+    journal: Journal,
+    read: Callable[[IndexView], _T],
+    progress: Progress | None = None,
+    *,
+    links: bool = True,
 ) -> _T:
-    """Run `read` on an up-to-date view of the index, rebuilt once if it turns out damaged."""
+    """Run `read` on an up-to-date view of the index, rebuilt once if it turns out damaged.
+
+    `links=False` when `read` needs no links (see Index.view).
+    """
     import sqlite3
 
     for rebuild in (False, True):
-        view = open_index(journal, progress, rebuild=rebuild)
+        view = open_index(journal, progress, rebuild=rebuild, links=links)
         try:
             return read(view)
         except (sqlite3.DatabaseError, *DAMAGE):
@@ -675,6 +699,8 @@ CREATE INDEX entries_records ON entries (slug, status, score, last, year);
 CREATE INDEX entries_tied ON entries (tied) WHERE tied = 1;
 CREATE INDEX entries_planned ON entries (slug) WHERE status = 'planned';
 CREATE INDEX entries_liked ON entries (score, slug) WHERE status != 'planned' AND score >= 0;
+"""
+_LINK_INDEXES = """
 CREATE INDEX mention_keys_gram ON mention_keys (gram);
 CREATE INDEX mention_keys_slug ON mention_keys (slug);
 CREATE INDEX title_words_slug ON title_words (slug);
@@ -728,36 +754,39 @@ class Index:
         except sqlite3.DatabaseError:
             return None
 
-    def view(self, rebuild: bool = False) -> IndexView:
-        """Bring the index up to date and return a read view of it."""
+    def view(self, rebuild: bool = False, links: bool = True) -> IndexView:
+        """Bring the index up to date and return a read view of it.
+
+        `links=False`: the caller reads no links, so a build may leave them for later.
+        """
         import sqlite3
 
         listed = read_listing(self.journal.path)
         if not self.journal.path.is_dir():
             # No journal yet: nothing to cache, and reading must not create folders.
-            return self._memory_view(listed.files)
+            return self._memory_view(listed.files, links)
         for _attempt in range(3):
             try:
                 conn = None if rebuild else self._open_existing()
                 if conn is not None:
-                    view = IndexView(conn, self.journal)
+                    view = IndexView(conn, self.journal, self.progress)
                     if view.listing_matches(listed):
                         return view
                     # The same connection patches it, once its read snapshot is over: closing
                     # it would checkpoint the log, and opening another costs as much again.
                     conn.execute("ROLLBACK")
-                return self._update(listed, rebuild, conn)
+                return self._update(listed, rebuild, conn, links)
             except (sqlite3.DatabaseError, *DAMAGE):
                 # Damaged beyond what an update repairs: start from nothing.
                 rebuild = True
             except Conflict:
                 # Another process holds the index for too long: answer from memory instead.
-                return self._memory_view(listed.files)
+                return self._memory_view(listed.files, links)
             except OSError:
                 if not self._writable():
-                    return self._memory_view(listed.files)
+                    return self._memory_view(listed.files, links)
                 raise
-        return self._memory_view(listed.files)
+        return self._memory_view(listed.files, links)
 
     def _writable(self) -> bool:
         try:
@@ -766,11 +795,11 @@ class Index:
             return False
         return os.access(self.journal.state_dir, os.W_OK)
 
-    def _memory_view(self, listing: dict[str, Stat]) -> IndexView:
+    def _memory_view(self, listing: dict[str, Stat], links: bool) -> IndexView:
         """A throwaway in-memory index (read-only journal, or none yet)."""
         conn = self._connect(":memory:")
-        Builder(conn, self.journal, self.progress).build(listing)
-        return IndexView(conn, self.journal)
+        Builder(conn, self.journal, self.progress).build(listing, links)
+        return IndexView(conn, self.journal, self.progress)
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -786,7 +815,11 @@ class Index:
             ) from None
 
     def _update(
-        self, listed: Listing, rebuild: bool, conn: sqlite3.Connection | None = None
+        self,
+        listed: Listing,
+        rebuild: bool,
+        conn: sqlite3.Connection | None = None,
+        links: bool = True,
     ) -> IndexView:
         """Patch the index for what changed, or rebuild it (under the index lock)."""
         import sqlite3
@@ -798,8 +831,8 @@ class Index:
                 # Another process may have rebuilt it while this one waited for the lock.
                 conn = None if rebuild else self._open_existing()
                 if conn is None:
-                    self._build_file(listed.files)
-                    return IndexView(self._connect(str(self.path)), self.journal)
+                    self._build_file(listed.files, links)
+                    return IndexView(self._connect(str(self.path)), self.journal, self.progress)
         # A patch needs no lock file: SQLite's write lock lets one writer in at a time, and
         # what changed is worked out again once inside.
         try:
@@ -810,7 +843,7 @@ class Index:
                 conn.execute("COMMIT")
             elif count > max(50, REBUILD_SHARE * changes.total):
                 conn.execute("ROLLBACK")
-                Builder(conn, self.journal, self.progress).build(listed.files)
+                Builder(conn, self.journal, self.progress).build(listed.files, links)
             else:
                 Updater(conn, self.journal).apply(listed, changes)
                 conn.execute("COMMIT")
@@ -819,9 +852,9 @@ class Index:
                 conn.execute("ROLLBACK")
             conn.close()
             raise
-        return IndexView(conn, self.journal)
+        return IndexView(conn, self.journal, self.progress)
 
-    def _build_file(self, listing: dict[str, Stat]) -> None:
+    def _build_file(self, listing: dict[str, Stat], links: bool) -> None:
         """Build a new index beside the old one and move it into place (under the index lock)."""
         # Nobody else can see the new file while it is written, so it is written the cheap way:
         # no rollback journal, no syncing on the way, a big page cache. It is synced once, turned
@@ -838,7 +871,7 @@ class Index:
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA cache_size = -65536")
-            Builder(conn, self.journal, self.progress).build(listing)
+            Builder(conn, self.journal, self.progress).build(listing, links)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.close()
             with open(temporary, "rb") as written:
@@ -870,9 +903,13 @@ def _blob(conn: sqlite3.Connection, name: str) -> bytes:
 class IndexView:
     """Read access to an up-to-date index, inside one read transaction (a consistent snapshot)."""
 
-    def __init__(self, conn: sqlite3.Connection, journal: Journal) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, journal: Journal, progress: Progress | None = None
+    ) -> None:
         self.conn = conn
         self.journal = journal
+        self.progress = progress
+        self._links_ready = False
         self._search: SearchData | None = None
         self._ties: tuple[list[EntryLink], set[frozenset[str]]] | None = None
         if not conn.in_transaction:
@@ -885,6 +922,27 @@ class IndexView:
     def close(self) -> None:
         """End the snapshot."""
         self.conn.close()
+
+    def require_links(self) -> None:
+        """Before reading links: derive them if the build left them for later."""
+        if self._links_ready:
+            return
+        conn = self.conn
+        if links_due(conn):
+            # A write, between two snapshots; another process may be doing the same, and then
+            # this one waits for it and finds nothing left to do.
+            conn.execute("ROLLBACK")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                derive_due_links(conn, self.journal, self.progress)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            finally:
+                conn.execute("BEGIN")
+        self._links_ready = True
 
     # -- what commands read
 
@@ -912,7 +970,8 @@ class IndexView:
         """Entries, problems and (lazily) links."""
         problems = self.problems()
         entries = self.entries()
-        return Catalog(entries, problems, link_source=LinkSource(self.conn, entries))
+        source = LinkSource(self.conn, entries, before=self.require_links)
+        return Catalog(entries, problems, link_source=source)
 
     def search_data(self) -> SearchData:
         """The search keys of every entry (records of entries are read when asked for)."""
@@ -1014,6 +1073,7 @@ class IndexView:
 
     def counts(self) -> tuple[int, int, int]:
         """Entries, unreadable files, derived rows."""
+        self.require_links()
         return (
             self.conn.execute("SELECT count(*) FROM entries").fetchone()[0],
             self.conn.execute("SELECT count(*) FROM problems").fetchone()[0],
@@ -1062,31 +1122,30 @@ PARALLEL_MIN = 2000
 _CHUNKS = 16
 
 
-class Prepared:
-    """Everything the index stores about one parsed file, worked out in a worker process."""
+class LinkFacts(NamedTuple):
+    """What deriving links needs of one entry, in plain values (they cross between processes)."""
 
-    __slots__ = ("creators", "fts", "keys", "row", "search", "series", "slug", "text", "title")
+    slug: str
+    keys: list[tuple[tuple[str, ...], bool, str]]
+    creators: list[tuple[str, str]]
+    series: str
+    title: str
+    text: str
 
-    def __init__(self, entry: Entry) -> None:
+    @classmethod
+    def of(cls, entry: Entry) -> LinkFacts:
+        """The facts of one entry."""
         from watchbook.links import creator_names, mention_keys, mention_text
         from watchbook.text import title_key
 
-        self.slug = entry.slug
-        self.row = _entry_row(entry)
-        self.fts = (fts_text(entry.verdict), fts_text(entry.review))
-        self.search = search_keys(entry)
-        self.keys = [(k.tokens, k.typo_ok, k.case_form) for k in mention_keys(entry)]
-        self.creators = list(creator_names(entry).items())
-        self.series = self.row[8]
-        self.title = title_key(entry.title)
-        self.text = mention_text(entry)
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(self.__slots__, state, strict=True):
-            setattr(self, name, value)
+        return cls(
+            entry.slug,
+            [(k.tokens, k.typo_ok, k.case_form) for k in mention_keys(entry)],
+            list(creator_names(entry).items()),
+            series_key(entry.title),
+            title_key(entry.title),
+            mention_text(entry),
+        )
 
     def mention_keys(self) -> list[MentionKey]:
         """The entry's mention keys."""
@@ -1095,15 +1154,37 @@ class Prepared:
         return [MentionKey(self.slug, *key) for key in self.keys]
 
 
+class Prepared:
+    """Everything the index stores about one parsed file, worked out in a worker process."""
+
+    __slots__ = ("facts", "fts", "row", "search", "slug")
+
+    def __init__(self, entry: Entry, links: bool) -> None:
+        self.slug = entry.slug
+        self.row = _entry_row(entry)
+        # None when there is no text at all: the full-text table holds no row for it.
+        has_text = entry.verdict or entry.review
+        self.fts = (fts_text(entry.verdict), fts_text(entry.review)) if has_text else None
+        self.search = search_keys(entry)
+        self.facts = LinkFacts.of(entry) if links else None
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
+
+
 def _prepare(
-    job: tuple[str, list[str]],
+    job: tuple[str, list[str], bool],
 ) -> tuple[list[Prepared], list[tuple[str, str, int | None]]]:
     """Parse some files of a journal (runs in a worker process)."""
     from watchbook.journal import Journal
 
-    folder, names = job
+    folder, names, links = job
     entries, problems = read_files(Journal(folder), names)
-    return [Prepared(e) for e in entries], [(p.path, p.reason, p.line) for p in problems]
+    return [Prepared(e, links) for e in entries], [(p.path, p.reason, p.line) for p in problems]
 
 
 # The finder and texts a forked scanning worker inherits from the parent.
@@ -1139,11 +1220,14 @@ class Builder:
         self.journal = journal
         self.progress = progress
 
-    def _read(self, names: list[str]) -> Iterator[tuple[list[Prepared], list[Problem]]]:
+    def _read(
+        self, names: list[str], links: bool
+    ) -> Iterator[tuple[list[Prepared], list[Problem]]]:
         total = len(names)
         # Reading is most of the time; the rest of the build counts as a last fifth.
         steps = total + total // 4
-        jobs = [(str(self.journal.path), names[a:b]) for a, b in _split(total, _CHUNKS)]
+        folder = str(self.journal.path)
+        jobs = [(folder, names[a:b], links) for a, b in _split(total, _CHUNKS)]
         done = 0
         with _pool(total) as pool:
             for ready, unreadable in pool(_prepare, jobs):
@@ -1157,7 +1241,7 @@ class Builder:
 
     @contextlib.contextmanager
     def _scanning(
-        self, prepared: list[Prepared], keys: list[MentionKey], typos: Mapping[str, set[str]]
+        self, facts: list[LinkFacts], keys: list[MentionKey], typos: Mapping[str, set[str]]
     ) -> Iterator[Callable[[], list[DerivedRow]]]:
         """Scan every review for mentions meanwhile; yields a function that waits for the rows."""
         # In two worker processes when the journal is big, while this process goes on.
@@ -1174,7 +1258,7 @@ class Builder:
 
         # As MentionFinder.from_keys() makes it, with the typo index worked out only once.
         finder = MentionFinder(variants, grams, grams)
-        texts = [(p.slug, p.text) for p in prepared if p.text]
+        texts = [(f.slug, f.text) for f in facts if f.text]
         parts = _split(len(texts), 2)
 
         def rows(
@@ -1200,10 +1284,8 @@ class Builder:
         finally:
             _SCAN_JOB = None
 
-    def build(self, listing: dict[str, Stat]) -> None:
-        """Read every file and write every table, in one transaction."""
-        from watchbook.links import creator_rows_of, key_words, series_rows_of, typo_index
-
+    def build(self, listing: dict[str, Stat], links: bool = True) -> None:
+        """Read every file and write every table, in one transaction (links: or mark them due)."""
         total = len(listing)
         read_at = time.time_ns()
         conn = self.conn
@@ -1211,56 +1293,34 @@ class Builder:
         try:
             for table in _TABLES[::-1]:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            _run_script(conn, _SCHEMA)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            prepared: list[Prepared] = []
+            facts: list[LinkFacts] = []
             search = SearchData()
+            rowid = 0
             # Rows are written as parsed files arrive, and their bulk dropped right away.
-            for ready, problems in self._read(sorted(listing)):
-                first = len(prepared) + 1
+            for ready, problems in self._read(sorted(listing), links):
+                first = rowid + 1
                 conn.executemany(
                     f"INSERT INTO entries VALUES ({_ENTRY_MARKS})",
                     [(rowid, *p.row) for rowid, p in enumerate(ready, start=first)],
                 )
                 conn.executemany(
                     "INSERT INTO texts (rowid, verdict, review) VALUES (?, ?, ?)",
-                    [(rowid, *p.fts) for rowid, p in enumerate(ready, start=first) if p.text],
+                    [(rowid, *p.fts) for rowid, p in enumerate(ready, start=first) if p.fts],
                 )
                 conn.executemany("INSERT INTO problems VALUES (?, ?, ?)", problems)
                 for rowid, item in enumerate(ready, start=first):
                     search.add(rowid, item.search)
-                    item.row = item.fts = item.search = ()
-                prepared += ready
-            keys = [k for p in prepared for k in p.mention_keys()]
-            words = [(w, s, int(t)) for s, ks in _by_slug(keys) for w, t in key_words(ks)]
-            typos = typo_index({(w, bool(t)) for w, _s, t in words})
-            with self._scanning(prepared, keys, typos) as mentions:
-                # While reviews are scanned: the other links, and the tables behind them.
-                derived = series_rows_of((p.slug, p.series, p.title) for p in prepared)
-                derived += creator_rows_of((p.slug, p.creators) for p in prepared)
-                conn.executemany("INSERT INTO mention_keys VALUES (?, ?, ?, ?, ?)", _key_rows(keys))
-                conn.executemany("INSERT INTO title_words VALUES (?, ?, ?)", words)
-                _put_blob(conn, "typos", _pack_typos(typos))
-                conn.executemany(
-                    "INSERT INTO creators VALUES (?, ?, ?, ?)",
-                    [
-                        (key, p.slug, position, name)
-                        for p in prepared
-                        for position, (key, name) in enumerate(p.creators)
-                    ],
-                )
-                derived += mentions()
-            conn.executemany(
-                "INSERT OR IGNORE INTO derived VALUES (?, ?, ?, ?)",
-                sorted((r.source, r.target, r.kind, r.detail) for r in derived),
-            )
+                if links:
+                    facts += [p.facts for p in ready if p.facts]
+            if links:
+                self.derive_links(facts)
+            else:
+                _put_blob(conn, LINKS_DUE, b"")
             _put_blob(conn, "search", search.dump())
             _put_listing(conn, listing_bytes(stored_listing(listing, read_at)))
-            for statement in _INDEXES.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            _run_script(conn, _INDEXES + _LINK_INDEXES)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -1268,6 +1328,73 @@ class Builder:
             raise
         if self.progress:
             self.progress(total + total // 4, total + total // 4)
+
+    def derive_links(self, facts: list[LinkFacts]) -> None:
+        """Find every entry's links and write them, with the tables that keep them up to date."""
+        from watchbook.links import creator_rows_of, key_words, series_rows_of, typo_index
+
+        conn = self.conn
+        keys = [k for f in facts for k in f.mention_keys()]
+        words = [(w, s, int(t)) for s, ks in _by_slug(keys) for w, t in key_words(ks)]
+        typos = typo_index({(w, bool(t)) for w, _s, t in words})
+        with self._scanning(facts, keys, typos) as mentions:
+            # While reviews are scanned: the other links, and the tables behind them.
+            derived = series_rows_of((f.slug, f.series, f.title) for f in facts)
+            derived += creator_rows_of((f.slug, f.creators) for f in facts)
+            conn.executemany("INSERT INTO mention_keys VALUES (?, ?, ?, ?, ?)", _key_rows(keys))
+            conn.executemany("INSERT INTO title_words VALUES (?, ?, ?)", words)
+            _put_blob(conn, "typos", _pack_typos(typos))
+            conn.executemany(
+                "INSERT INTO creators VALUES (?, ?, ?, ?)",
+                [
+                    (key, f.slug, position, name)
+                    for f in facts
+                    for position, (key, name) in enumerate(f.creators)
+                ],
+            )
+            derived += mentions()
+        conn.executemany(
+            "INSERT OR IGNORE INTO derived VALUES (?, ?, ?, ?)",
+            sorted((r.source, r.target, r.kind, r.detail) for r in derived),
+        )
+
+
+def derive_due_links(conn: sqlite3.Connection, journal: Journal, progress: Progress | None) -> None:
+    """Derive the links a build left for later, from the entries the index holds (in a write)."""
+    if not links_due(conn):
+        return
+    if progress:
+        progress(0, 3)
+    rows = conn.execute("SELECT data FROM entries ORDER BY id")
+    facts = [LinkFacts.of(decode_entry(data)) for (data,) in rows]
+    if progress:
+        progress(1, 3)
+    # The tables are empty: filled first and indexed after, as a build does.
+    for statement in _LINK_INDEXES.split(";"):
+        if statement.strip():
+            conn.execute(f"DROP INDEX {statement.split()[2]}")
+    Builder(conn, journal, progress).derive_links(facts)
+    _run_script(conn, _LINK_INDEXES)
+    conn.execute("DELETE FROM blobs WHERE name = ?", (LINKS_DUE,))
+    if progress:
+        progress(3, 3)
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run SQL statements one by one (executescript would end the transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def links_due(conn: sqlite3.Connection) -> bool:
+    """Whether the index was built without its links, which the first reader of them derives."""
+    return conn.execute("SELECT 1 FROM blobs WHERE name = ?", (LINKS_DUE,)).fetchone() is not None
+
+
+# Present in `blobs` while the links are yet to be derived: a build for a command that needs none
+# of them (search, list, completion) leaves them to the first command that does.
+LINKS_DUE = "links due"
 
 
 Problem = tuple[str, str, "int | None"]
@@ -1403,6 +1530,8 @@ class Updater:
 
         conn = self.conn
         search = SearchData.load(_blob(conn, "search"))
+        # Links still to be derived (by the first command that reads them) need no patching.
+        links = not links_due(conn)
         # Which names changed decides whose incoming mentions must be looked for again.
         renamed = {
             s
@@ -1412,7 +1541,7 @@ class Updater:
         # Creator keys before the change, to notice creators crossing the cap.
         touched_keys = {k for s in slugs if s in old for k in creator_names(old[s][1])}
         touched_keys |= {k for e in new.values() for k in creator_names(e)}
-        before = self._creator_counts(touched_keys)
+        before = self._creator_counts(touched_keys) if links else {}
 
         for slug in slugs:
             if slug in old:
@@ -1425,6 +1554,8 @@ class Updater:
                     )
                 conn.execute("DELETE FROM entries WHERE id = ?", (rowid,))
                 search.remove(rowid, search_keys(entry))
+            if not links:
+                continue
             for table in ("mention_keys", "title_words", "creators"):
                 conn.execute(f"DELETE FROM {table} WHERE slug = ?", (slug,))
             conn.execute("DELETE FROM derived WHERE source = ? AND kind = ?", (slug, MENTION))
@@ -1448,6 +1579,8 @@ class Updater:
                     (rowid, fts_text(entry.verdict), fts_text(entry.review)),
                 )
             search.add(rowid, search_keys(entry))
+            if not links:
+                continue
             keys_of[slug] = mention_keys(entry)
             conn.executemany(
                 "INSERT INTO mention_keys VALUES (?, ?, ?, ?, ?)", _key_rows(keys_of[slug])
@@ -1457,6 +1590,9 @@ class Updater:
                 [(k, slug, i, n) for i, (k, n) in enumerate(creator_names(entry).items())],
             )
 
+        _put_blob(conn, "search", search.dump())
+        if not links:
+            return
         if renamed:
             # Titles changed: their words, and the typo neighbourhood built from all words.
             for slug in renamed:
@@ -1476,7 +1612,6 @@ class Updater:
         self._mentions(new, keys_of, renamed, old_keys)
         self._series(new)
         self._creators(slugs, touched_keys, before)
-        _put_blob(conn, "search", search.dump())
 
     # -- derived links
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -226,18 +227,23 @@ class Journal:
                 printable_name(name),
                 "has control characters or bytes that are not UTF-8 in its name; rename it",
             )
-        if path.is_symlink():
+        # One lstat for the common case, a plain file; a link is followed only inside the journal.
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
             target = path.resolve()
             if not target.is_relative_to(self.path.resolve()):
                 raise InvalidFile(name, "is a link to a file outside the journal; not followed")
-        if not path.is_file():
+            mode = os.stat(path).st_mode if target.exists() else 0
+        if not stat.S_ISREG(mode):
             raise InvalidFile(name, "is not a regular file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        with open(path, "rb") as file:
+            # Read one byte past the limit: the size from fstat could be stale by now.
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            size = max(len(data), os.stat(path).st_size)
             raise InvalidFile(
                 name, f"is {size:,} bytes; entry files are limited to {MAX_FILE_BYTES:,}"
             )
-        data = path.read_bytes()
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

@@ -412,6 +412,7 @@ class IndexSource(Source):
         super().__init__()
         self.view = view
         self.conn = view.conn
+        view.require_links()
         self.size = self.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
         self.index_derives = True
         self._entries: dict[str, Entry] = {}

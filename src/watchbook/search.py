@@ -288,7 +288,7 @@ def search_journal(
         entries = view.entries_by_id(hit.rowid for hit in hits)
         return [(hit, entries[hit.rowid]) for hit in hits]
 
-    return read_index(journal, read, progress)
+    return read_index(journal, read, progress, links=False)
 
 
 def describe(hit: Hit, entry: Entry) -> tuple[str, str]:
