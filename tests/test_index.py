@@ -613,3 +613,26 @@ def test_which_commands_build_the_links_at_once(
     assert result.exit_code in (0, 1), result.stderr
     with sqlite3.connect(index_file(sample_journal)) as conn:
         assert links_due(conn) is due
+
+
+def test_links_due_in_an_index_this_process_cannot_write_are_still_shown(
+    invoke: Invoke, sample_journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another user's journal, indexed by a search of theirs: the links are worked out in
+    # memory, for this command, and the file is left as it was.
+    assert invoke("search", "sidnoia").exit_code == 0
+    before = index_file(sample_journal).read_bytes()
+
+    def read_only(self: Index, path: str) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+
+    monkeypatch.setattr(Index, "_connect", read_only)
+    shown = invoke("show", "blame-2017")
+    assert shown.exit_code == 0, shown.stderr
+    assert "Knights of Sidonia" in shown.stdout
+    related = invoke("recommend", "Blame!")
+    assert related.exit_code == 0, related.stderr
+    assert "Knights of Sidonia" in related.stdout
+    assert index_file(sample_journal).read_bytes() == before
+    with sqlite3.connect(index_file(sample_journal)) as conn:
+        assert links_due(conn)

@@ -294,3 +294,34 @@ def test_the_listing_module_imports_nothing_heavy() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert set(result.stdout.split()) <= {"__future__", "watchbook", "watchbook.listing"}
+
+
+@linux_only
+def test_a_big_folder_is_listed_by_two_processes_the_same_as_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchbook.listing as listing
+
+    folder = tmp_path / "journal"
+    write_entries(folder, *(f"film-{n}" for n in range(301)))
+    (folder / "film-7.toml").write_text("title = 'longer than the others'\n", encoding="utf-8")
+    (folder / "gone.toml").symlink_to(folder / "nowhere")  # cannot be stat'ed: (-1, -1)
+    (folder / ".hidden.toml").write_text("")
+    monkeypatch.setattr(listing, "SPLIT_MIN", 10**9)
+    alone = scan_folder(folder)
+    helpers: list[int] = []
+    real_forked = listing._forked
+
+    def counted(work: object, detach: bool = False) -> object:
+        helpers.append(1)
+        return real_forked(work, detach)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(listing, "_forked", counted)
+    monkeypatch.setattr(listing, "SPLIT_MIN", 100)
+    split = scan_folder(folder)
+    assert helpers == [1]
+    assert list(split.items()) == list(alone.items())
+    assert alone["gone.toml"] == (-1, -1) and len(alone) == 302
+    # A helper that fails leaves its half to the parent.
+    monkeypatch.setattr(listing, "_forked", lambda work, detach=False: real_forked(lambda: b""))
+    assert list(scan_folder(folder).items()) == list(alone.items())
