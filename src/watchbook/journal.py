@@ -237,12 +237,14 @@ class Journal:
         if not stat.S_ISREG(mode):
             raise InvalidFile(name, "is not a regular file")
         with open(path, "rb") as file:
-            # Read one byte past the limit: the size from fstat could be stale by now.
-            data = file.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            size = max(len(data), os.stat(path).st_size)
+            size = os.fstat(file.fileno()).st_size
+            # Read whole (a read of the limit's size would allocate 2 MB for every file), and
+            # measured again in case it grew meanwhile.
+            data = file.read() if size <= MAX_FILE_BYTES else b""
+        if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
             raise InvalidFile(
-                name, f"is {size:,} bytes; entry files are limited to {MAX_FILE_BYTES:,}"
+                name,
+                f"is {max(size, len(data)):,} bytes; entry files are limited to {MAX_FILE_BYTES:,}",
             )
         try:
             text = data.decode("utf-8-sig")
