@@ -582,9 +582,9 @@ def test_links_are_derived_once_when_two_readers_want_them(
     derivations: list[int] = []
     real = index.Builder.derive_links
 
-    def counted(self: index.Builder, facts: list) -> None:
+    def counted(self: index.Builder, facts: list, progress: object = None) -> None:
         derivations.append(len(facts))
-        real(self, facts)
+        real(self, facts, progress)  # type: ignore[arg-type]
 
     monkeypatch.setattr(index.Builder, "derive_links", counted)
     first.require_links()
@@ -636,3 +636,17 @@ def test_links_due_in_an_index_this_process_cannot_write_are_still_shown(
     assert index_file(sample_journal).read_bytes() == before
     with sqlite3.connect(index_file(sample_journal)) as conn:
         assert links_due(conn)
+
+
+def test_deriving_due_links_reports_its_progress(sample_journal: Path) -> None:
+    # Deriving the links of a big journal takes seconds: the bar must move while it does.
+    journal = Journal(sample_journal)
+    open_index(journal, links=False).close()
+    steps: list[tuple[int, int]] = []
+    view = Index(journal, lambda done, total: steps.append((done, total))).view()
+    assert steps == []  # nothing to rebuild: the links wait for their first reader
+    view.require_links()
+    assert steps == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    view.require_links()
+    assert len(steps) == 4
+    view.close()

@@ -1329,8 +1329,11 @@ class Builder:
         if self.progress:
             self.progress(total + total // 4, total + total // 4)
 
-    def derive_links(self, facts: list[LinkFacts]) -> None:
-        """Find every entry's links and write them, with the tables that keep them up to date."""
+    def derive_links(self, facts: list[LinkFacts], progress: Progress | None = None) -> None:
+        """Find every entry's links and write them, with the tables that keep them up to date.
+
+        `progress` is told (2, 3) once only the review scan is left (see derive_due_links).
+        """
         from watchbook.links import creator_rows_of, key_words, series_rows_of, typo_index
 
         conn = self.conn
@@ -1352,6 +1355,8 @@ class Builder:
                     for position, (key, name) in enumerate(f.creators)
                 ],
             )
+            if progress:
+                progress(2, 3)
             derived += mentions()
         conn.executemany(
             "INSERT OR IGNORE INTO derived VALUES (?, ?, ?, ?)",
@@ -1373,7 +1378,7 @@ def derive_due_links(conn: sqlite3.Connection, journal: Journal, progress: Progr
     for statement in _LINK_INDEXES.split(";"):
         if statement.strip():
             conn.execute(f"DROP INDEX {statement.split()[2]}")
-    Builder(conn, journal, progress).derive_links(facts)
+    Builder(conn, journal, progress).derive_links(facts, progress)
     _run_script(conn, _LINK_INDEXES)
     conn.execute("DELETE FROM blobs WHERE name = ?", (LINKS_DUE,))
     if progress:
