@@ -578,7 +578,7 @@ def test_links_are_derived_once_when_two_readers_want_them(
 
     journal = Journal(sample_journal)
     open_index(journal, links=False).close()
-    first, second = open_index(journal), open_index(journal)
+    first, second = open_index(journal, links=False), open_index(journal, links=False)
     derivations: list[int] = []
     real = index.Builder.derive_links
 
@@ -623,10 +623,18 @@ def test_links_due_in_an_index_this_process_cannot_write_are_still_shown(
     assert invoke("search", "sidnoia").exit_code == 0
     before = index_file(sample_journal).read_bytes()
 
+    real_connect = Index._connect
+
     def read_only(self: Index, path: str) -> sqlite3.Connection:
+        if path == ":memory:":
+            return real_connect(self, path)
         return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
 
+    def refuse(self: Journal) -> None:
+        raise PermissionError(13, "Permission denied", str(self.state_dir))
+
     monkeypatch.setattr(Index, "_connect", read_only)
+    monkeypatch.setattr(Journal, "ensure", refuse)
     shown = invoke("show", "blame-2017")
     assert shown.exit_code == 0, shown.stderr
     assert "Knights of Sidonia" in shown.stdout
@@ -643,10 +651,17 @@ def test_deriving_due_links_reports_its_progress(sample_journal: Path) -> None:
     journal = Journal(sample_journal)
     open_index(journal, links=False).close()
     steps: list[tuple[int, int]] = []
-    view = Index(journal, lambda done, total: steps.append((done, total))).view()
+    view = Index(journal, lambda done, total: steps.append((done, total))).view(links=False)
     assert steps == []  # nothing to rebuild: the links wait for their first reader
     view.require_links()
     assert steps == [(0, 3), (1, 3), (2, 3), (3, 3)]
     view.require_links()
     assert len(steps) == 4
+    view.close()
+    # A caller that reads links gets them derived before the view is returned, while its
+    # progress bar is still up (the CLI closes the bar when the view is handed over).
+    open_index(journal, rebuild=True, links=False).close()
+    steps.clear()
+    view = Index(journal, lambda done, total: steps.append((done, total))).view()
+    assert steps == [(0, 3), (1, 3), (2, 3), (3, 3)] and not links_due(view.conn)
     view.close()

@@ -755,9 +755,10 @@ class Index:
             return None
 
     def view(self, rebuild: bool = False, links: bool = True) -> IndexView:
-        """Bring the index up to date and return a read view of it.
+        """Bring the index up to date and return a read view of it, with its links.
 
-        `links=False`: the caller reads no links, so a build may leave them for later.
+        `links=False`: the caller reads no links, so a build may leave them for later (and a
+        reader of them derives them then; see IndexView.require_links).
         """
         import sqlite3
 
@@ -771,11 +772,12 @@ class Index:
                 if conn is not None:
                     view = IndexView(conn, self.journal, self.progress)
                     if view.listing_matches(listed):
-                        return view
+                        return _with_links(view) if links else view
                     # The same connection patches it, once its read snapshot is over: closing
                     # it would checkpoint the log, and opening another costs as much again.
                     conn.execute("ROLLBACK")
-                return self._update(listed, rebuild, conn, links)
+                view = self._update(listed, rebuild, conn, links)
+                return _with_links(view) if links else view
             except (sqlite3.DatabaseError, *DAMAGE):
                 # Damaged beyond what an update repairs: start from nothing.
                 rebuild = True
@@ -891,6 +893,16 @@ class Index:
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.path}{suffix}")
+
+
+def _with_links(view: IndexView) -> IndexView:
+    # Derived now, while the caller's progress bar is up, rather than at the first read.
+    try:
+        view.require_links()
+    except BaseException:
+        view.close()
+        raise
+    return view
 
 
 def _blob(conn: sqlite3.Connection, name: str) -> bytes:
