@@ -23,8 +23,10 @@ from watchbook.index import (
     Catalog,
     Index,
     IndexView,
+    _unpack,
     decode_entry,
     encode_entry,
+    entry_with_links,
     links_due,
     load_catalog,
     open_index,
@@ -250,9 +252,9 @@ def test_no_progress_bar_when_not_on_a_terminal(
 # --- incremental updates agree with a full rebuild ----------------------------------------------
 
 
-def snapshot(journal: Path) -> tuple[list, list, list, list]:
+def snapshot(journal: Path) -> tuple[list, list, list, list, dict]:
     view = open_index(Journal(journal))
-    view.require_links()
+    tables = link_tables(view)
     derived = sorted(view.conn.execute("SELECT source, target, kind, detail FROM derived"))
     data = view.search_data()
     ids = dict(view.conn.execute("SELECT id, slug FROM entries"))
@@ -280,7 +282,7 @@ def snapshot(journal: Path) -> tuple[list, list, list, list]:
         )
     )
     view.close()
-    return derived, keys, entries, texts
+    return derived, keys, entries, texts, tables
 
 
 def test_an_edit_is_patched_in_not_rebuilt(
@@ -492,7 +494,9 @@ def link_tables(view: IndexView) -> dict[str, object]:
     view.require_links()
     tables = ("derived", "mention_keys", "title_words", "creators")
     found: dict[str, object] = {t: sorted(view.conn.execute(f"SELECT * FROM {t}")) for t in tables}
-    found["typos"] = view.conn.execute("SELECT data FROM blobs WHERE name = 'typos'").fetchone()
+    (typos,) = view.conn.execute("SELECT data FROM blobs WHERE name = 'typos'").fetchone()
+    # Compared as a mapping: the order its keys were packed in does not matter.
+    found["typos"] = _unpack(typos)
     return found
 
 
@@ -665,3 +669,29 @@ def test_deriving_due_links_reports_its_progress(sample_journal: Path) -> None:
     view = Index(journal, lambda done, total: steps.append((done, total))).view()
     assert steps == [(0, 3), (1, 3), (2, 3), (3, 3)] and not links_due(view.conn)
     view.close()
+
+
+def test_a_review_edit_keeps_the_title_words_later_misspellings_are_matched_by(
+    sample_journal: Path,
+) -> None:
+    # An update once dropped the title words of an entry whose review changed; the next rename
+    # rebuilt the typo neighbourhood without them, and a misspelt mention of that title was
+    # no longer found until a full rebuild.
+    journal = Journal(sample_journal)
+    for path in sample_journal.glob("*.toml"):
+        age(path, 10)
+    open_index(journal).close()
+    jupiter = sample_journal / "jupiter-ascending-2015.toml"
+    jupiter.write_text(jupiter.read_text().replace("Gorgeous designs", "Lovely designs"))
+    age(jupiter, 4)
+    open_index(journal).close()
+    matrix = sample_journal / "the-matrix-1999.toml"
+    matrix.write_text(matrix.read_text().replace('title = "The Matrix"', 'title = "Matrix"'))
+    age(matrix, 3)
+    open_index(journal).close()
+    write(
+        sample_journal, "fan-film-2020", title="Fan Film", review="A homage to Jupiter Ascendnig."
+    )
+    age(sample_journal / "fan-film-2020.toml", 2)
+    outgoing = entry_with_links(journal, "fan-film-2020").outgoing
+    assert "jupiter-ascending-2015" in {k.target for k in outgoing}

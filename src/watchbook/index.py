@@ -1536,55 +1536,18 @@ class Updater:
         self, slugs: set[str], new: dict[str, Entry], old: dict[str, tuple[int, Entry]]
     ) -> None:
         """Replace the rows, search keys, texts and derived links of entries that changed."""
-        from watchbook.links import (
-            MENTION,
-            SERIES,
-            creator_names,
-            key_words,
-            mention_keys,
-            typo_index,
-        )
-
         conn = self.conn
         search = SearchData.load(_blob(conn, "search"))
-        # Links still to be derived (by the first command that reads them) need no patching.
-        links = not links_due(conn)
-        # Which names changed decides whose incoming mentions must be looked for again.
-        renamed = {
-            s
-            for s in slugs
-            if (s in old) != (s in new) or (s in old and _names(old[s][1]) != _names(new[s]))
-        }
-        # Creator keys before the change, to notice creators crossing the cap.
-        touched_keys = {k for s in slugs if s in old for k in creator_names(old[s][1])}
-        touched_keys |= {k for e in new.values() for k in creator_names(e)}
-        before = self._creator_counts(touched_keys) if links else {}
-
-        for slug in slugs:
-            if slug in old:
-                rowid, entry = old[slug]
-                if entry.verdict or entry.review:
-                    conn.execute(
-                        "INSERT INTO texts (texts, rowid, verdict, review) "
-                        "VALUES ('delete', ?, ?, ?)",
-                        (rowid, fts_text(entry.verdict), fts_text(entry.review)),
-                    )
-                conn.execute("DELETE FROM entries WHERE id = ?", (rowid,))
-                search.remove(rowid, search_keys(entry))
-            if not links:
-                continue
-            for table in ("mention_keys", "title_words", "creators"):
-                conn.execute(f"DELETE FROM {table} WHERE slug = ?", (slug,))
-            conn.execute("DELETE FROM derived WHERE source = ? AND kind = ?", (slug, MENTION))
-            conn.execute(
-                "DELETE FROM derived WHERE (source = ? OR target = ?) AND kind = ?",
-                (slug, slug, SERIES),
-            )
-            if slug in renamed:
-                conn.execute("DELETE FROM derived WHERE target = ? AND kind = ?", (slug, MENTION))
-
-        keys_of: dict[str, list[MentionKey]] = {}
-        for slug, entry in new.items():
+        for slug in slugs & old.keys():
+            rowid, entry = old[slug]
+            if entry.verdict or entry.review:
+                conn.execute(
+                    "INSERT INTO texts (texts, rowid, verdict, review) VALUES ('delete', ?, ?, ?)",
+                    (rowid, fts_text(entry.verdict), fts_text(entry.review)),
+                )
+            conn.execute("DELETE FROM entries WHERE id = ?", (rowid,))
+            search.remove(rowid, search_keys(entry))
+        for entry in new.values():
             cursor = conn.execute(
                 f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({_ENTRY_MARKS[2:]})",
                 _entry_row(entry),
@@ -1596,9 +1559,46 @@ class Updater:
                     (rowid, fts_text(entry.verdict), fts_text(entry.review)),
                 )
             search.add(rowid, search_keys(entry))
-            if not links:
-                continue
-            keys_of[slug] = mention_keys(entry)
+        _put_blob(conn, "search", search.dump())
+        # Links still to be derived (by the first command that reads them) need no patching.
+        if not links_due(conn):
+            self._patch_links(slugs, new, {s: entry for s, (_rowid, entry) in old.items()})
+
+    def _patch_links(self, slugs: set[str], new: dict[str, Entry], old: dict[str, Entry]) -> None:
+        """Refresh the link tables and every derived link the changed entries touch."""
+        from watchbook.links import (
+            MENTION,
+            SERIES,
+            creator_names,
+            key_words,
+            mention_keys,
+            typo_index,
+        )
+
+        conn = self.conn
+        # Which names changed decides whose incoming mentions must be looked for again.
+        renamed = {
+            s
+            for s in slugs
+            if (s in old) != (s in new) or (s in old and _names(old[s]) != _names(new[s]))
+        }
+        # Creator keys before the change, to notice creators crossing the cap.
+        touched_keys = {k for s in slugs if s in old for k in creator_names(old[s])}
+        touched_keys |= {k for e in new.values() for k in creator_names(e)}
+        before = self._creator_counts(touched_keys)
+        for slug in slugs:
+            # Title words only change with the names (below).
+            for table in ("mention_keys", "creators"):
+                conn.execute(f"DELETE FROM {table} WHERE slug = ?", (slug,))
+            conn.execute("DELETE FROM derived WHERE source = ? AND kind = ?", (slug, MENTION))
+            conn.execute(
+                "DELETE FROM derived WHERE (source = ? OR target = ?) AND kind = ?",
+                (slug, slug, SERIES),
+            )
+            if slug in renamed:
+                conn.execute("DELETE FROM derived WHERE target = ? AND kind = ?", (slug, MENTION))
+        keys_of = {slug: mention_keys(entry) for slug, entry in new.items()}
+        for slug, entry in new.items():
             conn.executemany(
                 "INSERT INTO mention_keys VALUES (?, ?, ?, ?, ?)", _key_rows(keys_of[slug])
             )
@@ -1606,10 +1606,6 @@ class Updater:
                 "INSERT INTO creators VALUES (?, ?, ?, ?)",
                 [(k, slug, i, n) for i, (k, n) in enumerate(creator_names(entry).items())],
             )
-
-        _put_blob(conn, "search", search.dump())
-        if not links:
-            return
         if renamed:
             # Titles changed: their words, and the typo neighbourhood built from all words.
             for slug in renamed:
@@ -1625,7 +1621,7 @@ class Updater:
             )
             rows = conn.execute("SELECT word, max(typo) FROM title_words GROUP BY word")
             _put_blob(conn, "typos", _pack_typos(typo_index((w, bool(t)) for w, t in rows)))
-        old_keys = [k for s in renamed if s in old for k in mention_keys(old[s][1])]
+        old_keys = [k for s in renamed if s in old for k in mention_keys(old[s])]
         self._mentions(new, keys_of, renamed, old_keys)
         self._series(new)
         self._creators(slugs, touched_keys, before)
