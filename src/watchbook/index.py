@@ -1387,9 +1387,8 @@ def derive_due_links(conn: sqlite3.Connection, journal: Journal, progress: Progr
     if progress:
         progress(1, 3)
     # The tables are empty: filled first and indexed after, as a build does.
-    for statement in _LINK_INDEXES.split(";"):
-        if statement.strip():
-            conn.execute(f"DROP INDEX {statement.split()[2]}")
+    for statement in _statements(_LINK_INDEXES):
+        conn.execute(f"DROP INDEX {statement.split()[2]}")  # CREATE INDEX name ON ...
     Builder(conn, journal, progress).derive_links(facts, progress)
     _run_script(conn, _LINK_INDEXES)
     conn.execute("DELETE FROM blobs WHERE name = ?", (LINKS_DUE,))
@@ -1399,9 +1398,12 @@ def derive_due_links(conn: sqlite3.Connection, journal: Journal, progress: Progr
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run SQL statements one by one (executescript would end the transaction)."""
-    for statement in script.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    for statement in _statements(script):
+        conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
 
 
 def links_due(conn: sqlite3.Connection) -> bool:

@@ -233,7 +233,10 @@ class Journal:
             target = path.resolve()
             if not target.is_relative_to(self.path.resolve()):
                 raise InvalidFile(name, "is a link to a file outside the journal; not followed")
-            mode = os.stat(path).st_mode if target.exists() else 0
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = 0  # a link to nothing
         if not stat.S_ISREG(mode):
             raise InvalidFile(name, "is not a regular file")
         with open(path, "rb") as file:

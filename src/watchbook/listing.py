@@ -275,22 +275,8 @@ def _forked(work: Callable[[], bytes], detach: bool = False) -> _Forked | None:
     return _Forked(pid, answer)
 
 
-class _ReadAhead:
-    """A child process listing a folder (see _forked)."""
-
-    def __init__(self, child: _Forked) -> None:
-        self.child = child
-
-    def collect(self) -> tuple[str, bytes] | None:
-        """The folder the child listed and its listing's bytes, or None if it failed."""
-        try:
-            folder, listing = marshal.loads(self.child.result())
-        except (EOFError, ValueError, TypeError):
-            return None
-        return (folder, listing) if isinstance(listing, bytes) else None
-
-
-_pending: _ReadAhead | None = None
+# The child listing the folder ahead (see read_ahead), until its listing is taken.
+_pending: _Forked | None = None
 
 
 def read_ahead(argv: list[str]) -> int | None:
@@ -308,11 +294,8 @@ def read_ahead(argv: list[str]) -> int | None:
         folder, _source = journal_folder(explicit, os.environ, os.getcwd())
         return marshal.dumps((folder, listing_bytes(_scan(folder))), 2)
 
-    child = _forked(listing, detach=True)
-    if child is None:
-        return None
-    _pending = _ReadAhead(child)
-    return child.pid
+    _pending = _forked(listing, detach=True)
+    return _pending.pid if _pending else None
 
 
 def _take_read_ahead(folder: str) -> bytes | None:
@@ -320,11 +303,14 @@ def _take_read_ahead(folder: str) -> bytes | None:
     global _pending
     if _pending is None:
         return None
-    pending, _pending = _pending, None
-    answer = pending.collect()
-    if answer is None or not _same_folder(answer[0], folder):
+    child, _pending = _pending, None
+    try:
+        listed, listing = marshal.loads(child.result())
+    except (EOFError, ValueError, TypeError):
         return None
-    return answer[1]
+    if not isinstance(listing, bytes) or not _same_folder(listed, folder):
+        return None
+    return listing
 
 
 def _same_folder(listed: str, wanted: str) -> bool:
