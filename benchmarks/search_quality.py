@@ -195,7 +195,7 @@ def make_queries(entries: Sequence[Entry], per_kind: int, seed: int) -> list[Que
 
 def watchbook_ranker(journal: Path) -> Callable[[str], list[str]]:
     """watchbook's own ranking, through the index (built once, then warm)."""
-    from watchbook.index import open_index
+    from watchbook.index.store import open_index
     from watchbook.search import rank
 
     view = open_index(Journal(journal))
@@ -203,7 +203,7 @@ def watchbook_ranker(journal: Path) -> Callable[[str], list[str]]:
     slugs = dict(view.conn.execute("SELECT id, slug FROM entries"))
 
     def ranked(query: str) -> list[str]:
-        hits = rank(data, query, texts=view.text_matches, limit=TOP)
+        hits = rank(data, query, view.summaries, texts=view.text_matches, limit=TOP)
         explained[query] = [f"{slugs[h.rowid]} {h.field} {h.score:.1f}" for h in hits[:3]]
         return [slugs[h.rowid] for h in hits]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from watchbook.cli import app
+from watchbook.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_JOURNAL = ROOT / "journal"

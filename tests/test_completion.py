@@ -1,4 +1,4 @@
-"""Shell completion, as the shells ask for it: a watchbook process with Typer's variables set."""
+"""Shell completion, as the shells ask for it: a watchbook process with Click's variables set."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Invoke
 from watchbook.entry import KINDS, Entry
 from watchbook.journal import dump_entry
 
@@ -20,17 +21,17 @@ SIDONIA_2 = "knights-of-sidonia-battle-for-planet-nine-2015"
 def complete(shell: str, line: str, **env: str) -> subprocess.CompletedProcess[str]:
     """What `watchbook` answers when `shell` asks to complete the end of `line`.
 
-    bash sends the words and the index of the one under the cursor; zsh and fish send the line
-    (a trailing space means a new, empty word).
+    bash and zsh send the words and the index of the one under the cursor; fish sends the line
+    and the word under the cursor (a trailing space means a new, empty word).
     """
     words = line.split()
     if line.endswith(" "):
         words.append("")
     variables = {"_WATCHBOOK_COMPLETE": f"complete_{shell}"}
-    if shell == "bash":
-        variables |= {"COMP_WORDS": " ".join(words), "COMP_CWORD": str(len(words) - 1)}
+    if shell == "fish":
+        variables |= {"COMP_WORDS": line, "COMP_CWORD": words[-1]}
     else:
-        variables |= {"_TYPER_COMPLETE_ARGS": line, "_TYPER_COMPLETE_FISH_ACTION": "get-args"}
+        variables |= {"COMP_WORDS": " ".join(words), "COMP_CWORD": str(len(words) - 1)}
     return subprocess.run(
         [sys.executable, "-m", "watchbook"],
         env={**os.environ, **variables, **env},
@@ -45,7 +46,24 @@ def values(line: str, **env: str) -> list[str]:
     """The candidates bash gets for the end of `line` (checking the process said nothing else)."""
     result = complete("bash", line, **env)
     assert result.returncode == 0 and result.stderr == ""
-    return result.stdout.rstrip("\n").splitlines()
+    lines = result.stdout.strip("\n").splitlines()
+    assert all(line.startswith("plain,") for line in lines), lines
+    return [line.removeprefix("plain,") for line in lines]
+
+
+def described(shell: str, line: str, **env: str) -> list[tuple[str, str]]:
+    """(value, description) pairs zsh or fish gets for the end of `line`."""
+    result = complete(shell, line, **env)
+    assert result.returncode == 0 and result.stderr == ""
+    if not result.stdout.strip():
+        return []
+    if shell == "fish":
+        rows = [row.removeprefix("plain,").partition("\t") for row in result.stdout.splitlines()]
+        return [(value, why) for value, _tab, why in rows]
+    fields = result.stdout.splitlines()
+    triples = [fields[i : i + 3] for i in range(0, len(fields), 3)]
+    assert all(kind == "plain" for kind, _value, _why in triples)
+    return [(value, why) for _kind, value, why in triples]
 
 
 def write_entries(folder: Path, *entries: Entry) -> Path:
@@ -97,81 +115,87 @@ def test_when_some_slugs_start_with_what_was_typed_only_those_are_offered(
 
 
 def test_zsh_and_fish_get_the_title_as_description(sample_journal: Path) -> None:
-    # Typed from the start: Typer's own zsh answer, which zsh filters by the typed prefix.
-    zsh = complete("zsh", "watchbook show ghost")
-    assert zsh.returncode == 0 and zsh.stderr == ""
-    assert zsh.stdout.startswith("_arguments")
-    assert '"ghost-in-the-shell-1995":"Ghost in the Shell (1995)"' in zsh.stdout
-    # Matched fuzzily: told not to filter them (compadd -U through _describe).
-    zsh = complete("zsh", "watchbook show sidon")
-    assert zsh.returncode == 0 and zsh.stderr == ""
-    assert f"'{SIDONIA}:Knights of Sidonia (2014)'" in zsh.stdout
-    assert zsh.stdout.rstrip().endswith("-U")
-    fish = complete("fish", "watchbook show sidon")
-    assert fish.returncode == 0 and fish.stderr == ""
-    assert fish.stdout.splitlines()[:2] == [
-        f"{SIDONIA}\tKnights of Sidonia (2014)",
-        f"{SIDONIA_2}\tKnights of Sidonia: Battle for Planet Nine (2015)",
-    ]
+    # Fuzzy matches included: Click's zsh script tells zsh not to filter them (compadd -U).
+    for shell in ("zsh", "fish"):
+        assert described(shell, "watchbook show sidon")[:2] == [
+            (SIDONIA, "Knights of Sidonia (2014)"),
+            (SIDONIA_2, "Knights of Sidonia: Battle for Planet Nine (2015)"),
+        ]
+
+
+def completion_script(shell: str) -> str:
+    """`watchbook completion SHELL`, as a process."""
+    result = subprocess.run(
+        [sys.executable, "-m", "watchbook", "completion", shell],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def installed_bin() -> Path:
+    """The folder holding the `watchbook` command of this Python (the scripts call it by name)."""
+    bin_dir = Path(sys.executable).parent
+    assert (bin_dir / "watchbook").exists(), "watchbook is not installed beside this Python"
+    return bin_dir
 
 
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="needs zsh")
-def test_zsh_reads_back_every_value_and_description(tmp_path: Path) -> None:
+def test_zsh_offers_every_value_and_description_as_written(tmp_path: Path) -> None:
     journal = write_entries(
         tmp_path / "j",
         film("Howl's Moving Castle", 2004, tags=["genre:horror", "it's $HOME"]),
         film("[REC]", 2007, tags=["genre:horror"]),
         film("Castle `in` the Sky", 1986),
     )
-    env = {"WATCHBOOK_JOURNAL": str(journal)}
+    # The script as zsh runs it, with _describe and compadd replaced by stand-ins that print
+    # what they were given.
+    program = (
+        "autoload -Uz compinit && compinit -u\n"
+        f"{completion_script('zsh')}\n"
+        '_describe() { print -rl -- "${(@P)3}" }\n'
+        'compadd() { print -rl -- "${(@P)${@[-1]}}" }\n'
+        'words=(${=LINE}); CURRENT=${#words}; [[ $LINE == *" " ]] && words+=("") && CURRENT+=1\n'
+        "_watchbook_completion\n"
+    )
 
-    def described(line: str) -> list[str]:
-        # The answer as the zsh script uses it (eval $(...)), with _describe replaced by a
-        # stand-in that prints the values it was given.
-        answer = complete("zsh", line, **env).stdout
-        program = (
-            '_describe() { print -rl -- "${(@P)3}" }\n'
-            'answer() { print -r -- "$ANSWER" }\n'
-            "f() { eval $(answer) }\nf\n"
-        )
+    def offered(line: str) -> list[str]:
         result = subprocess.run(
             ["zsh", "-f", "-c", program],
-            env={**os.environ, "ANSWER": answer},
+            env={
+                **os.environ,
+                "LINE": line,
+                "WATCHBOOK_JOURNAL": str(journal),
+                "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
+            },
             capture_output=True,
             text=True,
-            check=True,
+            timeout=60,
         )
+        assert result.returncode == 0, result.stderr
         return result.stdout.splitlines()
 
-    assert described("watchbook show movin") == [
+    assert offered("watchbook show movin") == [
         "howls-moving-castle-2004:Howl's Moving Castle (2004)"
     ]
-    assert described("watchbook show sky") == ["castle-in-the-sky-1986:Castle `in` the Sky (1986)"]
-    # A slug typed from its start gets Typer's answer; the brackets are not taken for markup.
-    assert '"rec-2007":"[REC] (2007)"' in complete("zsh", "watchbook show rec", **env).stdout
-    assert described("watchbook list --tag horr") == ["genre\\:horror:2 entries"]
-    assert described("watchbook list --tag home") == ["it's $HOME:1 entry"]
-
-
-def show_completion(shell: str) -> subprocess.CompletedProcess[str]:
-    """`watchbook --show-completion SHELL` as a process, whatever shell runs the tests."""
-    return subprocess.run(
-        [sys.executable, "-m", "watchbook", "--show-completion", shell],
-        env={**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
-        capture_output=True,
-        text=True,
-    )
+    assert offered("watchbook show sky") == ["castle-in-the-sky-1986:Castle `in` the Sky (1986)"]
+    assert offered("watchbook show rec") == ["rec-2007:[REC] (2007)"]
+    assert offered("watchbook list --tag horr") == ["genre\\:horror:2 entries"]
+    assert offered("watchbook list --tag home") == ["it's $HOME:1 entry"]
 
 
 @pytest.mark.skipif(shutil.which("fish") is None, reason="needs fish")
 def test_fish_offers_the_fuzzy_matches(sample_journal: Path) -> None:
-    script = show_completion("fish").stdout
-    bin_dir = Path(sys.executable).parent
-    if not (bin_dir / "watchbook").exists():
-        pytest.skip("the watchbook command is not installed beside this Python")
     result = subprocess.run(
-        ["fish", "--no-config", "-c", f"{script}\ncomplete -C 'watchbook show sidon'"],
-        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+        [
+            "fish",
+            "--no-config",
+            "-c",
+            f"{completion_script('fish')}\ncomplete -C 'watchbook show sidon'",
+        ],
+        env={**os.environ, "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -183,9 +207,7 @@ def test_fish_offers_the_fuzzy_matches(sample_journal: Path) -> None:
 def test_unknown_text_gets_no_candidates(sample_journal: Path) -> None:
     assert values("watchbook show zzqxv") == []
     assert values("watchbook list --tag zzqxv") == []
-    zsh = complete("zsh", "watchbook show zzqxv")
-    # Typer's zsh script falls back to file names when there is no candidate.
-    assert zsh.returncode == 0 and zsh.stdout.strip() == "_files"
+    assert described("zsh", "watchbook show zzqxv") == []
 
 
 def test_completing_loads_neither_pydantic_nor_rich(sample_journal: Path) -> None:
@@ -228,7 +250,7 @@ def test_a_broken_journal_gives_no_candidates_and_exits_0(tmp_path: Path) -> Non
         result = complete(shell, f"watchbook -j {not_a_folder} show b")
         assert result.returncode == 0
         assert result.stderr == ""
-        assert "b" not in result.stdout.replace("_files", "").replace("_arguments", "")
+        assert result.stdout.strip() == ""
 
 
 def test_a_damaged_index_is_rebuilt_silently(sample_journal: Path) -> None:
@@ -269,10 +291,11 @@ def test_tags_and_creators_complete_as_the_journal_spells_them(tmp_path: Path) -
     assert values("watchbook search x --tag an", **env) == ["anime"]
     assert values("watchbook add X --creator nih", **env) == ["Tsutomu\\ Nihei"]
     assert values("watchbook add X -c seshta", **env) == ["Hiroyuki\\ Seshita"]
-    fish = complete("fish", "watchbook add X --creator nih", **env)
-    assert fish.stdout.splitlines() == ["Tsutomu Nihei\t2 entries"]
-    zsh = complete("zsh", "watchbook add X --tag ", **env)
-    assert '"Sci-Fi":"2 entries"' in zsh.stdout and '"anime":"1 entry"' in zsh.stdout
+    assert described("fish", "watchbook add X --creator nih", **env) == [
+        ("Tsutomu Nihei", "2 entries")
+    ]
+    zsh = described("zsh", "watchbook add X --tag ", **env)
+    assert ("Sci-Fi", "2 entries") in zsh and ("anime", "1 entry") in zsh
 
 
 def test_kinds_statuses_and_sorts_complete_to_the_allowed_values(journal_dir: Path) -> None:
@@ -287,44 +310,28 @@ def test_kinds_statuses_and_sorts_complete_to_the_allowed_values(journal_dir: Pa
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_show_completion_prints_the_script(journal_dir: Path, shell: str) -> None:
-    result = show_completion(shell)
-    assert result.returncode == 0
-    assert f"_WATCHBOOK_COMPLETE=complete_{shell}" in result.stdout
+def test_the_completion_command_prints_the_script(journal_dir: Path, shell: str) -> None:
+    assert f"_WATCHBOOK_COMPLETE=complete_{shell}" in completion_script(shell)
 
 
-def test_install_completion_writes_the_bash_script(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    result = subprocess.run(
-        [sys.executable, "-m", "watchbook", "--install-completion", "bash"],
-        env={**os.environ, "HOME": str(home), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0
-    script = home / ".bash_completions" / "watchbook.sh"
-    assert "complete_bash" in script.read_text()
-    assert str(script) in (home / ".bashrc").read_text()
+def test_an_unknown_shell_is_a_one_line_error(invoke: Invoke) -> None:
+    result = invoke("completion", "tcsh")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: SHELL: ") and len(result.stderr.splitlines()) == 1
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_the_bash_script_fills_compreply(sample_journal: Path) -> None:
-    # The script Typer generates, run by bash itself, with the installed command on PATH.
-    script = show_completion("bash").stdout
+    # The script, run by bash itself, with the installed command on PATH.
     program = (
-        f"{script}\n"
+        f"{completion_script('bash')}\n"
         "COMP_WORDS=(watchbook show sidon); COMP_CWORD=2\n"
         "_watchbook_completion watchbook\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
-    bin_dir = Path(sys.executable).parent
-    if not (bin_dir / "watchbook").exists():
-        pytest.skip("the watchbook command is not installed beside this Python")
-    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
     result = subprocess.run(
         ["bash", "--norc", "--noprofile", "-c", program],
-        env={**os.environ, "PATH": path},
+        env={**os.environ, "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}"},
         capture_output=True,
         text=True,
         timeout=60,

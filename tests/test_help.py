@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Invoke
-from watchbook.cli import COMMAND_ORDER, app
+from watchbook.cli.app import COMMAND_ORDER, app
 
 
 def command_names() -> list[str]:

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from tests.conftest import FIXTURES, Invoke
-from watchbook.cli import app
+from watchbook.cli.app import app
 from watchbook.entry import Entry
 from watchbook.journal import Journal
 

@@ -17,26 +17,16 @@ import pytest
 from tests.conftest import ROOT, Invoke
 from tests.test_links import write
 from watchbook.entry import Entry, Link
-from watchbook.index import (
-    INDEX_NAME,
-    SCHEMA_VERSION,
-    Catalog,
-    Index,
-    IndexView,
-    _unpack,
-    decode_entry,
-    encode_entry,
-    entry_with_links,
-    links_due,
-    load_catalog,
-    open_index,
-    reindex,
-    stored_listing,
-)
+from watchbook.index.catalog import Catalog
+from watchbook.index.codec import decode_entry, encode_entry, unpack
+from watchbook.index.queries import entry_with_links, search_journal
+from watchbook.index.schema import INDEX_NAME, SCHEMA_VERSION, links_due, stored_listing
+from watchbook.index.store import Index, load_catalog, open_index, reindex
+from watchbook.index.view import IndexView
 from watchbook.journal import Journal, dump_entry
 from watchbook.links import EntryLink
 from watchbook.listing import read_listing, scan_folder
-from watchbook.search import search_journal
+from watchbook.search import KeyField
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import make_entries, typo_title
@@ -261,10 +251,10 @@ def snapshot(journal: Path) -> tuple[list, list, list, list, dict]:
     keys = sorted(
         (table, key, ids[rowid])
         for table, mapping in (
-            ("n", data.names),
-            ("c", data.creators),
-            ("t", data.tags),
-            ("w", data.works),
+            ("n", data.table(KeyField.NAMES)),
+            ("c", data.table(KeyField.CREATORS)),
+            ("t", data.table(KeyField.TAGS)),
+            ("w", data.table(KeyField.WORKS)),
         )
         for key, rowids in mapping.items()
         for rowid in rowids
@@ -291,7 +281,7 @@ def test_an_edit_is_patched_in_not_rebuilt(
     # A patch that fails falls back to a rebuild, which gives the same answers: only counting
     # rebuilds shows the patch works. (It once failed on every edit, for a read snapshot left
     # open on the connection it reused.)
-    import watchbook.index as index
+    import watchbook.index.build as index
 
     write_aged(journal_dir, make_entries(40, seed=3))
     open_index(Journal(journal_dir)).close()
@@ -311,7 +301,7 @@ def test_an_edit_is_patched_in_not_rebuilt(
         age(path, 2 + step)
         view = open_index(Journal(journal_dir))
         assert view.entries_by_slug([entry.slug])[entry.slug].score == step + 1
-        assert view.search_data().rows_of(2, f"edited {step}")
+        assert view.search_data().rows_of(KeyField.TAGS, f"edited {step}")
         view.close()
     assert builds == []
 
@@ -357,7 +347,7 @@ def test_incremental_updates_match_a_full_rebuild(journal_dir: Path) -> None:
 def test_a_parallel_rebuild_matches_a_serial_one(
     journal_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import watchbook.index as index
+    import watchbook.index.build as index
 
     journal_dir.mkdir()
     for entry in make_entries(120, seed=9):
@@ -388,7 +378,7 @@ def test_load_catalog_reports_the_same_as_reading_every_file(sample_journal: Pat
 WORKER = """
 import sys, time
 from watchbook.journal import Journal
-from watchbook.index import load_catalog, Index
+from watchbook.index.store import load_catalog, Index
 journal = Journal(sys.argv[1])
 deadline = time.time() + float(sys.argv[2])
 runs = 0
@@ -435,7 +425,7 @@ def test_one_entry_and_its_links_read_from_the_index_match_the_whole_journal(
     journal_dir: Path,
 ) -> None:
     from watchbook.errors import WatchbookError
-    from watchbook.index import entry_with_links
+    from watchbook.index.queries import entry_with_links
     from watchbook.search import find_entry
 
     rng = random.Random(11)
@@ -496,7 +486,7 @@ def link_tables(view: IndexView) -> dict[str, object]:
     found: dict[str, object] = {t: sorted(view.conn.execute(f"SELECT * FROM {t}")) for t in tables}
     (typos,) = view.conn.execute("SELECT data FROM blobs WHERE name = 'typos'").fetchone()
     # Compared as a mapping: the order its keys were packed in does not matter.
-    found["typos"] = _unpack(typos)
+    found["typos"] = unpack(typos)
     return found
 
 
@@ -536,7 +526,7 @@ def test_show_after_a_search_build_finds_the_links(invoke: Invoke, sample_journa
 def test_edits_while_links_are_due_are_in_the_links_derived_later(
     journal_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import watchbook.index as index
+    import watchbook.index.build as index
 
     made = make_entries(60, seed=5)
     write_aged(journal_dir, made)
@@ -578,7 +568,7 @@ def test_edits_while_links_are_due_are_in_the_links_derived_later(
 def test_links_are_derived_once_when_two_readers_want_them(
     sample_journal: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import watchbook.index as index
+    import watchbook.index.build as index
 
     journal = Journal(sample_journal)
     open_index(journal, links=False).close()

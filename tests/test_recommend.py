@@ -12,19 +12,14 @@ import pytest
 
 from tests.conftest import SAMPLE_JOURNAL, Invoke, run_in_terminal
 from watchbook.entry import entry_from_dict
-from watchbook.index import Catalog, load_catalog, open_index
+from watchbook.index.catalog import Catalog
+from watchbook.index.store import load_catalog, open_index
 from watchbook.journal import Journal, make_slug
-from watchbook.recommend import (
-    CatalogSource,
-    IndexSource,
-    ReviewWords,
-    combine,
-    rarity,
-    related,
-    rewatch_ideas,
-    scaled,
-    watchlist,
-)
+from watchbook.recommend.evidence import combine, rarity, scaled
+from watchbook.recommend.related import related
+from watchbook.recommend.sources import CatalogRelations, IndexRelations
+from watchbook.recommend.watchlist import rewatch_ideas, watchlist
+from watchbook.recommend.wording import ReviewWords
 
 
 def add(folder: Path, title: str, **fields: Any) -> str:
@@ -230,7 +225,7 @@ def test_the_same_shared_tag_counts_less_the_more_entries_carry_it(tmp_path: Pat
             tags = ["noir"] if number < others_with_tag else ["other"]
             add(folder, f"Filler {number}", year=1970 + number, score=7, tags=tags)
         entries = Journal(folder).load_all().entries
-        source = CatalogSource(Catalog(entries))
+        source = CatalogRelations(Catalog(entries))
         found = {r.entry.slug: r.relatedness for r in related(source, source.load([query])[query])}
         return found.get("partner-2001") or 0.0
 
@@ -413,7 +408,7 @@ def test_an_empty_journal_has_nothing_to_suggest(invoke: Invoke, journal_dir: Pa
 
 def test_library_watchlist_and_rewatch_on_the_sample(sample_journal: Path) -> None:
     entries = Journal(sample_journal).load_all().entries
-    source = CatalogSource(Catalog(entries))
+    source = CatalogRelations(Catalog(entries))
     ordered = [r.entry.slug for r in watchlist(source)]
     assert ordered[0] == "ghost-in-the-shell-2-innocence-2004"
     assert set(ordered) == {e.slug for e in entries if e.status == "planned"}
@@ -430,7 +425,9 @@ def test_library_watchlist_and_rewatch_on_the_sample(sample_journal: Path) -> No
 QUALITY_JOURNAL = Path(__file__).resolve().parent / "recommend_quality"
 
 
-def both_sources(tmp_path: Path, original: Path) -> tuple[Catalog, CatalogSource, IndexSource]:
+def both_sources(
+    tmp_path: Path, original: Path
+) -> tuple[Catalog, CatalogRelations, IndexRelations]:
     """A copy of a journal, with a dismissal and hand-written links, read from files and index."""
     folder = tmp_path / "journal"
     shutil.copytree(original, folder, ignore=shutil.ignore_patterns(".watchbook"))
@@ -442,7 +439,7 @@ def both_sources(tmp_path: Path, original: Path) -> tuple[Catalog, CatalogSource
         a.write_text(a.read_text() + f'\n[[links]]\nto = "{b.stem}"\nwhy = "pair"\n')
     journal = Journal(folder)
     catalog = load_catalog(journal)
-    return catalog, CatalogSource(catalog), IndexSource(open_index(journal))
+    return catalog, CatalogRelations(catalog), IndexRelations(open_index(journal))
 
 
 @pytest.mark.parametrize("original", [SAMPLE_JOURNAL, QUALITY_JOURNAL], ids=["sample", "quality"])
@@ -545,7 +542,7 @@ def test_the_small_statistics_agree_with_the_statistics_module() -> None:
     import random
     import statistics
 
-    from watchbook.recommend import _mean, _median, _upper_quartile
+    from watchbook.recommend.evidence import _mean, _median, _upper_quartile
 
     draw = random.Random(7)
     for size in range(1, 40):

@@ -107,13 +107,14 @@ EXPECTATIONS = [
 
 def run_all(journal: Path) -> list[tuple[Expectation, list[str]]]:
     """Every expectation with the slugs watchbook recommended for its query."""
-    from watchbook.index import load_catalog
+    from watchbook.index.store import load_catalog
     from watchbook.journal import Journal
-    from watchbook.recommend import CatalogSource, related
+    from watchbook.recommend.related import related
+    from watchbook.recommend.sources import CatalogRelations
     from watchbook.search import find_entry
 
     catalog = load_catalog(Journal(journal))
-    source = CatalogSource(catalog)
+    source = CatalogRelations(catalog)
     results = []
     for expectation in EXPECTATIONS:
         entry = find_entry(catalog.entries, expectation.query)

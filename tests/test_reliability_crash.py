@@ -80,7 +80,7 @@ if pause:
             time.sleep(pause)
             return _original(*args, **kwargs)
         setattr(os, name, paused)
-from watchbook.cli import app
+from watchbook.cli.app import app
 go = os.environ.get("WB_GO_FILE")
 if go:
     open(f"{go}.{os.getpid()}", "w").close()

@@ -33,7 +33,7 @@ from tests.test_reliability_crash import (
     scaled,
     temp_files,
 )
-from watchbook.cli import app
+from watchbook.cli.app import app
 
 # --- hand edits between commands --------------------------------------------------------------
 

@@ -93,3 +93,22 @@ def test_rebuild_bar_waits_for_its_delay(monkeypatch: pytest.MonkeyPatch) -> Non
     bar(1, 10_000)  # well inside the first second
     bar.close()
     assert fake.parts == []
+
+
+def test_a_shown_progress_bar_runs_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The index build forks worker processes while the bar is up: that is only safe with one
+    # thread in the process.
+    import threading
+
+    from watchbook.render import ProgressBar
+
+    fake = FakeTerminal(True)
+    monkeypatch.setattr(sys, "stderr", fake)
+    monkeypatch.setenv("TERM", "xterm")
+    bar = ProgressBar("Working", minimum=1)
+    for done in range(1, 501, 50):
+        bar(done, 500)
+        assert threading.active_count() == 1
+    bar(500, 500)
+    assert "Working" in "".join(fake.parts)
+    bar.close()

@@ -12,7 +12,8 @@ from tests.test_links import write
 from watchbook.entry import Entry
 from watchbook.errors import Ambiguous, InvalidValue, NotFound
 from watchbook.journal import Journal
-from watchbook.search import find_entry, name_score, query_key, search_journal
+from watchbook.index.queries import search_journal
+from watchbook.search import find_entry, name_score, query_key
 
 
 def search(invoke: Invoke, *args: str) -> list[dict]:

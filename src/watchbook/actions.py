@@ -14,7 +14,8 @@ from watchbook.journal import Journal, make_slug
 from watchbook.search import find_entry, find_similar
 
 if TYPE_CHECKING:
-    from watchbook.index import IndexView, Progress
+    from watchbook.index import Progress
+    from watchbook.index.view import IndexView
 
 AddMode = Literal["rewatch", "new"]
 SORTS = ("watched", "score", "title", "year")
@@ -172,7 +173,7 @@ def list_entries(
     progress: Progress | None = None,
 ) -> list[Entry]:
     """What `list` shows: filtered, sorted, at most `limit`, decoding only those when it can."""
-    from watchbook.index import read_index
+    from watchbook.index.store import read_index
 
     def read(view: IndexView) -> list[Entry]:
         view.problems()
@@ -181,8 +182,8 @@ def list_entries(
             # (title keys, tags as written).
             chosen = filter_entries(view.entries(), kind, status, tag, min_score, year)
             return sort_entries(chosen, sort, reverse)[:limit]
-        records = filter_entries(view.all_records(), kind, status, None, min_score, year)
-        slugs = [r.slug for r in sort_entries(records, sort, reverse)[:limit]]
+        summaries = filter_entries(view.all_summaries(), kind, status, None, min_score, year)
+        slugs = [r.slug for r in sort_entries(summaries, sort, reverse)[:limit]]
         loaded = view.entries_by_slug(slugs)
         return [loaded[slug] for slug in slugs]
 
@@ -197,7 +198,7 @@ def filter_entries(
     min_score: float | None = None,
     year: int | None = None,
 ) -> list[Listed]:
-    """Entries (or their index records) that pass every filter (tags compared case-insensitively)."""
+    """Entries (or their index summaries) that pass every filter (tags compared case-insensitively)."""
     tag_key = tag.casefold() if tag else None
     return [
         e

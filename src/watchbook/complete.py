@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 
 # Every candidate comes from the up-to-date index, rebuilt once if damaged. No progress callback:
 # nothing may be drawn while the shell waits for candidates.
-from watchbook.index import read_index
+from watchbook.index.store import read_index
+from watchbook.search import KeyField
 
 if TYPE_CHECKING:
-    from watchbook.index import IndexView, SearchData
+    from watchbook.index.view import IndexView
     from watchbook.journal import Journal
 
 LIMIT = 20
@@ -41,12 +42,16 @@ def entries(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candi
 
 def tags(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candidate]:
     """(tag, 'N entries') of the journal's tags matching what is typed, best first."""
-    return read_index(journal, links=False, read=lambda view: _words(view, 2, incomplete, limit))
+    return read_index(
+        journal, links=False, read=lambda view: _words(view, KeyField.TAGS, incomplete, limit)
+    )
 
 
 def creators(journal: Journal, incomplete: str, limit: int = LIMIT) -> list[Candidate]:
     """(creator, 'N entries') of the journal's creators matching what is typed, best first."""
-    return read_index(journal, links=False, read=lambda view: _words(view, 1, incomplete, limit))
+    return read_index(
+        journal, links=False, read=lambda view: _words(view, KeyField.CREATORS, incomplete, limit)
+    )
 
 
 def choices(options: Sequence[str], incomplete: str) -> list[str]:
@@ -62,30 +67,22 @@ def _entries(view: IndexView, incomplete: str, limit: int) -> list[Candidate]:
     typed = incomplete.strip()
     if not typed:
         # Nothing typed yet: the latest viewings first.
-        rows = view.conn.execute(
-            "SELECT id FROM entries ORDER BY last DESC, slug LIMIT ?", (limit,)
-        ).fetchall()
-        return _labels(view, [rowid for (rowid,) in rows])
+        return _labels(view, view.latest_ids(limit))
     best: dict[int, float] = {}
     # A slug being typed (or pasted): its entries in slug order, from the slug index.
     lowered = typed.casefold()
-    for rowid, slug in view.conn.execute(
-        "SELECT id, slug FROM entries WHERE slug >= ? AND slug < ? ORDER BY slug LIMIT ?",
-        (lowered, lowered + "\U0010ffff", POOL),
-    ):
+    for rowid, slug in view.slugs_starting(lowered, POOL):
         best[rowid] = 100.0 if slug == lowered else 88.0 + 9.0 * len(lowered) / len(slug)
     key = query_key(typed)
     if key:
-        from watchbook.index import row_ids
-
-        keys, rows = view.search_data().columns(0)
+        keys, rows = view.search_data().columns(KeyField.NAMES)
         for score, at in _rank_keys(key, keys):
-            for rowid in row_ids(rows[at]):
+            for rowid in rows[at]:
                 if score > best.get(rowid, 0.0):
                     best[rowid] = score
     if not best:
         return []
-    records = view.records(best)
+    records = view.summaries(best)
 
     def order(rowid: int) -> tuple[float, float, int, str]:
         record = records[rowid]
@@ -103,20 +100,18 @@ def _labels(view: IndexView, rowids: list[int]) -> list[Candidate]:
     return [(found[r].slug, found[r].label) for r in rowids if r in found]
 
 
-def _words(view: IndexView, field: int, incomplete: str, limit: int) -> list[Candidate]:
-    """Tags (field 2) or creators (field 1) as the journal spells them, best first."""
-    from watchbook.index import row_ids
+def _words(view: IndexView, field: KeyField, incomplete: str, limit: int) -> list[Candidate]:
+    """Tags or creators as the journal spells them, best first."""
     from watchbook.search import query_key
     from watchbook.text import fold_name
 
-    data: SearchData = view.search_data()
-    keys, rows = data.columns(field)
+    keys, rows = view.search_data().columns(field)
 
     counts: dict[int, int] = {}
 
     def uses(at: int) -> int:
         if at not in counts:
-            counts[at] = len(row_ids(rows[at]))
+            counts[at] = len(rows[at])
         return counts[at]
 
     typed = incomplete.strip()
@@ -133,12 +128,12 @@ def _words(view: IndexView, field: int, incomplete: str, limit: int) -> list[Can
     # The key is folded ('sci fi'); the value is a spelling some entry uses ('Sci-Fi'). Twice
     # the limit: some may not start with what was typed once spelled out.
     shown = ranked[: limit * 2]
-    first = {at: row_ids(rows[at])[0] for at in shown}
+    first = {at: rows[at][0] for at in shown}
     found = view.entries_by_id(set(first.values()))
     candidates: list[Candidate] = []
     for at in shown:
         entry = found.get(first[at])
-        names = (entry.tags if field == 2 else entry.creators) if entry else []
+        names = (entry.tags if field == KeyField.TAGS else entry.creators) if entry else []
         spelling = next((n for n in names if fold_name(n) == keys[at]), keys[at])
         count = uses(at)
         candidates.append((spelling, f"{count} {'entry' if count == 1 else 'entries'}"))

@@ -285,6 +285,7 @@ class ProgressBar:
         self._bar: Any = None
         self._task: Any = None
         self._terminal: bool | None = None
+        self._drawn = 0.0
 
     def _wanted(self, total: int) -> bool:
         if total < self.minimum or self._clock() - self._started < self.delay:
@@ -300,10 +301,17 @@ class ProgressBar:
                 return
             from rich.progress import Progress
 
-            self._bar = Progress(console=console(stderr=True), transient=True)
+            # No refresh thread: the bar is redrawn from here. The index build forks worker
+            # processes, which is only safe while the process runs a single thread.
+            self._bar = Progress(console=console(stderr=True), transient=True, auto_refresh=False)
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=total)
+            self._drawn = 0.0
         self._bar.update(self._task, completed=done, total=total)
+        now = self._clock()
+        if now - self._drawn >= REDRAW_EVERY or done >= total:
+            self._drawn = now
+            self._bar.refresh()
 
     def close(self) -> None:
         """Remove the bar, if one was shown."""
@@ -313,6 +321,8 @@ class ProgressBar:
 
 
 REBUILD_DELAY = 1.0
+# Seconds between two redraws of a progress bar.
+REDRAW_EVERY = 0.1
 
 
 def rebuild_progress() -> ProgressBar:

@@ -17,11 +17,12 @@ Scoring, 0-100, decided here rather than taken from a scorer's default:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import IntEnum
+from typing import TYPE_CHECKING, Protocol
 
 from watchbook.entry import Entry
-from watchbook.errors import Ambiguous, InvalidValue, NotFound
+from watchbook.errors import Ambiguous, NotFound
 from watchbook.text import (
     STOPWORDS,
     arabic_numerals,
@@ -32,8 +33,7 @@ from watchbook.text import (
 )
 
 if TYPE_CHECKING:
-    from watchbook.index import IndexView, Progress, SearchData
-    from watchbook.journal import Journal
+    from watchbook.index.searchdata import EntrySummary
 
 _TRAILING_YEAR = re.compile(r"^(?P<title>.+?)\s*[\(\[]?(?P<year>(18|19|20)\d\d)[\)\]]?$")
 # find_entry: a fuzzy match must reach this score and beat the runner-up by the margin.
@@ -56,6 +56,25 @@ TEXT_SCORES = {
     ("review", 0): 56.0,
 }
 _ARTICLES = ("the", "a", "an")
+
+
+class KeyField(IntEnum):
+    """The kinds of folded key an entry is found by."""
+
+    NAMES = 0  # titles and aliases
+    CREATORS = 1
+    TAGS = 2
+    WORKS = 3  # creators as recommend compares them (text.creator_key)
+
+
+class KeyColumns(Protocol):
+    """Folded keys of one kind, and the row ids of the entries under each (the index's)."""
+
+    def columns(self, field: KeyField) -> tuple[list[str], Sequence[list[int]]]: ...
+
+
+# Summaries of some entries by row id (what a search result needs without decoding the entry).
+Summaries = Callable[[Iterable[int]], Mapping[int, "EntrySummary"]]
 
 
 # --- scoring one name -------------------------------------------------------------------------
@@ -218,8 +237,9 @@ def fuzzy_candidates(query: str, keys: list[str], limit: int) -> set[int]:
 
 
 def rank(
-    data: SearchData,
+    data: KeyColumns,
     query: str,
+    summaries: Summaries,
     *,
     texts: TextSearch | None = None,
     kind: str | None = None,
@@ -229,8 +249,6 @@ def rank(
     limit: int = 10,
 ) -> list[Hit]:
     """Entries matching the query, best first, from the index's search data."""
-    from watchbook.index import row_ids
-
     key = query_key(query)
     if not key:
         return []
@@ -243,24 +261,28 @@ def rank(
             best[rowid] = (score, field, matched)
 
     pool = max(60, limit * 4)
-    for column, weight, field in ((0, 1.0, "name"), (1, CREATOR_WEIGHT, "creator")):
+    for column, weight, field in (
+        (KeyField.NAMES, 1.0, "name"),
+        (KeyField.CREATORS, CREATOR_WEIGHT, "creator"),
+    ):
         keys, rows = data.columns(column)
         for index in fuzzy_candidates(key, keys, pool):
             score = name_score(key, keys[index]) * weight
             if score >= NAME_FLOOR * weight:
-                for rowid in row_ids(rows[index]):
+                for rowid in rows[index]:
                     offer(rowid, score, field, keys[index])
-    for name, rows in zip(*data.columns(2), strict=True):
+    tags, rows = data.columns(KeyField.TAGS)
+    for index, name in enumerate(tags):
         score = name_score(key, name) * TAG_WEIGHT
         if score >= 0.9 * 100 * TAG_WEIGHT:
-            for rowid in row_ids(rows):
+            for rowid in rows[index]:
                 offer(rowid, score, "tag", name)
     if texts is not None:
         for rowid, column, phrase_words in texts(query, pool):
             offer(rowid, TEXT_SCORES[(column, min(phrase_words, 3))], column, "")
     tag_key = fold(tag) if tag else None
     hits = []
-    for rowid, record in data.records(best).items():
+    for rowid, record in summaries(best).items():
         if (
             (kind is None or record.kind == kind)
             and (status is None or record.status == status)
@@ -271,24 +293,6 @@ def rank(
             hits.append(Hit(rowid, record.slug, score, field, matched, record.score, record.last))
     hits.sort(key=Hit.sort_key)
     return hits[:limit]
-
-
-def search_journal(
-    journal: Journal, query: str, progress: Progress | None = None, **filters: Any
-) -> list[tuple[Hit, Entry]]:
-    """Rank a journal's entries for a query (through its index), with the entries found."""
-    from watchbook.index import read_index
-
-    if not query_key(query):
-        raise InvalidValue("QUERY", f"must hold a letter or a digit to search for (got {query!r})")
-
-    def read(view: IndexView) -> list[tuple[Hit, Entry]]:
-        view.problems()
-        hits = rank(view.search_data(), query, texts=view.text_matches, **filters)
-        entries = view.entries_by_id(hit.rowid for hit in hits)
-        return [(hit, entries[hit.rowid]) for hit in hits]
-
-    return read_index(journal, read, progress, links=False)
 
 
 def describe(hit: Hit, entry: Entry) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from watchbook.errors import InvalidValue
 
 if TYPE_CHECKING:
     from watchbook.export.site import Site
-    from watchbook.index import Catalog
+    from watchbook.index.catalog import Catalog
 
 FORMATS = ("markdown", "json", "csv")
 DEFAULT_OUT = Path("export")

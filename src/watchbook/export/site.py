@@ -18,7 +18,7 @@ from watchbook.links import EntryLink, LinkGraph
 from watchbook.text import title_key
 
 if TYPE_CHECKING:
-    from watchbook.index import Catalog
+    from watchbook.index.catalog import Catalog
 
 # Page names are used as file names and as anchors: lowercase ASCII words and '-', short enough
 # for any file system. A slug that fits is used as it is.
@@ -184,32 +184,18 @@ def _merge(pairs: Iterable[tuple[str, str]]) -> list[Ref]:
 
 
 def load_recommender(catalog: Catalog, limit: int = RECOMMEND_MAX_ENTRIES) -> Recommender | None:
-    """Recommendations from watchbook.recommend (`related`), if that module is installed."""
+    """Recommendations from watchbook.recommend (`related`), or None for a big journal."""
     # `related` looks at every entry sharing a tag or creator, so its cost grows with the journal;
     # beyond `limit` entries None is returned (pass a bigger limit to force it).
     if len(catalog.entries) > limit:
         return None
-    try:
-        from watchbook import recommend
-    except ModuleNotFoundError as exc:
-        if exc.name != "watchbook.recommend":
-            raise
-        return None
+    from watchbook.recommend.related import related
+    from watchbook.recommend.sources import CatalogRelations
 
-    class Source(recommend.CatalogSource):
-        """The catalog source, with the mean score worked out once instead of per query."""
-
-        _mean: float | None = None
-
-        def mean_score(self) -> float:
-            if self._mean is None:
-                self._mean = super().mean_score()
-            return self._mean
-
-    source = Source(catalog)
+    relations = CatalogRelations(catalog)
 
     def recommender(slug: str, count: int) -> list[tuple[str, str]]:
-        found = recommend.related(source, catalog.get(slug), count)
+        found = related(relations, catalog.get(slug), count)
         return [(r.entry.slug, "; ".join(r.reasons)) for r in found]
 
     return recommender

@@ -74,7 +74,7 @@ def run_import(
         report.skipped.extend(apply_plan(journal, report.outcomes, progress))
     if report.count("created") or report.count("merged"):
         # Build the index now so the next command finds the new entries without waiting.
-        from watchbook.index import open_index
+        from watchbook.index.store import open_index
 
         open_index(journal, index_progress).close()
     return report

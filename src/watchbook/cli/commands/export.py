@@ -1,13 +1,17 @@
-"""Commands: export. Importing this module registers them on the app in cli.py."""
+"""Command: export."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from watchbook.cli import app, state
+from watchbook.cli.options import state
+
+commands = typer.Typer()
 
 
-@app.command()
+@commands.command()
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option(
@@ -45,7 +49,6 @@ def export(
     Example: watchbook export --out site --front-matter
     """
     import sys
-    from pathlib import Path
 
     from watchbook.errors import InvalidValue
     from watchbook.export import ExportOptions, build_site, export_document, export_to_folder

@@ -1,13 +1,15 @@
-"""Commands: stats. Importing this module registers them on the app in cli.py."""
+"""Command: stats."""
 
 from __future__ import annotations
 
 import typer
 
-from watchbook.cli import app, state
+from watchbook.cli.options import AS_JSON, state
+
+commands = typer.Typer()
 
 
-@app.command()
+@commands.command()
 def stats(
     ctx: typer.Context,
     year: int | None = typer.Option(
@@ -16,7 +18,7 @@ def stats(
         "-y",
         help="Only what you watched in this year (also picks the monthly chart).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the same numbers as JSON."),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Counts, viewings over time, the score histogram, top tags and creators, favourites.
 

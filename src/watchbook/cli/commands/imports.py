@@ -1,4 +1,4 @@
-"""Commands: import. Importing this module registers them on the app in cli.py."""
+"""Command: import."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from pathlib import Path
 
 import typer
 
-from watchbook.cli import app, state
+from watchbook.cli.options import AS_JSON, state
+
+commands = typer.Typer()
 
 
-@app.command("import")
+@commands.command("import")
 def import_(
     ctx: typer.Context,
     service: str = typer.Argument(
@@ -24,7 +26,7 @@ def import_(
     dry_run: bool = typer.Option(
         False, "--dry-run", "-n", help="Print what would change and write nothing."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Import your history from Letterboxd, MyAnimeList or IMDb; running it again is safe.
 

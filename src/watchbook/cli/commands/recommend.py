@@ -1,4 +1,4 @@
-"""Commands: recommend. Importing this module registers them on the app in cli.py."""
+"""Command: recommend."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from watchbook.cli import State, app, complete_entry, state
+from watchbook.cli.completion import EntryQuery
+from watchbook.cli.options import AS_JSON, State, state
 
 if TYPE_CHECKING:
-    from watchbook.recommend import Recommendation, Source
+    from watchbook.recommend.evidence import Recommendation
+    from watchbook.recommend.sources import Relations
+
+commands = typer.Typer()
 
 
-@app.command()
+@commands.command()
 def recommend(
     ctx: typer.Context,
     query: str | None = typer.Argument(
@@ -20,10 +24,10 @@ def recommend(
         help="An entry (slug, title, alias or close spelling). Without it: your watchlist, "
         "best match for your taste first.",
         show_default=False,
-        autocompletion=complete_entry,
+        click_type=EntryQuery(),
     ),
     limit: int = typer.Option(10, "--limit", "-n", min=1, help="At most this many results."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON array, best first."),
+    as_json: bool = AS_JSON,
 ) -> None:
     """What an entry relates to and why; or, without QUERY, what to watch next.
 
@@ -40,46 +44,49 @@ def recommend(
 
     st = state(ctx)
     try:
-        results, heading = _recommend(_index_source(st), query, limit)
+        results, heading = _recommend(_index_relations(st), query, limit)
     except sqlite3.DatabaseError:
         # The index broke while it was read: answer from the files themselves.
-        from watchbook.recommend import CatalogSource
+        from watchbook.recommend.sources import CatalogRelations
 
-        results, heading = _recommend(CatalogSource(st.catalog()), query, limit)
+        results, heading = _recommend(CatalogRelations(st.catalog()), query, limit)
     if as_json:
         print_json([item.to_json() for item in results])
     elif results:
         print_recommendations(results, heading)
 
 
-def _index_source(st: State) -> Source:
+def _index_relations(st: State) -> Relations:
     """The index, brought up to date (with a progress bar if that takes a while)."""
-    from watchbook.index import open_index
-    from watchbook.recommend import IndexSource
+    from watchbook.index.store import open_index
+    from watchbook.recommend.sources import IndexRelations
 
     view = st.indexed(open_index)
     view.problems()
-    return IndexSource(view)
+    return IndexRelations(view)
 
 
-def _recommend(source: Source, query: str | None, limit: int) -> tuple[list[Recommendation], str]:
+def _recommend(
+    relations: Relations, query: str | None, limit: int
+) -> tuple[list[Recommendation], str]:
     """The results and their heading; notes on stderr say when there is nothing (or a fallback)."""
-    from watchbook.recommend import related, rewatch_ideas, watchlist
+    from watchbook.recommend.related import related
+    from watchbook.recommend.watchlist import rewatch_ideas, watchlist
     from watchbook.render import print_note
 
     if query is not None:
-        entry = source.find(query)
-        results = related(source, entry, limit)
+        entry = relations.find(query)
+        results = related(relations, entry, limit)
         if not results:
             print_note(
                 f"Nothing related to {entry.label} yet: no links, mentions, shared creators or "
                 "tags connect it to another entry."
             )
         return results, f"Related to {entry.label}"
-    results = watchlist(source, limit)
+    results = watchlist(relations, limit)
     if results:
         return results, "Your watchlist, best match for your taste first"
-    results = rewatch_ideas(source, limit)
+    results = rewatch_ideas(relations, limit)
     if results:
         print_note(
             "Nothing planned on your watchlist (add titles with --status planned). "

@@ -1,0 +1,136 @@
+"""The `watchbook` group: global options, the order of commands, and the one error boundary.
+
+Library errors (watchbook.errors) become `Error: ...` on stderr and their documented exit code
+here and nowhere else. The commands live in watchbook.cli.commands, one module per concept,
+each with a Typer of its own that is merged into this one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from watchbook import __version__
+from watchbook.cli.commands import (
+    completion,
+    export,
+    imports,
+    journal,
+    links,
+    recommend,
+    search,
+    stats,
+)
+from watchbook.cli.completion import register_shells
+from watchbook.cli.options import State
+from watchbook.errors import EXIT_BAD_INPUT, EXIT_READER_GONE, WatchbookError
+
+# The order a new user needs the commands in; any command not named here follows.
+COMMAND_ORDER = (
+    "add", "show", "list", "search", "recommend", "export", "import", "edit", "rm",
+    "link", "unlink", "stats", "check", "init", "where", "reindex", "completion",
+)  # fmt: skip
+
+
+class WatchbookGroup(TyperGroup):
+    """The one place where library errors become 'Error: ...' on stderr and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            result = super().invoke(ctx)
+            # Flushed here, not at exit, so that a closed pipe is noticed below.
+            sys.stdout.flush()
+            return result
+        except WatchbookError as exc:
+            fail(str(exc), exc.exit_code)
+        except BrokenPipeError:
+            reader_gone()
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_BAD_INPUT)
+        finally:
+            warn_unreadable(ctx.obj)
+
+
+def reader_gone() -> NoReturn:
+    """Leave quietly when whatever reads stdout has gone (`watchbook list | head`)."""
+    # What is still buffered can never be written; point stdout at nothing so that the flush
+    # at exit does not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    raise typer.Exit(EXIT_READER_GONE)
+
+
+def warn_unreadable(st: State | None) -> None:
+    """Name each journal file that could not be read, once per command, on stderr."""
+    if st is None or st.opened is None:
+        return
+    from watchbook.render import print_note
+
+    for problem in st.opened.problems.values():
+        print_note(f"Warning: skipped {problem}")
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print the one-line error and leave with its documented exit code."""
+    from watchbook.render import print_error
+
+    print_error(message)
+    raise typer.Exit(code)
+
+
+app = typer.Typer(
+    cls=WatchbookGroup,
+    help="A review journal for films, series and anime, kept as TOML files you own.",
+    epilog="Exit codes: 0 ok, 1 not found or ambiguous, 2 bad input, 3 conflict.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    # Completion is set up by `watchbook completion` with Click's own scripts (cli/completion.py).
+    add_completion=False,
+)
+for concept in (journal, search, links, recommend, export, imports, stats, completion):
+    app.add_typer(concept.commands)
+register_shells()
+
+
+def version_callback(value: bool) -> None:
+    """--version: print it and stop."""
+    if value:
+        typer.echo(f"watchbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    journal: Path | None = typer.Option(
+        None,
+        "--journal",
+        "-j",
+        help="Journal folder. Default: $WATCHBOOK_JOURNAL, else ./journal if present, "
+        "else the user data folder (see `watchbook where`).",
+        show_default=False,
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """A review journal for films, series and anime, kept as TOML files you own."""
+    ctx.obj = State(explicit=journal)
+
+
+def run() -> None:
+    """Entry point for `watchbook` and `python -m watchbook`."""
+    app(prog_name="watchbook")

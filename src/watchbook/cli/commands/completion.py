@@ -1,0 +1,38 @@
+"""Command: completion (the script that sets up TAB completion in a shell)."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+commands = typer.Typer()
+
+
+@commands.command()
+def completion(
+    ctx: typer.Context,
+    shell: str | None = typer.Argument(
+        None,
+        help="bash, zsh or fish (default: the shell in $SHELL).",
+        show_default=False,
+        metavar="SHELL",
+    ),
+) -> None:
+    """Print the script that makes TAB complete watchbook's commands, options and entries.
+
+    bash: add `eval "$(watchbook completion bash)"` to ~/.bashrc.
+    zsh: add `eval "$(watchbook completion zsh)"` to ~/.zshrc (after compinit).
+    fish: `watchbook completion fish > ~/.config/fish/completions/watchbook.fish`.
+
+    Example: watchbook completion bash
+    """
+    from watchbook.cli.completion import SHELLS, completion_script
+    from watchbook.entry import check_choice
+    from watchbook.render import print_line
+
+    chosen = shell or os.path.basename(os.environ.get("SHELL", ""))
+    if shell is None and chosen not in SHELLS:
+        chosen = "bash"
+    check_choice("SHELL", chosen, tuple(SHELLS))
+    print_line(completion_script(ctx.find_root().command, chosen).rstrip("\n"))

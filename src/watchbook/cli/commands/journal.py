@@ -1,0 +1,360 @@
+"""Commands for the entries themselves: add, show, list, edit, rm; and the journal: init, where,
+check, reindex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from watchbook.cli.completion import CreatorText, EntryQuery, TagText, choice_text
+from watchbook.cli.options import (
+    AS_JSON,
+    KIND_FILTER,
+    MIN_SCORE_FILTER,
+    QUERY,
+    STATUS_FILTER,
+    TAG_FILTER,
+    interactive,
+    state,
+)
+from watchbook.errors import EXIT_BAD_INPUT, InvalidValue
+
+commands = typer.Typer()
+
+
+@commands.command()
+def add(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="The title, as you would write it."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Release year."),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        "-k",
+        help="movie, series, season, episode, special, short or other.",
+        click_type=choice_text("KIND", "kinds"),
+    ),
+    status: str | None = typer.Option(
+        None,
+        "--status",
+        help="watched (default), watching, planned or dropped.",
+        click_type=choice_text("STATUS", "statuses"),
+    ),
+    score: str | None = typer.Option(None, "--score", "-s", help="0 to 10 in steps of 0.5."),
+    verdict: str | None = typer.Option(None, "--verdict", "-v", help="One line: what you thought."),
+    watched: list[str] | None = typer.Option(
+        None,
+        "--watched",
+        "-w",
+        help="Viewing date: YYYY-MM-DD, today or yesterday (default today).",
+    ),
+    tag: list[str] | None = typer.Option(
+        None, "--tag", "-t", help="A tag; repeat for more.", click_type=TagText()
+    ),
+    creator: list[str] | None = typer.Option(
+        None,
+        "--creator",
+        "-c",
+        help="Director, writer, studio or author; repeat for more.",
+        click_type=CreatorText(),
+    ),
+    alias: list[str] | None = typer.Option(
+        None, "--alias", "-a", help="Another or original title."
+    ),
+    where: str | None = typer.Option(None, "--where", help="Where you watched it."),
+    review: str | None = typer.Option(None, "--review", "-r", help="The review text (Markdown)."),
+    edit: bool = typer.Option(False, "--edit", "-e", help="Write the review in $VISUAL/$EDITOR."),
+    link: list[str] | None = typer.Option(
+        None,
+        "--link",
+        "-l",
+        help="Link to another entry (title or slug); repeat for more.",
+        click_type=EntryQuery(),
+    ),
+    rewatch: bool = typer.Option(False, "--rewatch", help="It is in the journal: add a viewing."),
+    new: bool = typer.Option(False, "--new", help="A different title that only looks the same."),
+) -> None:
+    """Record something you watched (or plan to), and print the entry's file path.
+
+    Example: watchbook add "Blame!" --year 2017 --kind movie --score 6 --verdict "Great premise."
+    """
+    from watchbook.actions import AddRequest, add_entry, parse_when
+    from watchbook.render import print_line, print_note
+
+    if rewatch and new:
+        raise InvalidValue("--rewatch/--new", "choose one of them, not both")
+    if review is not None and edit:
+        raise InvalidValue("--review/--edit", "choose one of them, not both")
+    request = AddRequest(
+        title=title,
+        year=year,
+        kind=kind,
+        status=status,
+        score=score,
+        verdict=verdict,
+        watched=[parse_when(text) for text in watched or []],
+        tags=tag or [],
+        creators=creator or [],
+        aliases=alias or [],
+        where=where,
+        review=review,
+        links=link or [],
+        mode="rewatch" if rewatch else "new" if new else None,
+    )
+    if interactive() and (status or "watched") != "planned":
+        if request.score is None:
+            request.score = (
+                typer.prompt("Score 0-10 (Enter to skip)", default="", show_default=False) or None
+            )
+        if request.verdict is None:
+            request.verdict = (
+                typer.prompt("Verdict, one line (Enter to skip)", default="", show_default=False)
+                or None
+            )
+    if edit:
+        from watchbook.cli.prompts import edit_text
+
+        request.review = edit_text()
+    st = state(ctx)
+    first_time = not st.journal.path.exists()
+    from watchbook.cli.prompts import ask_duplicate
+
+    result = add_entry(st.journal, request, decide=ask_duplicate if interactive() else None)
+    if first_time:
+        print_note(
+            f"Started a new journal in {st.journal.path} (chosen by {st.location.source}; "
+            "see `watchbook where`)."
+        )
+    messages = {
+        "created": f"Added {result.entry.label}",
+        "rewatch": f"Added a viewing of {result.entry.label} ({len(result.entry.watched)} in all)",
+        "watched": f"Marked {result.entry.label} as watched",
+    }
+    print_note(messages[result.action])
+    print_line(str(result.path))
+
+
+@commands.command()
+def show(
+    ctx: typer.Context,
+    query: str = QUERY,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Show one entry: facts, links and the review.
+
+    Example: watchbook show "blame"
+    """
+    from watchbook.index.queries import entry_with_links
+    from watchbook.render import print_entry, print_json
+
+    st = state(ctx)
+    entry, outgoing, incoming, labels = st.indexed(entry_with_links, query)
+    path = st.journal.path_for(entry.slug)
+    if as_json:
+        data = {**entry.to_json(), "path": str(path)}
+        data["links"] = [{"to": k.target, "why": k.why, "derived": k.derived} for k in outgoing]
+        data["backlinks"] = [
+            {"from": k.source, "why": k.why, "derived": k.derived} for k in incoming
+        ]
+        print_json(data)
+        return
+
+    def label(slug: str) -> str:
+        return labels.get(slug, f"{slug} (missing)")
+
+    # One line per linked entry and direction: your own reason first, then what the index found.
+    whys: dict[tuple[str, str], list[str]] = {}
+    for arrow, other, why in [("→", k.target, k.why) for k in outgoing] + [
+        ("←", k.source, k.why) for k in incoming
+    ]:
+        reasons = whys.setdefault((arrow, other), [])
+        if why and why not in reasons:
+            reasons.append(why)
+    links = [(f"{arrow} {label(other)}", "; ".join(r)) for (arrow, other), r in whys.items()]
+    print_entry(entry, path, links)
+
+
+@commands.command("list")
+def list_(
+    ctx: typer.Context,
+    kind: str | None = KIND_FILTER,
+    status: str | None = STATUS_FILTER,
+    tag: str | None = TAG_FILTER,
+    min_score: float | None = MIN_SCORE_FILTER,
+    year: int | None = typer.Option(None, "--year", "-y", help="Only this release year."),
+    sort: str = typer.Option(
+        "watched",
+        "--sort",
+        help="watched, score, title or year.",
+        click_type=choice_text("ORDER", "sorts"),
+    ),
+    reverse: bool = typer.Option(False, "--reverse", help="Reverse the order."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="At most this many."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """List entries: a table on a terminal, one tab-separated line per entry when piped.
+
+    Example: watchbook list --kind movie --sort score --limit 10
+    """
+    from watchbook.actions import SORTS, list_entries
+    from watchbook.entry import KINDS, STATUSES, check_choice
+    from watchbook.render import print_entries, print_json
+
+    check_choice("--kind", kind, KINDS)
+    check_choice("--status", status, STATUSES)
+    check_choice("--sort", sort, SORTS)
+    st = state(ctx)
+    entries = st.indexed(
+        list_entries, kind, status, tag, min_score, year, sort=sort, reverse=reverse, limit=limit
+    )
+    if as_json:
+        print_json([{**e.to_json(), "path": str(st.journal.path_for(e.slug))} for e in entries])
+    else:
+        print_entries(entries)
+
+
+@commands.command()
+def edit(
+    ctx: typer.Context,
+    query: str = QUERY,
+) -> None:
+    """Open an entry's file in $VISUAL/$EDITOR, then check it is still a valid entry.
+
+    Example: watchbook edit "Knights of Sidonia"
+    """
+    from watchbook.cli.prompts import run_editor
+    from watchbook.errors import InvalidFile
+    from watchbook.render import print_error, print_note
+
+    st = state(ctx)
+    (entry,) = st.find(query)
+    path = st.journal.path_for(entry.slug)
+    before = path.read_bytes()
+    while True:
+        run_editor(path)
+        try:
+            st.journal.read_path(path)
+        except InvalidFile as problem:
+            if interactive() and typer.confirm(f"{problem}. Reopen the editor?", default=True):
+                continue
+            print_error(f"{problem} (the file was left as you saved it; fix it by hand)")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        break
+    print_note(f"Saved {path}" if path.read_bytes() != before else "No changes.")
+
+
+@commands.command()
+def rm(
+    ctx: typer.Context,
+    query: str = QUERY,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Delete an entry's file (asks first unless --yes).
+
+    Example: watchbook rm "The Matrix" --yes
+    """
+    from watchbook.actions import remove_entry
+    from watchbook.render import print_note
+
+    st = state(ctx)
+    (entry,) = st.find(query)
+    if not yes and not typer.confirm(f"Delete {entry.label} ({entry.slug}.toml)?", default=False):
+        print_note("Nothing deleted.")
+        raise typer.Exit(1)
+    path = remove_entry(st.journal, entry.slug)
+    print_note(f"Deleted {path}")
+
+
+@commands.command()
+def init(
+    ctx: typer.Context,
+    folder: Path | None = typer.Argument(
+        None, help="Where to create the journal (default: the journal watchbook would use now)."
+    ),
+) -> None:
+    """Create a journal folder and say how to make watchbook use it.
+
+    Example: watchbook init ~/films
+    """
+    from watchbook.journal import Journal, locate
+    from watchbook.render import print_line, print_note
+
+    st = state(ctx)
+    path = folder.expanduser() if folder else st.location.path
+    journal = Journal(path)
+    existed = path.is_dir()
+    journal.ensure()
+    print_line(str(path.resolve()))
+    if existed:
+        print_note(f"{path} is already a journal with {len(journal.files())} entries.")
+    else:
+        print_note(f"Created an empty journal in {path}.")
+    if locate(st.explicit).path.resolve() != path.resolve():
+        print_note(
+            f'To use it, run watchbook --journal "{path}" ... or set WATCHBOOK_JOURNAL="{path.resolve()}".'
+        )
+
+
+@commands.command()
+def where(ctx: typer.Context) -> None:
+    """Print which journal folder is in use, and why that one.
+
+    Example: watchbook where
+    """
+    from watchbook.render import print_line, print_note
+
+    location = state(ctx).location
+    print_line(str(location.path))
+    exists = "" if location.path.is_dir() else " (not created yet: the first add creates it)"
+    print_note(f"chosen by {location.source}{exists}")
+
+
+@commands.command()
+def check(
+    ctx: typer.Context,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Read every file and report broken files, links to missing entries and likely duplicates.
+
+    Also lists links the index found that you might want to keep. Exit 0 when there is no
+    problem, 1 when there is.
+
+    Example: watchbook check
+    """
+    from watchbook.index.check import check_journal
+    from watchbook.render import print_check, print_json
+
+    st = state(ctx)
+    report = st.indexed(check_journal)
+    # The report names every unreadable file already; no separate warnings.
+    st.journal.problems.clear()
+    if as_json:
+        print_json(report)
+    else:
+        print_check(report)
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+@commands.command()
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild the index from the TOML files (never needed: every command keeps it fresh).
+
+    Example: watchbook reindex
+    """
+    import time
+
+    from watchbook.index.store import reindex as rebuild
+    from watchbook.render import print_line
+
+    st = state(ctx)
+    started = time.perf_counter()
+    view = st.indexed(rebuild)
+    entries, problems, derived = view.counts()
+    view.problems()
+    seconds = time.perf_counter() - started
+    print_line(
+        f"Indexed {entries} entries ({problems} unreadable files, {derived} derived link "
+        f"facts) in {seconds:.2f}s: {st.journal.state_dir / 'index.sqlite'}"
+    )

@@ -1,0 +1,110 @@
+"""What every command shares: the per-run State, and arguments and options defined once."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+from watchbook.cli.completion import EntryQuery, TagText, choice_text
+
+if TYPE_CHECKING:
+    from watchbook.entry import Entry
+    from watchbook.index.catalog import Catalog
+    from watchbook.journal import Journal, Location
+
+_T = TypeVar("_T")
+
+
+class State:
+    """Per-invocation state: which journal the user asked for, resolved on first use."""
+
+    def __init__(self, explicit: Path | None = None) -> None:
+        self.explicit = explicit
+        self._journal: Journal | None = None
+
+    @property
+    def location(self) -> Location:
+        """Where the journal is, and what chose it."""
+        from watchbook.journal import locate
+
+        return locate(self.explicit)
+
+    @property
+    def journal(self) -> Journal:
+        """The journal in use."""
+        if self._journal is None:
+            from watchbook.journal import Journal
+
+            self._journal = Journal(self.location.path)
+        return self._journal
+
+    @property
+    def opened(self) -> Journal | None:
+        """The journal, if this run has used one."""
+        return self._journal
+
+    def indexed(self, read: Callable[..., _T], *args: Any, **options: Any) -> _T:
+        """Call a library function that reads the index: read(journal, *args, progress=...)."""
+        from watchbook.render import rebuild_progress
+
+        # A bar on stderr only if rebuilding the index takes more than a second on a terminal.
+        progress = rebuild_progress()
+        try:
+            return read(self.journal, *args, progress=progress, **options)
+        finally:
+            progress.close()
+
+    def find(self, *queries: str) -> list[Entry]:
+        """The entries QUERYs mean, read from the index."""
+        from watchbook.index.queries import find_entries
+
+        return self.indexed(find_entries, queries)
+
+    def catalog(self, links: bool = True) -> Catalog:
+        """Entries and links of the journal (unreadable files are warned about at the end).
+
+        `links=False` when the command reads no links (see Index.view).
+        """
+        from watchbook.index.store import load_catalog
+
+        return self.indexed(load_catalog, links=links)
+
+
+def state(ctx: typer.Context) -> State:
+    """The State object the main callback stored on the context."""
+    found = ctx.find_root().obj
+    assert isinstance(found, State)
+    return found
+
+
+def interactive() -> bool:
+    """True when a person is at the keyboard (both stdin and stdout are terminals)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+# Typer reads these objects only; one object serves every command that uses it.
+
+QUERY_HELP = "A slug, title, alias, or a close enough spelling."
+
+
+def query_argument(help: str = QUERY_HELP) -> Any:
+    """A QUERY argument: an entry, named the way `show` understands (completes to slugs)."""
+    return typer.Argument(..., help=help, click_type=EntryQuery(), show_default=False)
+
+
+QUERY: Any = query_argument()
+KIND_FILTER: Any = typer.Option(
+    None, "--kind", "-k", help="Only this kind.", click_type=choice_text("KIND", "kinds")
+)
+STATUS_FILTER: Any = typer.Option(
+    None, "--status", help="Only this status.", click_type=choice_text("STATUS", "statuses")
+)
+TAG_FILTER: Any = typer.Option(
+    None, "--tag", "-t", help="Only entries with this tag.", click_type=TagText()
+)
+MIN_SCORE_FILTER: Any = typer.Option(None, "--min-score", help="Only scores at least this.")
+AS_JSON: Any = typer.Option(False, "--json", help="Print JSON instead of text.")

@@ -1,0 +1,121 @@
+"""What recommend reads from the index: holders of creators, links by kind, scored entries.
+
+Each answer comes in the cheapest form SQLite can give it: the sqlite3 module spends several
+thousand instructions on every row it hands over, so long lists come back joined into one string
+per column, and the partial indexes of schema.INDEXES answer the common filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from watchbook.index.schema import chunks, marks
+
+if TYPE_CHECKING:
+    from watchbook.index.view import IndexView
+    from watchbook.links import DerivedRow
+
+_SCORED = "FROM entries INDEXED BY entries_liked WHERE status != 'planned' AND score >= 0"
+
+
+def entry_scores(view: IndexView) -> list[tuple[str, str, float | None, int]]:
+    """(slug, status, score, last viewing as an ordinal or 0) of every entry."""
+    # From an index holding these columns: a scan of the entries themselves would read every
+    # review on the way.
+    return view.conn.execute(
+        "SELECT slug, status, score, ifnull(last, 0) FROM entries INDEXED BY entries_records"
+    ).fetchall()
+
+
+def creator_holders(view: IndexView, key: str) -> list[str]:
+    """Slugs of the entries with a creator key (text.creator_key)."""
+    rows = view.conn.execute("SELECT slug FROM creators WHERE key = ?", (key,))
+    return [slug for (slug,) in rows]
+
+
+def slugs_by_id(view: IndexView) -> dict[int, str]:
+    """Row id -> slug of every entry."""
+    # Read from the slug index alone (the condition makes SQLite use it), which is far cheaper
+    # than one table lookup per row.
+    return dict(view.conn.execute("SELECT id, slug FROM entries WHERE slug > ''"))
+
+
+def planned_slugs(view: IndexView) -> list[str]:
+    """Slugs of the entries on the watchlist."""
+    rows = view.conn.execute(
+        "SELECT slug FROM entries INDEXED BY entries_planned WHERE status = 'planned'"
+    )
+    return [slug for (slug,) in rows]
+
+
+def derived_rows(view: IndexView, slugs: Iterable[str], kinds: Iterable[str]) -> set[DerivedRow]:
+    """The derived rows of these kinds that start or end at any of these entries."""
+    from watchbook.links import DerivedRow
+
+    found: set[DerivedRow] = set()
+    kinds = sorted(kinds)
+    for chunk in chunks(sorted(set(slugs)), 400):
+        where = f"IN ({marks(len(chunk))}) AND kind IN ({marks(len(kinds))})"
+        found.update(
+            map(
+                DerivedRow._make,
+                view.conn.execute(
+                    f"SELECT source, target, kind, detail FROM derived WHERE source {where} "
+                    f"UNION SELECT source, target, kind, detail FROM derived WHERE target {where}",
+                    [*chunk, *kinds, *chunk, *kinds],
+                ),
+            )
+        )
+    return found
+
+
+def scored_count(view: IndexView) -> int:
+    """How many watched entries have a score."""
+    return int(view.conn.execute(f"SELECT count(*) {_SCORED}").fetchone()[0])
+
+
+def middle_scores(view: IndexView) -> list[float]:
+    """The middle score of the watched, scored entries (two of them when their count is even)."""
+    count = scored_count(view)
+    if not count:
+        return []
+    rows = view.conn.execute(
+        f"SELECT score {_SCORED} ORDER BY score LIMIT ? OFFSET ?",
+        (2 - count % 2, (count - 1) // 2),
+    )
+    return [score for (score,) in rows]
+
+
+def scored_at_least(view: IndexView, threshold: float) -> list[tuple[int, str, float]]:
+    """(row id, slug, score) of the watched entries scored at least `threshold`."""
+    ids, slugs, scores = view.conn.execute(
+        "SELECT group_concat(id), group_concat(slug, char(31)), group_concat(score) "
+        f"{_SCORED} AND score >= ?",
+        (threshold,),
+    ).fetchone()
+    if not ids:
+        return []
+    # A file name with a control character is never an entry, so char(31) splits cleanly.
+    return list(
+        zip(
+            map(int, ids.split(",")),
+            slugs.split("\x1f"),
+            map(float, scores.split(",")),
+            strict=True,
+        )
+    )
+
+
+def reviewed_count(view: IndexView) -> int:
+    """How many entries have a verdict or a review."""
+    return int(view.conn.execute("SELECT count(*) FROM texts").fetchone()[0])
+
+
+def review_frequency(view: IndexView, words: set[str]) -> dict[str, int]:
+    """How many verdicts and reviews hold each of these words (from the full-text vocabulary)."""
+    found: dict[str, int] = {}
+    for chunk in chunks(sorted(words), 400):
+        sql = f"SELECT term, doc FROM text_words WHERE term IN ({marks(len(chunk))})"
+        found.update(view.conn.execute(sql, chunk))
+    return found

@@ -1,0 +1,152 @@
+"""The index's tables, how an entry becomes a row, and the small helpers every writer shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from watchbook.entry import Entry, dismissed
+from watchbook.index.codec import IndexDamaged, encode_entry, pack, with_checksum
+from watchbook.index.searchdata import entry_columns
+from watchbook.text import series_key, split_words
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from watchbook.listing import Stat
+    from watchbook.mentions import MentionKey
+
+# Bumped whenever what is stored changes shape: an index of another version is rebuilt.
+SCHEMA_VERSION = 9
+INDEX_NAME = "index.sqlite"
+LOCK_NAME = "index.lock"
+LOCK_TIMEOUT = 60.0
+# A file changed this recently may change again within the same mtime tick, unseen: keep
+# re-reading it until it is older than this.
+RACY_NS = 500_000_000
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE entries (
+    id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, status TEXT, score REAL, last INTEGER,
+    year INTEGER, kind TEXT, tags TEXT, tied INTEGER NOT NULL, series TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE problems (name TEXT PRIMARY KEY, message TEXT NOT NULL, line INTEGER);
+CREATE TABLE mention_keys (
+    gram TEXT NOT NULL, slug TEXT NOT NULL, tokens TEXT NOT NULL, typo_ok INTEGER NOT NULL,
+    case_form TEXT NOT NULL
+);
+CREATE TABLE title_words (word TEXT NOT NULL, slug TEXT NOT NULL, typo INTEGER NOT NULL);
+CREATE TABLE creators (key TEXT NOT NULL, slug TEXT NOT NULL, position INTEGER, name TEXT);
+CREATE TABLE derived (
+    source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL,
+    PRIMARY KEY (source, target, kind)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE texts USING fts5 (verdict, review, content='', tokenize='unicode61');
+CREATE VIRTUAL TABLE text_words USING fts5vocab (texts, 'row');
+"""
+# Made once the tables are filled (sorting once is cheaper than keeping them up to date).
+INDEXES = """
+CREATE INDEX entries_series ON entries (series);
+CREATE INDEX entries_records ON entries (slug, status, score, last, year);
+CREATE INDEX entries_tied ON entries (tied) WHERE tied = 1;
+CREATE INDEX entries_planned ON entries (slug) WHERE status = 'planned';
+CREATE INDEX entries_liked ON entries (score, slug) WHERE status != 'planned' AND score >= 0;
+"""
+LINK_INDEXES = """
+CREATE INDEX mention_keys_gram ON mention_keys (gram);
+CREATE INDEX mention_keys_slug ON mention_keys (slug);
+CREATE INDEX title_words_slug ON title_words (slug);
+CREATE INDEX creators_key ON creators (key, slug);
+CREATE INDEX creators_slug ON creators (slug);
+CREATE INDEX derived_target ON derived (target);
+"""
+TABLES = ("meta", "blobs", "entries", "problems", "mention_keys", "title_words", "creators",
+          "derived", "texts", "text_words")  # fmt: skip
+
+# Present in `blobs` while the links are yet to be derived: a build for a command that needs none
+# of them (search, list, completion) leaves them to the first command that does.
+LINKS_DUE = "links due"
+
+# The small columns come first and the encoded entry last, so that reading them never walks it;
+# `tied` marks the few entries with links written by hand or dismissed ones.
+ENTRY_MARKS = ",".join("?" * 11)
+ENTRY_COLUMNS = "slug, status, score, last, year, kind, tags, tied, series, data"
+
+
+def entry_row(entry: Entry) -> tuple[Any, ...]:
+    """The values of an entry's row, in ENTRY_COLUMNS order."""
+    kind, status, score, last, tags = entry_columns(entry)
+    tied = int(bool(entry.links or dismissed(entry)))
+    return (entry.slug, status, score, last, entry.year, kind, tags, tied,
+            series_key(entry.title), encode_entry(entry))  # fmt: skip
+
+
+def fts_text(text: str | None) -> str:
+    """The words of a verdict or review as the full-text index stores them."""
+    return " ".join(split_words(text)) if text else ""
+
+
+def key_rows(keys: Iterable[MentionKey]) -> list[tuple[str, str, str, int, str]]:
+    """Rows of the mention_keys table."""
+    return [(k.gram, k.slug, " ".join(k.tokens), int(k.typo_ok), k.case_form) for k in keys]
+
+
+def pack_typos(index: Mapping[str, set[str]]) -> bytes:
+    """The typo neighbourhood of title words as a blob."""
+    return pack({variant: sorted(words) for variant, words in index.items()})
+
+
+def stored_listing(listing: dict[str, Stat], read_at: int) -> dict[str, Stat]:
+    """The listing to store: files changed just before they were read are marked racy."""
+    # Such a file could be rewritten within the same mtime tick with the same size; a stored size
+    # of -1 never matches a real one, so it is read again by the next command.
+    racy_after = read_at - RACY_NS
+    return {n: (size if mtime < racy_after else -1, mtime) for n, (size, mtime) in listing.items()}
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run SQL statements one by one (executescript would end the transaction)."""
+    for statement in statements(script):
+        conn.execute(statement)
+
+
+def statements(script: str) -> list[str]:
+    """The statements of a script."""
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+def links_due(conn: sqlite3.Connection) -> bool:
+    """Whether the index was built without its links, which the first reader of them derives."""
+    return conn.execute("SELECT 1 FROM blobs WHERE name = ?", (LINKS_DUE,)).fetchone() is not None
+
+
+def blob(conn: sqlite3.Connection, name: str) -> bytes:
+    """A stored blob (IndexDamaged when missing)."""
+    row = conn.execute("SELECT data FROM blobs WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise IndexDamaged(f"the index has no {name}")
+    return bytes(row[0])
+
+
+def put_blob(conn: sqlite3.Connection, name: str, data: bytes) -> None:
+    """Store a blob under a name."""
+    conn.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, data))
+
+
+def put_listing(conn: sqlite3.Connection, data: bytes) -> None:
+    """Store a listing's bytes (listing_bytes), with a checksum."""
+    put_blob(conn, "listing", with_checksum(data))
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices of at most `size` items (SQLite limits the parameters of one statement)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def marks(count: int) -> str:
+    """'?,?,?' for a statement with `count` parameters."""
+    return ",".join("?" * count)

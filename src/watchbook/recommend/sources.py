@@ -1,0 +1,445 @@
+"""What recommending reads of a journal: from a Catalog in memory, or from the index.
+
+IndexRelations reads only what ranking needs, through the index's own queries
+(watchbook.index.relations), so a big journal is never loaded whole.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from watchbook.links import MENTION as MENTION_KIND
+from watchbook.links import SERIES as SERIES_KIND
+from watchbook.links import EntryLink, dismissed_pairs
+from watchbook.recommend.evidence import (
+    CREATOR,
+    LINKED,
+    MENTION,
+    SAME_SERIES,
+    TAG,
+    Features,
+    _score,
+    like_weight,
+    liked_entries,
+    liking,
+    link_weight,
+    rarity,
+    tag_key,
+    weight_of,
+)
+from watchbook.recommend.wording import ReviewWords
+from watchbook.search import KeyField
+from watchbook.text import creator_key, series_key
+
+if TYPE_CHECKING:
+    from watchbook.entry import Entry
+    from watchbook.index.catalog import Catalog
+    from watchbook.index.view import IndexView
+
+
+class ScoredEntry(NamedTuple):
+    """The few facts about every entry that ranking reads without loading entries."""
+
+    slug: str
+    status: str
+    score: float | None
+    # The last viewing as a proleptic ordinal (date.toordinal()), 0 when never watched.
+    last: int
+
+
+class TasteFeature(NamedTuple):
+    """A creator or tag as the watchlist uses it."""
+
+    kind: str
+    key: str
+    # Its evidence (weight_of its rarity-scaled strength).
+    amount: float
+    # Held by more than watchlist_cap() entries: it finds no candidates by itself.
+    frequent: bool
+    liked_holders: frozenset[str]
+
+
+class Relations:
+    """What recommending reads from a journal; subclasses answer from a Catalog or the index."""
+
+    size: int = 0
+    # True when same-series ties arrive as derived links (which respect dismissals); else
+    # titles are compared here.
+    index_derives: bool = False
+
+    def __init__(self) -> None:
+        self._creator_keys: dict[str, str] = {}
+        self._tag_keys: dict[str, str] = {}
+        self._holders: dict[tuple[str, str], frozenset[str]] = {}
+        self._liked: dict[tuple[str, str], frozenset[str]] = {}
+        self._best: dict[tuple[str, str], list[str]] = {}
+        self._taste: dict[tuple[str, str], TasteFeature] = {}
+        self._features: dict[str, Features] = {}
+        self._rarities: dict[tuple[str, str], float] = {}
+
+    # -- to be provided
+
+    def entry_scores(self) -> Iterable[ScoredEntry]:
+        """Slug, status, score and last viewing of every entry."""
+        raise NotImplementedError
+
+    def _holders_of(self, kind: str, key: str) -> Iterable[str]:
+        """Slugs of the entries with this creator key ("creator") or tag key ("tag")."""
+        raise NotImplementedError
+
+    def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
+        """Links from and to an entry, grouped by the entry at the other end."""
+        raise NotImplementedError
+
+    def load(self, slugs: Iterable[str]) -> dict[str, Entry]:
+        """Whole entries by slug (missing ones left out)."""
+        raise NotImplementedError
+
+    def planned(self) -> list[Entry]:
+        """The watchlist: every entry with status planned."""
+        raise NotImplementedError
+
+    def words(self) -> ReviewWords:
+        """Review word statistics for this journal."""
+        raise NotImplementedError
+
+    def find(self, query: str) -> Entry:
+        """The entry QUERY means, as `show` resolves it."""
+        raise NotImplementedError
+
+    def series_mates(self, entry: Entry) -> list[str]:
+        """Entries of the same series found by title (only when the index derives no links)."""
+        return []
+
+    def apart(self, a: str, b: str) -> bool:
+        """True when the user dismissed the derived ties between these two entries."""
+        return False
+
+    # -- shared
+
+    def features(self, entry: Entry) -> Features:
+        """Creator and tag keys of an entry (each distinct spelling is normalised once)."""
+        found = self._features.get(entry.slug)
+        if found is not None and found.entry is entry:
+            return found
+        features = self._features[entry.slug] = Features(entry=entry)
+        for name in entry.creators:
+            key = self._creator_keys.get(name)
+            if key is None:
+                key = self._creator_keys[name] = creator_key(name)
+            if key:
+                features.creators.setdefault(key, name)
+        for tag in entry.tags:
+            key = self._tag_keys.get(tag)
+            if key is None:
+                key = self._tag_keys[tag] = tag_key(tag)
+            if key:
+                features.tags.setdefault(key, tag)
+        return features
+
+    def holders(self, kind: str, key: str) -> frozenset[str]:
+        """The entries holding one creator or tag (cached)."""
+        found = self._holders.get((kind, key))
+        if found is None:
+            found = self._holders[(kind, key)] = frozenset(self._holders_of(kind, key))
+        return found
+
+    def rarity(self, kind: str, key: str) -> float:
+        """How rare a creator or tag is in this journal, 0-1 (cached)."""
+        found = self._rarities.get((kind, key))
+        if found is None:
+            found = self._rarities[(kind, key)] = rarity(self.holder_count(kind, key), self.size)
+        return found
+
+    def liked_holders(self, kind: str, key: str, liked: Mapping[str, float]) -> frozenset[str]:
+        """The holders of a creator or tag that are among the liked entries (cached)."""
+        found = self._liked.get((kind, key))
+        if found is None:
+            found = self._liked[(kind, key)] = frozenset(self.holders(kind, key) & liked.keys())
+        return found
+
+    def best_liked(self, kind: str, key: str, liked: Mapping[str, float]) -> list[str]:
+        """The 20 best-liked holders of a creator or tag (cached)."""
+        found = self._best.get((kind, key))
+        if found is None:
+            holders = self.liked_holders(kind, key, liked)
+            found = self._best[(kind, key)] = heapq.nsmallest(
+                20, holders, key=lambda s: (-liked[s], s)
+            )
+        return found
+
+    def taste_feature(
+        self, kind: str, key: str, liked: Mapping[str, float], cap: int
+    ) -> TasteFeature:
+        """What a creator or tag adds to a watchlist tie, and who holds it among the liked."""
+        # Cached: many planned titles share them.
+        found = self._taste.get((kind, key))
+        if found is None:
+            weight = CREATOR if kind == "creator" else TAG
+            found = self._taste[(kind, key)] = TasteFeature(
+                kind,
+                key,
+                weight_of(weight * self.rarity(kind, key)),
+                self.holder_count(kind, key) > cap,
+                self.liked_holders(kind, key, liked),
+            )
+        return found
+
+    def links_for(self, slugs: Sequence[str]) -> dict[str, dict[str, list[EntryLink]]]:
+        """links_by_other() for several entries."""
+        return {slug: self.links_by_other(slug) for slug in slugs}
+
+    def liked(self) -> dict[str, float]:
+        """Slug -> like weight of every entry the user scored highly."""
+        return liked_entries(
+            (r.slug, r.score)
+            for r in self.entry_scores()
+            if r.status != "planned" and r.score is not None
+        )
+
+    def holder_count(self, kind: str, key: str) -> int:
+        """How many entries hold a creator or tag."""
+        return len(self.holders(kind, key))
+
+    def taste_links(
+        self, slugs: Sequence[str], liked: Mapping[str, float]
+    ) -> dict[str, dict[str, float]]:
+        """For each entry, the evidence in its links (as weight_of sums) with each liked entry."""
+        found: dict[str, dict[str, float]] = {}
+        for slug, grouped in self.links_for(slugs).items():
+            weights = {other: link_weight(group) for other, group in grouped.items()}
+            # Links that carry no evidence here (shared creators, counted by rarity) tie nothing.
+            found[slug] = {other: w for other, w in weights.items() if w and other in liked}
+        return found
+
+
+class CatalogRelations(Relations):
+    """Inverted lists built in memory from a Catalog (any journal; used by tests and fallbacks)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.entries = list(catalog.entries)
+        self.size = len(self.entries)
+        self._lists: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for entry in self.entries:
+            features = self.features(entry)
+            for key in features.creators:
+                self._lists[("creator", key)].append(entry.slug)
+            for key in features.tags:
+                self._lists[("tag", key)].append(entry.slug)
+        self.index_derives = any(link.derived for link in catalog.links)
+        self._apart = dismissed_pairs(self.entries)
+        self._words: ReviewWords | None = None
+
+    def entry_scores(self) -> Iterable[ScoredEntry]:
+        return (
+            ScoredEntry(
+                e.slug, e.status, _score(e), last.toordinal() if (last := e.last_watched) else 0
+            )
+            for e in self.entries
+        )
+
+    def _holders_of(self, kind: str, key: str) -> Iterable[str]:
+        return self._lists.get((kind, key), ())
+
+    def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
+        grouped: dict[str, list[EntryLink]] = defaultdict(list)
+        graph = self.catalog.graph
+        for link in graph.outgoing(slug):
+            if link.target != slug and self.catalog.has(link.target):
+                grouped[link.target].append(link)
+        for link in graph.incoming(slug):
+            if link.source != slug and self.catalog.has(link.source):
+                grouped[link.source].append(link)
+        return grouped
+
+    def load(self, slugs: Iterable[str]) -> dict[str, Entry]:
+        return {s: self.catalog.get(s) for s in slugs if self.catalog.has(s)}
+
+    def planned(self) -> list[Entry]:
+        return [e for e in self.entries if e.status == "planned"]
+
+    def find(self, query: str) -> Entry:
+        from watchbook.search import find_entry
+
+        return find_entry(self.entries, query)
+
+    def words(self) -> ReviewWords:
+        if self._words is None:
+            self._words = ReviewWords.sampled(self.entries)
+        return self._words
+
+    def series_mates(self, entry: Entry) -> list[str]:
+        if self.index_derives:
+            return []
+        key = series_key(entry.title)
+        if not key:
+            return []
+        # A cheap substring test first, so series_key runs only on plausible titles.
+        first = key.split()[0]
+        return [
+            other.slug
+            for other in self.entries
+            if other.slug != entry.slug
+            and first in other.title.casefold()
+            and series_key(other.title) == key
+        ]
+
+    def apart(self, a: str, b: str) -> bool:
+        return frozenset((a, b)) in self._apart
+
+
+# The search data field holding each kind's inverted list.
+_FIELDS = {"creator": KeyField.WORKS, "tag": KeyField.TAGS}
+
+
+class IndexRelations(Relations):
+    """Reads only what ranking needs from the index, so a big journal is never loaded whole."""
+
+    def __init__(self, view: IndexView) -> None:
+        super().__init__()
+        self.view = view
+        view.require_links()
+        self.size = view.entry_count()
+        self.index_derives = True
+        self._entries: dict[str, Entry] = {}
+        self._scores: list[ScoredEntry] | None = None
+        self._slugs: dict[int, str] | None = None
+        self._words: ReviewWords | None = None
+        # Row id -> slug of the liked entries, once liked() has been asked.
+        self._liked_ids: dict[int, str] | None = None
+
+    def entry_scores(self) -> Iterable[ScoredEntry]:
+        from watchbook.index.relations import entry_scores
+
+        if self._scores is None:
+            self._scores = list(map(ScoredEntry._make, entry_scores(self.view)))
+        return self._scores
+
+    def _holders_of(self, kind: str, key: str) -> Iterable[str]:
+        from watchbook.index.relations import creator_holders, slugs_by_id
+
+        if kind == "creator":
+            return creator_holders(self.view, key)
+        if self._slugs is None:
+            self._slugs = slugs_by_id(self.view)
+        slugs = self._slugs
+        rows = self.view.search_data().rows_of(_FIELDS[kind], key)
+        return [slugs[i] for i in rows if i in slugs]
+
+    def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
+        return self.links_for([slug])[slug]
+
+    def links_for(self, slugs: Sequence[str]) -> dict[str, dict[str, list[EntryLink]]]:
+        from watchbook.index.relations import derived_rows
+        from watchbook.links import merge_rows
+
+        wanted = set(slugs)
+        # Shared creators are counted here with their rarity, not taken from the index.
+        rows = derived_rows(self.view, wanted, (MENTION_KIND, SERIES_KIND))
+        user, apart = self.view.user_ties()
+        mine = [k for k in user if k.source in wanted or k.target in wanted]
+        ends = wanted | {r.source for r in rows} | {r.target for r in rows}
+        ends |= {k.source for k in mine} | {k.target for k in mine}
+        years = self.view.years(ends)
+        grouped: dict[str, dict[str, list[EntryLink]]] = {s: defaultdict(list) for s in wanted}
+        ordered = sorted(rows, key=lambda r: (r.source, r.target, r.kind, r.detail))
+        for link in mine + merge_rows(ordered, years, apart):
+            for end, other in ((link.source, link.target), (link.target, link.source)):
+                # Links to entries that do not exist (a slug mistyped by hand) tie nothing.
+                if end in grouped and other != end and other in years:
+                    grouped[end][other].append(link)
+        return {s: dict(grouped[s]) for s in slugs}
+
+    def load(self, slugs: Iterable[str]) -> dict[str, Entry]:
+        slugs = list(slugs)
+        self._entries.update(self.view.entries_by_slug(s for s in slugs if s not in self._entries))
+        return {s: self._entries[s] for s in slugs if s in self._entries}
+
+    def planned(self) -> list[Entry]:
+        from watchbook.index.relations import planned_slugs
+
+        slugs = planned_slugs(self.view)
+        loaded = self.load(slugs)
+        return [loaded[s] for s in slugs if s in loaded]
+
+    def liked(self) -> dict[str, float]:
+        from watchbook.index.relations import middle_scores, scored_at_least
+
+        # The median is a step into the index of scored entries, the liked ones a range of it;
+        # what liked_entries() would keep from every score.
+        self._liked_ids = {}
+        middle = middle_scores(self.view)
+        if not middle:
+            return {}
+        rows = scored_at_least(self.view, liking(middle))
+        self._liked_ids = {rowid: slug for rowid, slug, _score in rows}
+        return {slug: like_weight(score) for _rowid, slug, score in rows}
+
+    def holder_count(self, kind: str, key: str) -> int:
+        if (kind, key) in self._holders:
+            return len(self._holders[(kind, key)])
+        return self.view.search_data().count_of(_FIELDS[kind], key)
+
+    def liked_holders(self, kind: str, key: str, liked: Mapping[str, float]) -> frozenset[str]:
+        found = self._liked.get((kind, key))
+        ids = self._liked_ids
+        if found is None and ids is not None:
+            # From the row ids, naming only the liked holders; every step loops in C.
+            rows = self.view.search_data().row_array(_FIELDS[kind], key)
+            found = self._liked[(kind, key)] = frozenset(map(ids.__getitem__, ids.keys() & rows))
+        return found if found is not None else super().liked_holders(kind, key, liked)
+
+    def taste_links(
+        self, slugs: Sequence[str], liked: Mapping[str, float]
+    ) -> dict[str, dict[str, float]]:
+        from watchbook.index.relations import derived_rows
+
+        # What links_for() and link_weight() would give, from the derived rows' kinds alone: no
+        # link objects are made for the hundreds of planned titles.
+        wanted = set(slugs)
+        user, apart = self.view.user_ties()
+        mentions: set[tuple[str, str]] = set()
+        series: set[tuple[str, str]] = set()
+        # Shared creators (most rows) are counted by rarity instead.
+        for a, b, kind, _detail in derived_rows(self.view, wanted, (MENTION_KIND, SERIES_KIND)):
+            if a == b or (apart and frozenset((a, b)) in apart):
+                continue
+            if kind == MENTION_KIND:
+                mentions.add((a, b))
+            else:
+                series.add((a, b) if a < b else (b, a))
+        linked = {(k.source, k.target) for k in user if k.source != k.target}
+        found: dict[str, dict[str, float]] = {slug: defaultdict(float) for slug in slugs}
+        pieces = (
+            (mentions, weight_of(MENTION)),
+            (series, weight_of(SAME_SERIES)),
+            # One piece however many links the user wrote between the two, as link_parts() says.
+            ({(a, b) if a < b else (b, a) for a, b in linked}, weight_of(LINKED)),
+        )
+        for pairs, weight in pieces:
+            for a, b in pairs:
+                if a in wanted and b in liked:
+                    found[a][b] += weight
+                if b in wanted and a in liked:
+                    found[b][a] += weight
+        return {slug: dict(weights) for slug, weights in found.items()}
+
+    def words(self) -> ReviewWords:
+        from watchbook.index.relations import review_frequency, reviewed_count
+
+        if self._words is None:
+            view = self.view
+            self._words = ReviewWords(reviewed_count(view), lambda w: review_frequency(view, w))
+        return self._words
+
+    def apart(self, a: str, b: str) -> bool:
+        return frozenset((a, b)) in self.view.user_ties()[1]
+
+    def find(self, query: str) -> Entry:
+        """The entry QUERY means (as `show` resolves it), reading only plausible entries."""
+        return self.view.find(query)
