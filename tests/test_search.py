@@ -11,8 +11,8 @@ from tests.conftest import Invoke
 from tests.test_links import write
 from watchbook.entry import Entry
 from watchbook.errors import Ambiguous, InvalidValue, NotFound
-from watchbook.journal import Journal
 from watchbook.index.queries import search_journal
+from watchbook.journal import Journal
 from watchbook.search import find_entry, name_score, query_key
 
 
