@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a machine with only python3 and make:
 #   make demo   virtual environment, install, and a real command on the sample journal
-#   make test   the whole test suite plus ruff (lint and format check)
+#   make test   the whole test suite plus ruff (lint and format check) and mypy
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -21,12 +21,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(MAKE) --no-print-directory lint
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format src tests benchmarks

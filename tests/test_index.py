@@ -685,3 +685,51 @@ def test_a_review_edit_keeps_the_title_words_later_misspellings_are_matched_by(
     age(sample_journal / "fan-film-2020.toml", 2)
     outgoing = entry_with_links(journal, "fan-film-2020").outgoing
     assert "jupiter-ascending-2015" in {k.target for k in outgoing}
+
+
+def test_a_bug_in_a_reader_shows_at_once_without_a_rebuild(
+    sample_journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only a damaged index is rebuilt; a KeyError (or TypeError, IndexError) in the code that
+    # reads it is a bug, and must not hide behind a silent rebuild.
+    import watchbook.index.build as build
+    from watchbook.index.store import read_index
+
+    journal = Journal(sample_journal)
+    open_index(journal).close()
+    builds: list[bool] = []
+    real_build = build.Builder.build
+
+    def counted(self: build.Builder, listing: dict, links: bool = True) -> None:
+        builds.append(links)
+        real_build(self, listing, links)
+
+    monkeypatch.setattr(build.Builder, "build", counted)
+    for error in (KeyError, TypeError, IndexError, ValueError):
+
+        def buggy(view: IndexView, error: type[Exception] = error) -> None:
+            raise error("a bug")
+
+        with pytest.raises(error):
+            read_index(journal, buggy)
+    assert builds == []
+
+
+def test_a_damaged_index_read_is_rebuilt_once_and_answers(
+    sample_journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from watchbook.index.codec import IndexDamaged
+    from watchbook.index.store import read_index
+
+    journal = Journal(sample_journal)
+    open_index(journal).close()
+    calls: list[int] = []
+
+    def damaged_once(view: IndexView) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IndexDamaged("checksum mismatch")
+        return view.entry_count()
+
+    assert read_index(journal, damaged_once) == 11
+    assert len(calls) == 2

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from watchbook.entry import Entry, Link, parse_date, validate
 from watchbook.errors import AlreadyExists, InvalidValue
@@ -19,8 +19,28 @@ if TYPE_CHECKING:
 
 AddMode = Literal["rewatch", "new"]
 SORTS = ("watched", "score", "title", "year")
-# An Entry, or the index's record of one (slug, kind, status, score, year, last_watched).
-Listed = TypeVar("Listed")
+
+
+class Listable(Protocol):
+    """What list filters and sorts by: an Entry, or the index's summary of one."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def year(self) -> int | None: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def last_watched(self) -> dt.date | None: ...
+
+
+Listed = TypeVar("Listed", bound=Listable)
 
 
 def parse_when(text: str, today: dt.date | None = None) -> dt.date:

@@ -178,7 +178,8 @@ class Entry:
             data.setdefault(key, [])
         data.setdefault("ids", {})
         data["links"] = [link.to_dict() for link in self.links]
-        return _jsonable(data)
+        jsonable: dict[str, Any] = _jsonable(data)
+        return jsonable
 
 
 def _is_table_list(value: Any) -> bool:

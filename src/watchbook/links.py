@@ -96,8 +96,8 @@ class LazyLinkGraph(LinkGraph):
         self._all: list[EntryLink] | None = None
         self._cache: dict[str, list[EntryLink]] = {}
 
-    @property  # type: ignore[override]
-    def links(self) -> list[EntryLink]:
+    @property
+    def links(self) -> list[EntryLink]:  # type: ignore[override]
         """Every link (loaded on first use)."""
         if self._all is None:
             self._all = self._load_all()

@@ -342,7 +342,7 @@ def import_progress(label: str = "Importing") -> ProgressBar:
 
 def search_rows(results: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
     """Search results as (slug, title, year, kind, score, verdict, match) text fields."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for item in results:
         match = item["match"]
         why = match["field"] + (f": {match['text']}" if match.get("text") else "")

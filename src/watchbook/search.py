@@ -261,7 +261,7 @@ def rank(
             best[rowid] = (score, field, matched)
 
     pool = max(60, limit * 4)
-    for column, weight, field in (
+    for column, weight, matched_by in (
         (KeyField.NAMES, 1.0, "name"),
         (KeyField.CREATORS, CREATOR_WEIGHT, "creator"),
     ):
@@ -270,7 +270,7 @@ def rank(
             score = name_score(key, keys[index]) * weight
             if score >= NAME_FLOOR * weight:
                 for rowid in rows[index]:
-                    offer(rowid, score, field, keys[index])
+                    offer(rowid, score, matched_by, keys[index])
     tags, rows = data.columns(KeyField.TAGS)
     for index, name in enumerate(tags):
         score = name_score(key, name) * TAG_WEIGHT
@@ -278,8 +278,8 @@ def rank(
             for rowid in rows[index]:
                 offer(rowid, score, "tag", name)
     if texts is not None:
-        for rowid, column, phrase_words in texts(query, pool):
-            offer(rowid, TEXT_SCORES[(column, min(phrase_words, 3))], column, "")
+        for rowid, text_field, phrase_words in texts(query, pool):
+            offer(rowid, TEXT_SCORES[(text_field, min(phrase_words, 3))], text_field, "")
     tag_key = fold(tag) if tag else None
     hits = []
     for rowid, record in summaries(best).items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,9 +101,7 @@ def jobs(site: Site, options: ExportOptions) -> list[Job]:
     )
     if options.single_file:
         return [(SINGLE_FILE, writer.document)]
-    pages: list[Job] = [
-        (f"{site.pages[e.slug]}.md", lambda e=e: writer.page(e)) for e in site.entries
-    ]
+    pages: list[Job] = [(f"{site.pages[e.slug]}.md", partial(writer.page, e)) for e in site.entries]
     return [*pages, (INDEX, writer.index)]
 
 

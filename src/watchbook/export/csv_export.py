@@ -16,6 +16,7 @@ Columns: Title, Year, Rating10, WatchedDate, Rewatch, Tags, Review, then imdbID 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 from collections.abc import Iterator
@@ -65,7 +66,7 @@ def rows(entry: Entry) -> list[tuple[str, ...]]:
     )
     ids = (_id(entry, "imdb"), _id(entry, "tmdb"))
     review = (entry.review or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    dates = entry.watched or [None]
+    dates: list[dt.date | None] = [*entry.watched] or [None]
     result: list[tuple[str, ...]] = []
     for i, date in enumerate(dates):
         rewatch = "" if date is None else ("true" if i else "false")

@@ -214,10 +214,12 @@ def read_letterboxd(path: Path) -> Parsed:
             continue
         for number, (where, row) in enumerate(_rows(sources[name], parsed)):
             log_key = row.uri or (row.key, row.watched, row.logged)
-            film = logs.get(log_key) if name == "reviews.csv" else None
-            if film is None:
+            found = logs.get(log_key) if name == "reviews.csv" else None
+            if found is None:
                 film = films.log_row(row, where)
                 film.log_rows += 1
+            else:
+                film = found
                 logs[log_key] = film
                 if row.watched:
                     film.viewings.append(row.watched)

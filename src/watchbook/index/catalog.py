@@ -153,8 +153,8 @@ class IndexLinkSource(LinkSource):
         self.years = {}
         self._rows = None
 
-    @property  # type: ignore[override]
-    def entries(self) -> Sequence[Entry]:
+    @property
+    def entries(self) -> Sequence[Entry]:  # type: ignore[override]
         """Every entry: only needed if the derived links cannot be read."""
         return self.view.entries()
 

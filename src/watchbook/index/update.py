@@ -371,6 +371,6 @@ def _same_ties(before: Entry, after: Entry) -> bool:
 
 
 def _names(entry: Entry) -> list[tuple[str, ...]]:
-    from watchbook.links import mention_keys
+    from watchbook.mentions import mention_keys
 
     return [(*k.tokens, k.case_form) for k in mention_keys(entry)]
