@@ -218,11 +218,11 @@ def read_letterboxd(path: Path) -> Parsed:
             if found is None:
                 film = films.log_row(row, where)
                 film.log_rows += 1
-            else:
-                film = found
                 logs[log_key] = film
                 if row.watched:
                     film.viewings.append(row.watched)
+            else:
+                film = found
             film.seen = True
             film.add_tags(row.tags)
             if row.rating is not None:
