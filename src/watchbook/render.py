@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,12 @@ def _score_style(score: int | float | None) -> str:
 def _plain(value: Any) -> str:
     # Tabs and newlines would break one-record-per-line output for grep and cut.
     return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
+
+
+def print_rows(rows: Iterable[Sequence[Any]]) -> None:
+    """Records as tab-separated lines, for grep, cut and awk."""
+    for row in rows:
+        print_line("\t".join(_plain(field) for field in row))
 
 
 def print_entries(entries: Sequence[Entry]) -> None:
@@ -242,10 +248,12 @@ def stats_lines(stats: Stats, terminal: bool) -> list[tuple[str, list[str]]]:
     return sections
 
 
-def print_stats(stats: Stats) -> None:
-    """Stats sections: bold headings and block bars on a terminal, plain text on a pipe."""
+def print_stats(stats: Stats, more: Sequence[tuple[str, list[str]]] = ()) -> None:
+    """Stats sections (and `more`): bold headings and block bars on a terminal, plain on a pipe."""
+    from watchbook.review_text import HEATMAP_HEADING
+
     terminal = is_terminal()
-    sections = stats_lines(stats, terminal)
+    sections = [*stats_lines(stats, terminal), *more]
     if not terminal:
         for heading, lines in sections:
             print_line(f"# {heading}")
@@ -260,10 +268,34 @@ def print_stats(stats: Stats) -> None:
         for line in lines:
             text = escape(line).replace("\t", "  ·  ")
             bar_start, bar_end = text.find("█"), text.rfind("█")
-            if bar_start >= 0:
+            if heading.startswith(HEATMAP_HEADING):
+                # Labels plain, cells green: the glyphs' density carries the level.
+                text = f"{text[:4]}[green]{text[4:]}[/]"
+            elif bar_start >= 0:
                 text = f"{text[:bar_start]}[cyan]{text[bar_start : bar_end + 1]}[/]{text[bar_end + 1 :]}"
             out.print("  " + text)
         out.print()
+
+
+def print_diary(lines: Sequence[Any]) -> None:
+    """Diary lines: a table on a terminal, tab-separated fields on a pipe."""
+    from watchbook.review_text import diary_fields
+
+    rows = [diary_fields(line) for line in lines]
+    if not is_terminal():
+        return print_rows(rows)
+    if not rows:
+        return print_note("No viewings match")
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("Date", "Title", "Score", ""):
+        table.add_column(name, no_wrap=name != "Title", overflow="fold")
+    for (date, title, year, score, rewatch, _slug), line in zip(rows, lines, strict=True):
+        label = escape(title) + (f" [dim]({year})[/]" if year else "")
+        table.add_row(date, label, f"[{_score_style(line.score)}]{score}[/]", "↻" * bool(rewatch))
+    console().print(table)
 
 
 # --- search, links and check (the index, issue 3) ---------------------------------------------
@@ -364,9 +396,7 @@ def print_search(results: Sequence[dict[str, Any]]) -> None:
     """Search results: a table on a terminal, tab-separated lines (slug first) on a pipe."""
     rows = search_rows(results)
     if not is_terminal():
-        for row in rows:
-            print_line("\t".join(_plain(field) for field in row))
-        return
+        return print_rows(rows)
     from rich.markup import escape
     from rich.table import Table
 
@@ -466,9 +496,7 @@ def recommendation_fields(item: Any) -> tuple[str, ...]:
 def print_recommendations(items: Sequence[Any], heading: str = "") -> None:
     """Recommendations: a table on a terminal, tab-separated lines (slug first) on a pipe."""
     if not is_terminal():
-        for item in items:
-            print_line("\t".join(_plain(field) for field in recommendation_fields(item)))
-        return
+        return print_rows(map(recommendation_fields, items))
     from rich.markup import escape
     from rich.table import Table
 

@@ -81,7 +81,8 @@ def _half_steps() -> list[str]:
     return [f"{n / 2:g}" for n in range(21)]
 
 
-def _group_scores(entries: Sequence[Entry], attribute: str) -> list[GroupScore]:
+def group_scores(entries: Sequence[Entry], attribute: str) -> list[GroupScore]:
+    """The most common tags or creators (`attribute`) of some entries, with their mean score."""
     # Group case-insensitively but show the spelling used most often.
     members: dict[str, list[Entry]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -142,8 +143,8 @@ def compute_stats(
         mean_score=round(statistics.fmean(scores), 2) if scores else None,
         median_score=statistics.median(scores) if scores else None,
         histogram=histogram,
-        top_tags=_group_scores(entries, "tags"),
-        top_creators=_group_scores(entries, "creators"),
+        top_tags=group_scores(entries, "tags"),
+        top_creators=group_scores(entries, "creators"),
         most_rewatched=[
             TitleCount(e.slug, e.title, e.year, len(e.watched), _num(e.score))
             for e in rewatched[:TOP]

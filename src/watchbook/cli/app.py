@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from watchbook import __version__
 from watchbook.cli.commands import (
     completion,
+    diary,
     export,
     imports,
     journal,
@@ -33,7 +34,7 @@ from watchbook.errors import EXIT_BAD_INPUT, EXIT_READER_GONE, WatchbookError
 # The order a new user needs the commands in; any command not named here follows.
 COMMAND_ORDER = (
     "add", "show", "list", "search", "recommend", "export", "import", "edit", "rm",
-    "link", "unlink", "stats", "check", "init", "where", "reindex", "completion",
+    "link", "unlink", "diary", "stats", "check", "init", "where", "reindex", "completion",
 )  # fmt: skip
 
 
@@ -100,7 +101,7 @@ app = typer.Typer(
     # Completion is set up by `watchbook completion` with Click's own scripts (cli/completion.py).
     add_completion=False,
 )
-for concept in (journal, search, links, recommend, export, imports, stats, completion):
+for concept in (journal, search, links, recommend, export, imports, diary, stats, completion):
     app.add_typer(concept.commands)
 register_shells()
 
