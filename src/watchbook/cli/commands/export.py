@@ -15,7 +15,10 @@ commands = typer.Typer()
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option(
-        "markdown", "--format", "-f", help="markdown (pages), json or csv (for Letterboxd)."
+        "markdown",
+        "--format",
+        "-f",
+        help="markdown (pages), html (a static site), json or csv (for Letterboxd).",
     ),
     out: str = typer.Option(
         "export",
@@ -41,12 +44,12 @@ def export(
         show_default=False,
     ),
 ) -> None:
-    """Export the journal as Markdown pages, one JSON document or a Letterboxd CSV.
+    """Export the journal as Markdown pages, a static HTML site, JSON or a Letterboxd CSV.
 
     The folder gets a .watchbook-export marker; later exports rewrite only what changed and
     remove the pages of deleted entries. A non-empty folder without it is refused.
 
-    Example: watchbook export --out site --front-matter
+    Example: watchbook export --format html --out site
     """
     import sys
 
@@ -80,7 +83,7 @@ def export(
         result = export_to_folder(site, Path(out).expanduser(), options, progress)
     finally:
         progress.close()
-    kind = {"markdown": "Markdown", "json": "JSON", "csv": "CSV"}[options.format]
+    kind = {"markdown": "Markdown", "json": "JSON", "csv": "CSV", "html": "HTML"}[options.format]
     print_export_summary(
         result.entries,
         len(result.files),
