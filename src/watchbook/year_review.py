@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from watchbook.diary import line_score, viewings_of
+from watchbook.diary import Seen, line_score, viewings_of
 from watchbook.entry import Entry
 from watchbook.stats import GroupScore, group_scores
 
@@ -102,20 +102,40 @@ def active_years(entries: Iterable[Entry]) -> list[int]:
 
 def year_review(entries: Sequence[Entry], year: int) -> YearReview:
     """The year in review of `year` over the whole journal."""
+    return year_reviews(entries, [year])[year]
+
+
+def year_reviews(
+    entries: Sequence[Entry], years: Iterable[int] | None = None
+) -> dict[int, YearReview]:
+    """The review of each of `years` (default: every year with a viewing), in one pass."""
+    watched_in: dict[int, list[tuple[Entry, list[tuple[int, Seen]]]]] = {}
+    total, count = 0.0, 0
+    for entry in entries:
+        if entry.score is not None:
+            total, count = total + float(entry.score), count + 1
+        by_year: dict[int, list[tuple[int, Seen]]] = {}
+        for number, seen in enumerate(viewings_of(entry)):
+            by_year.setdefault(seen.date.year, []).append((number, seen))
+        for year, seen_then in by_year.items():
+            watched_in.setdefault(year, []).append((entry, seen_then))
+    wanted = sorted(watched_in) if years is None else list(years)
+    return {year: _review(year, watched_in.get(year, []), total, count) for year in wanted}
+
+
+def _review(
+    year: int,
+    watched_then: list[tuple[Entry, list[tuple[int, Seen]]]],
+    total: float,
+    count: int,
+) -> YearReview:
+    """One year's review from the entries watched in it and the journal's score total."""
     days: Counter[dt.date] = Counter()
     first_watches = rewatches = 0
-    watched: list[Entry] = []
+    watched = [entry for entry, _ in watched_then]
     new: list[Entry] = []
     year_scores: dict[str, float] = {}
-    usual: list[float] = []
-    for entry in entries:
-        seen = viewings_of(entry)
-        this_year = [(n, s) for n, s in enumerate(seen) if s.date.year == year]
-        if not this_year:
-            if entry.score is not None:
-                usual.append(float(entry.score))
-            continue
-        watched.append(entry)
+    for entry, this_year in watched_then:
         for number, viewing in this_year:
             days[viewing.date] += 1
             if number == 0:
@@ -126,14 +146,17 @@ def year_review(entries: Sequence[Entry], year: int) -> YearReview:
         score = line_score(entry, this_year[-1][1])
         if score is not None:
             year_scores[entry.slug] = score
+    # The other years' titles: every scored entry not watched in this one.
+    usual_total = total - sum(float(e.score) for e in watched if e.score is not None)
+    usual_count = count - sum(1 for e in watched if e.score is not None)
     per_month = {f"{year}-{m:02d}": 0 for m in range(1, 13)}
-    for day, count in days.items():
-        per_month[f"{year}-{day.month:02d}"] += count
+    for day, n in days.items():
+        per_month[f"{year}-{day.month:02d}"] += n
     scores = list(year_scores.values())
     # The journal's mean splits the year's titles: the best new ones score at least that,
     # the disappointments less.
-    everything = [*scores, *usual]
-    mean = statistics.fmean(everything) if everything else 0.0
+    everything = len(scores) + usual_count
+    mean = (sum(scores) + usual_total) / everything if everything else 0.0
     best = [t for t in _ranked(new, year_scores, best_first=True) if t.score >= mean]
     lowest = [t for t in _ranked(watched, year_scores, best_first=False) if t.score < mean]
     return YearReview(
@@ -151,8 +174,8 @@ def year_review(entries: Sequence[Entry], year: int) -> YearReview:
         streak=longest_streak(days),
         scored=len(scores),
         mean_score=round(statistics.fmean(scores), 2) if scores else None,
-        usual_scored=len(usual),
-        usual_mean_score=round(statistics.fmean(usual), 2) if usual else None,
+        usual_scored=usual_count,
+        usual_mean_score=round(usual_total / usual_count, 2) if usual_count else None,
     )
 
 

@@ -109,8 +109,8 @@ def calendar(per_day: Mapping[str, int], year: int) -> Calendar:
             noun = "viewing" if day.count == 1 else "viewings"
             cells.append(
                 Cell(
-                    LEFT_ROOM + column * step + offset,
-                    TOP_ROOM + row * step + offset,
+                    round(LEFT_ROOM + column * step + offset, 1),
+                    round(TOP_ROOM + row * step + offset, 1),
                     size,
                     day.level,
                     f"{day.date.isoformat()}: {day.count or 'no'} {noun}",

@@ -15,10 +15,9 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from watchbook.diary import diary, viewings_of
+from watchbook.diary import DiaryLine, diary_lines, viewings_of
 from watchbook.entry import Entry, format_score
 from watchbook.export.charts import calendar, columns, rows
 from watchbook.export.html_model import (
@@ -36,7 +35,7 @@ from watchbook.export.html_model import (
     tag_key,
 )
 from watchbook.text import creator_key
-from watchbook.year_review import MONTHS, year_review
+from watchbook.year_review import MONTHS, YearReview, year_reviews
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -99,13 +98,9 @@ def counts_line(cards: Sequence[Card]) -> str:
     return line
 
 
-@dataclass(frozen=True)
-class Item:
-    """One line of an entry's Related, Linked from or Recommended list."""
-
-    slug: str
-    card: Card | None
-    why: str
+# One line of an entry's Related, Linked from or Recommended list: the page, title and year of
+# the entry it names ('' and None when that entry is not in the journal), its slug, the reasons.
+Item = tuple[str, str, int | None, str, str]
 
 
 class HtmlSite:
@@ -119,6 +114,9 @@ class HtmlSite:
         self.creators = groups_of(self.cards, "creators")
         self.years = site_years(self.cards)
         self._entries: list[Entry] | None = None
+        self._reviews: dict[int, YearReview] | None = None
+        self._diary: dict[int, list[DiaryLine]] | None = None
+        self._released = by_year(self.cards)
 
     @property
     def entries(self) -> list[Entry]:
@@ -127,6 +125,15 @@ class HtmlSite:
             self._entries = [card_entry(c) for c in self.cards]
         return self._entries
 
+    def review_of(self, year: int) -> tuple[YearReview | None, list[DiaryLine]]:
+        """A year's review and diary lines (None and [] without a viewing), all worked out once."""
+        if self._reviews is None or self._diary is None:
+            self._reviews = year_reviews(self.entries)
+            self._diary = {}
+            for line in diary_lines(self.entries):
+                self._diary.setdefault(line.date.year, []).append(line)
+        return self._reviews.get(year), self._diary.get(year, [])
+
     def render(self, template: str, root: str, **context: Any) -> str:
         """One page from a template, `root` leading back to the site's top folder."""
         return self.env.get_template(template).render(root=root, **context)
@@ -134,8 +141,15 @@ class HtmlSite:
     # -- entry pages
 
     def items(self, refs: Iterable[Ref]) -> list[Item]:
-        """Refs with the card of the entry each names (None when it is not in the journal)."""
-        return [Item(r.slug, self.by_slug.get(r.slug), r.why) for r in refs]
+        """Refs with the page, title and year of the entry each names."""
+        found: list[Item] = []
+        for ref in refs:
+            card = self.by_slug.get(ref.slug)
+            if card is None:
+                found.append(("", "", None, ref.slug, ref.why))
+            else:
+                found.append((card.page, card.title, card.year, ref.slug, ref.why))
+        return found
 
     def entry_page(
         self, entry: Entry, lists: Sequence[tuple[str, str, list[Item]]], review: str
@@ -252,7 +266,7 @@ class HtmlSite:
 
     def years_page(self) -> str:
         """years.html: every year with its viewings and releases."""
-        released = by_year(self.cards)
+        released = self._released
         viewings = Counter(int(day[:4]) for c in self.cards for day, _ in c.viewings)
         table = [
             {"year": y, "viewings": viewings.get(y, 0), "released": len(released.get(y, []))}
@@ -266,9 +280,8 @@ class HtmlSite:
         following = self.years[place - 1] if place > 0 else None
         previous = self.years[place + 1] if place + 1 < len(self.years) else None
         context: dict[str, Any] = {"review": None}
-        lines = diary(self.entries, year)
-        if lines:
-            review = year_review(self.entries, year)
+        review, lines = self.review_of(year)
+        if review is not None:
             months = columns(
                 review.per_month,
                 [name[0] for name in MONTHS],
@@ -295,7 +308,7 @@ class HtmlSite:
             }  # fmt: skip
         return self.render(
             "year.html.j2", "../", title=str(year), section=YEARS, year=year, previous=previous,
-            following=following, released=by_year(self.cards).get(year, []), **context,
+            following=following, released=self._released.get(year, []), **context,
         )  # fmt: skip
 
     def shared_pages(self) -> list[tuple[str, Callable[[], str]]]:
