@@ -13,8 +13,10 @@ import io
 import itertools
 import json
 import os
+import threading
 import tomllib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -23,10 +25,17 @@ from tests.conftest import FIXTURES, Invoke
 from watchbook import render
 from watchbook.entry import Entry, validate
 from watchbook.errors import Conflict
-from watchbook.importers import run_import
+from watchbook.importers import merge, run_import
 from watchbook.importers.files import unsafe_member_name
 from watchbook.importers.markup import html_to_markdown
-from watchbook.importers.merge import Parsed, Record, Skipped, merge_into, plan_import
+from watchbook.importers.merge import (
+    Outcome,
+    Parsed,
+    Record,
+    Skipped,
+    merge_into,
+    plan_import,
+)
 from watchbook.journal import Journal
 
 LETTERBOXD = FIXTURES / "letterboxd"
@@ -264,7 +273,7 @@ def many_ratings(count: int) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("source", ["project", "real"])
 def test_an_interrupted_import_finishes_when_run_again(
-    tmp_path: Path, request: pytest.FixtureRequest, source: str
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, source: str
 ) -> None:
     if source == "real":
         export = request.getfixturevalue("real_exports") / "imdb" / "ratings.csv"
@@ -275,6 +284,29 @@ def test_an_interrupted_import_finishes_when_run_again(
     total = len(rows)
     assert total > 150
     journal = Journal(tmp_path / "journal")
+    # Ctrl-C must find writes still waiting: on a loaded machine the writers could otherwise
+    # finish every file before the main thread sees the 50th. So every write after the 60th
+    # waits until the import has cancelled the writes not yet started (30 s at most: without
+    # that cancelling they all go ahead and the counts below fail).
+    cancelled = threading.Event()
+    started = itertools.count(1)
+    real_write, real_shutdown = merge._write, ThreadPoolExecutor.shutdown
+
+    def write_after_the_60th_waits(journal: Journal, outcome: Outcome) -> Skipped | None:
+        if next(started) > 60:
+            cancelled.wait(timeout=30)
+        return real_write(journal, outcome)
+
+    def shutdown(
+        self: ThreadPoolExecutor, wait: bool = True, *, cancel_futures: bool = False
+    ) -> None:
+        real_shutdown(self, wait=False, cancel_futures=cancel_futures)
+        if cancel_futures:
+            cancelled.set()
+        real_shutdown(self, wait=wait)
+
+    monkeypatch.setattr(merge, "_write", write_after_the_60th_waits)
+    monkeypatch.setattr(ThreadPoolExecutor, "shutdown", shutdown)
 
     def ctrl_c(done: int, todo: int) -> None:
         # Ctrl-C arrives in the main thread while the writers are busy.
@@ -282,8 +314,12 @@ def test_an_interrupted_import_finishes_when_run_again(
 
     with pytest.raises(KeyboardInterrupt):
         run_import(journal, "imdb", ratings, progress=ctrl_c)
+    assert cancelled.is_set()
     written = len(journal.files())
-    assert 50 <= written < total
+    # The first 50 are done; of the rest, only writes already started (one per writer) follow.
+    assert 50 <= written <= 60 + merge.WRITERS < total
+    monkeypatch.setattr(merge, "_write", real_write)
+    monkeypatch.setattr(ThreadPoolExecutor, "shutdown", real_shutdown)
     assert [p.name for p in journal.path.iterdir() if p.name.endswith(".tmp")] == []
     assert Journal(journal.path).load_all().problems == []
     report = run_import(Journal(journal.path), "imdb", ratings)
