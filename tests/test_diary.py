@@ -189,3 +189,23 @@ def test_diary_and_the_year_in_review_of_an_imported_letterboxd_history(
     assert invoke("export", "--format", "html", "--out", str(site)).exit_code == 0
     page = (site / "years" / "2024.html").read_text(encoding="utf-8")
     assert "2024 in review" in page and "Tokyo Godfathers" in page and "rewatch" in page
+
+
+def test_the_projects_letterboxd_fixture_gives_a_diary_and_a_review(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    from tests.conftest import ROOT
+
+    result = invoke("import", "letterboxd", str(ROOT / "tests" / "fixtures" / "letterboxd"))
+    assert result.exit_code == 0, result.output
+    lines = [line.split("\t") for line in invoke("diary").stdout.splitlines()]
+    assert lines and [line[0] for line in lines] == sorted(line[0] for line in lines)
+    viewings = json.loads(invoke("stats", "--json").stdout)["viewings"]
+    assert len(lines) == viewings
+    busiest = max(
+        {line[0][:4] for line in lines}, key=lambda y: sum(line[0].startswith(y) for line in lines)
+    )
+    review = json.loads(invoke("stats", "--year", busiest, "--json").stdout)["review"]
+    assert review["viewings"] == sum(line[0].startswith(busiest) for line in lines)
+    assert review["first_watches"] + review["rewatches"] == review["viewings"]
+    assert sum(review["per_day"].values()) == review["viewings"]
