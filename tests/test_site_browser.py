@@ -310,6 +310,15 @@ def test_screenshots_at_phone_and_desktop_widths(
             assert shot_width == width and shot_height >= 400
             # A blank page compresses to a few hundred bytes.
             assert target.stat().st_size > 15_000, target
+    # The same stylesheet in a dark colour scheme: dark background, light text.
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto((sample_site / "years/2015.html").as_uri())
+    colours = page.evaluate(
+        "() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
+    )
+    assert colours == ["rgb(20, 21, 24)", "rgb(232, 230, 225)"]
+    page.screenshot(path=str(shots / "years-2015-1280-dark.png"), full_page=True)
     page.close()
     assert browser.problems == []
 

@@ -17,7 +17,6 @@ TRICKS = {
     "lazy-links": "a build for a command that shows no links leaves them to the first that does",
     "quiet-edits": "an edit no link, key or text depends on rewrites one row of the index",
     "plain-reviews": "the HTML export writes a review of plain paragraphs without parsing it",
-    "parallel-site": "an HTML export of 2,000 files or more renders them in two processes",
 }
 
 

@@ -131,14 +131,16 @@ def export_to_folder(
 ) -> ExportResult:
     """Write the export into `out` by the folder rules in `output`; the result says what changed."""
     from watchbook.export.output import OutputFolder
-    from watchbook.export.parallel import write_jobs
 
     options.check()
     work = jobs(site, options)
     folder = OutputFolder(out, options.format, force=options.force)
     folder.begin(name for name, _ in work)
-    # The HTML site renders much more per file than the other formats: two processes share it.
-    write_jobs(folder, work, _encode, progress, parallel=options.format == "html")
+    total = len(work)
+    for done, (name, produce) in enumerate(work, start=1):
+        folder.write(name, _encode(produce()))
+        if progress is not None:
+            progress(done, total)
     summary = folder.finish()
     return ExportResult(
         folder=summary.folder,
