@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from watchbook.entry import Entry, format_score
 
@@ -24,10 +25,47 @@ def is_terminal() -> bool:
 
 
 def console(stderr: bool = False) -> Console:
-    """A rich console that honours NO_COLOR and never wraps output meant for a pipe."""
+    """A rich console that honours NO_COLOR; on stdout, lines end without padding spaces."""
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+    # rich only writes, flushes and asks isatty()/fileno() of it.
+    file = None if stderr else cast("IO[str]", TrimmedLines(sys.stdout))
+    return Console(
+        file=file, stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")), highlight=False
+    )
+
+
+class TrimmedLines:
+    """A stream that drops the spaces rich pads each line with, so none are copied along."""
+
+    # Spaces (and the colour codes among them) at the end of a line; the codes are kept.
+    _TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
+    _CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        """Write every complete line trimmed; keep an unfinished one until it ends."""
+        *lines, self.pending = (self.pending + text).split("\n")
+        if lines:
+            self.stream.write("".join(self._trim(line) + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        """Write what is pending and flush the stream."""
+        if self.pending:
+            self.stream.write(self.pending)
+            self.pending = ""
+        self.stream.flush()
+
+    def _trim(self, line: str) -> str:
+        return self._TRAILING.sub(lambda m: "".join(self._CODE.findall(m.group())), line)
+
+    def __getattr__(self, name: str) -> Any:
+        # isatty(), fileno(), encoding: rich asks the stream what it is.
+        return getattr(self.stream, name)
 
 
 def print_json(data: Any) -> None:
@@ -67,12 +105,18 @@ def _plain(value: Any) -> str:
     return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
 
 
+NO_MATCH = "No entries match"
+
+
 def print_entries(entries: Sequence[Entry]) -> None:
-    """A table of entries on a terminal; tab-separated lines (slug first) on a pipe."""
+    """A table of entries on a terminal (a note when empty); tab-separated lines on a pipe."""
     if not is_terminal():
         for e in entries:
             fields = (e.slug, e.title, e.year, e.kind, e.status, format_score(e.score), e.verdict)
             print_line("\t".join(_plain(f) for f in fields))
+        return
+    if not entries:
+        print_note(NO_MATCH)
         return
     from rich.markup import escape
     from rich.table import Table
@@ -366,6 +410,9 @@ def print_search(results: Sequence[dict[str, Any]]) -> None:
     if not is_terminal():
         for row in rows:
             print_line("\t".join(_plain(field) for field in row))
+        return
+    if not rows:
+        print_note(NO_MATCH)
         return
     from rich.markup import escape
     from rich.table import Table
