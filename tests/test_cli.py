@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -88,7 +89,7 @@ def test_a_bad_viewing_date_names_every_accepted_form(
         (["--status", "seen"], "--status"),
         (["--watched", "2021-13-01"], "--watched"),
         (["--watched", "3000-01-01"], "--watched"),
-        (["--status", "planned", "--score", "5"], "score"),
+        (["--status", "planned", "--score", "5"], "--score"),
         (["--verdict", "two\nlines"], "--verdict"),
         (["--tag", "bad\ttag"], "--tag"),
         (["--year", "1500"], "--year"),
@@ -176,10 +177,15 @@ def test_rewatch_appends_a_viewing_and_keeps_everything_else(
     result = invoke("add", "Blame!", "--rewatch", "--watched", "2024-01-05", "--score", "6.5")
     assert result.exit_code == 0, result.stderr
     after = read(sample_journal, "blame-2017")
-    assert [d.isoformat() for d in after["watched"]] == ["2017-05-22", "2024-01-05"]  # type: ignore[attr-defined]
+    # Each viewing keeps the score given at the time; the entry's score is the latest.
+    assert after["watched"] == [
+        {"date": dt.date(2017, 5, 22), "score": 6},
+        {"date": dt.date(2024, 1, 5), "score": 6.5},
+    ]
     assert after["score"] == 6.5
     assert after["review"] == before["review"] and after["links"] == before["links"]
     assert "2 in all" in result.stderr
+    assert "Score 6 -> 6.5 (the 2017-05-22 viewing keeps 6)" in result.stderr
 
 
 def test_rewatch_of_something_not_in_the_journal_is_not_found(

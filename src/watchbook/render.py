@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from watchbook.entry import Entry, format_score
+from watchbook.entry import Entry, Viewing, format_score
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,12 +83,22 @@ def print_line(text: str = "") -> None:
 
 def print_error(message: str) -> None:
     """'Error: ...' on stderr, one line."""
-    sys.stderr.write(f"Error: {message}\n")
+    with contextlib.suppress(OSError):
+        # Whatever reads stdout may be gone; the error is still said.
+        sys.stdout.flush()
+    _to_stderr(f"Error: {message}\n")
 
 
 def print_note(message: str) -> None:
     """A side remark (warnings, where a file was written) on stderr, so stdout stays data."""
-    sys.stderr.write(message + "\n")
+    # What was printed before the note comes before it when both go to one place (2>&1).
+    sys.stdout.flush()
+    _to_stderr(message + "\n")
+
+
+def _to_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 def _score_style(score: int | float | None) -> str:
@@ -145,7 +156,7 @@ def entry_facts(entry: Entry) -> list[tuple[str, str]]:
         ("Status", entry.status),
         ("Score", format_score(entry.score)),
         ("Verdict", entry.verdict or ""),
-        ("Watched", ", ".join(d.isoformat() for d in entry.watched)),
+        *watched_facts(entry),
         ("Tags", ", ".join(entry.tags)),
         ("Creators", ", ".join(entry.creators)),
         ("Aliases", ", ".join(entry.aliases)),
@@ -153,6 +164,21 @@ def entry_facts(entry: Entry) -> list[tuple[str, str]]:
         ("Ids", ", ".join(f"{k}: {v}" for k, v in entry.ids.items())),
     ]
     return [(label, value) for label, value in facts if value]
+
+
+def watched_facts(entry: Entry) -> list[tuple[str, str]]:
+    """'Watched: 2003-10-11, 2019-06-01'; one line a viewing when any has a score or note."""
+    if all(v.plain for v in entry.viewings):
+        return [("Watched", ", ".join(d.isoformat() for d in entry.watched))]
+    return [("Watched", describe_viewing(v)) for v in entry.viewings]
+
+
+def describe_viewing(viewing: Viewing) -> str:
+    """'2024-03-09 (7/10): Better on a big screen.'"""
+    text = viewing.date.isoformat()
+    if viewing.score is not None:
+        text += f" ({format_score(viewing.score)})"
+    return f"{text}: {viewing.note}" if viewing.note else text
 
 
 def print_entry(entry: Entry, path: Path, links: Sequence[tuple[str, str]] = ()) -> None:
@@ -195,99 +221,10 @@ def print_entry(entry: Entry, path: Path, links: Sequence[tuple[str, str]] = ())
 # --- stats ------------------------------------------------------------------------------------
 
 
-def _bar(count: int, biggest: int, width: int, glyph: str) -> str:
-    if not count:
-        return ""
-    return glyph * max(1, round(width * count / biggest))
-
-
-def stats_lines(stats: Stats, terminal: bool) -> list[tuple[str, list[str]]]:
-    """The stats as (heading, lines) sections; bars are blocks on a terminal and '#' on a pipe."""
-    glyph = "█" if terminal else "#"
-    sections: list[tuple[str, list[str]]] = []
-    scope = f" watched in {stats.year}" if stats.year else ""
-    statuses = ", ".join(f"{n} {name}" for name, n in stats.by_status.items())
-    kinds = ", ".join(f"{n} {name}" for name, n in stats.by_kind.items())
-    noun = "entry" if stats.entries == 1 else "entries"
-    journal = [f"{stats.entries} {noun}{scope}: {statuses}" if statuses else f"No entries{scope}."]
-    if kinds:
-        journal.append(f"kinds: {kinds}")
-    journal.append(f"viewings: {stats.viewings}")
-    sections.append(("Journal", journal))
-    if stats.mean_score is not None:
-        sections.append(
-            (
-                "Scores",
-                [
-                    f"{stats.scored} scored, mean {stats.mean_score:g}, median {stats.median_score:g}",
-                    stats.generosity,
-                ],
-            )
-        )
-        biggest = max(stats.histogram.values())
-        sections.append(
-            (
-                "Score histogram",
-                [
-                    f"{score:>4} {_bar(n, biggest, 30, glyph)} {n}".rstrip()
-                    for score, n in stats.histogram.items()
-                ],
-            )
-        )
-    for title, counts in (
-        ("Viewings per year", stats.viewings_per_year),
-        (f"Viewings per month in {stats.month_year}", stats.viewings_per_month),
-    ):
-        if counts:
-            biggest = max(counts.values()) or 1
-            sections.append(
-                (
-                    title,
-                    [
-                        f"{key} {_bar(n, biggest, 30, glyph)} {n}".rstrip()
-                        for key, n in counts.items()
-                    ],
-                )
-            )
-    for title, groups in (("Top tags", stats.top_tags), ("Top creators", stats.top_creators)):
-        if groups:
-            sections.append(
-                (
-                    title,
-                    [
-                        f"{g.name}\t{g.count}\t"
-                        + (f"mean {g.mean_score:g}" if g.mean_score is not None else "")
-                        for g in groups
-                    ],
-                )
-            )
-    if stats.most_rewatched:
-        sections.append(
-            (
-                "Most rewatched",
-                [
-                    f"{t.title}" + (f" ({t.year})" if t.year else "") + f"\t{t.value} viewings"
-                    for t in stats.most_rewatched
-                ],
-            )
-        )
-    if stats.longest_unwatched_favourites:
-        sections.append(
-            (
-                "Favourites not seen for longest",
-                [
-                    f"{t.title}"
-                    + (f" ({t.year})" if t.year else "")
-                    + f"\t{t.score:g}/10\tlast seen {t.last_watched}"
-                    for t in stats.longest_unwatched_favourites
-                ],
-            )
-        )
-    return sections
-
-
 def print_stats(stats: Stats) -> None:
     """Stats sections: bold headings and block bars on a terminal, plain text on a pipe."""
+    from watchbook.stats import stats_lines
+
     terminal = is_terminal()
     sections = stats_lines(stats, terminal)
     if not terminal:

@@ -4,7 +4,9 @@ check, reindex."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,7 +23,10 @@ from watchbook.cli.options import (
     state,
 )
 from watchbook.cli.values import DATE, LINE, PATH, REVIEW, SCORE, TITLE, YEAR
-from watchbook.errors import EXIT_BAD_INPUT, InvalidValue
+from watchbook.errors import EXIT_BAD_INPUT, InvalidValue, WatchbookError
+
+if TYPE_CHECKING:
+    from watchbook.actions import AddRequest
 
 commands = typer.Typer()
 
@@ -84,6 +89,9 @@ def add(
         help="Link to another entry (title or slug); repeat for more.",
         click_type=EntryQuery(),
     ),
+    note: str | None = typer.Option(
+        None, "--note", help="One line about this viewing (kept with its date).", click_type=LINE
+    ),
     rewatch: bool = typer.Option(False, "--rewatch", help="It is in the journal: add a viewing."),
     new: bool = typer.Option(False, "--new", help="A different title that only looks the same."),
 ) -> None:
@@ -92,6 +100,7 @@ def add(
     Example: watchbook add "Blame!" --year 2017 --kind movie --score 6 --verdict "Great premise."
     """
     from watchbook.actions import AddRequest, add_entry
+    from watchbook.cli.prompts import complete_request, edit_text
     from watchbook.render import print_line, print_note
 
     if rewatch and new:
@@ -113,26 +122,22 @@ def add(
         review=review,
         links=link or [],
         mode="rewatch" if rewatch else "new" if new else None,
+        note=note,
     )
-    if interactive() and (status or "watched") != "planned":
-        if request.score is None:
-            request.score = (
-                typer.prompt("Score 0-10 (Enter to skip)", default="", show_default=False) or None
-            )
-        if request.verdict is None:
-            request.verdict = (
-                typer.prompt("Verdict, one line (Enter to skip)", default="", show_default=False)
-                or None
-            )
-    if edit:
-        from watchbook.cli.prompts import edit_text
-
-        request.review = edit_text()
     st = state(ctx)
     first_time = not st.journal.path.exists()
-    from watchbook.cli.prompts import ask_duplicate
-
-    result = add_entry(st.journal, request, decide=ask_duplicate if interactive() else None)
+    asked = interactive()
+    if asked:
+        # Every question comes before the journal is locked (other writers need not wait).
+        complete_request(st.journal, request)
+    if edit:
+        request.review = edit_text()
+    try:
+        result = add_entry(st.journal, request)
+    except WatchbookError:
+        if asked or edit:
+            keep_answers(request, edit)
+        raise
     if first_time:
         print_note(
             f"Started a new journal in {st.journal.path} (chosen by {st.location.source}; "
@@ -144,7 +149,26 @@ def add(
         "watched": f"Marked {result.entry.label} as watched",
     }
     print_note(messages[result.action])
+    for change in result.changes:
+        print_note(change)
     print_line(str(result.path))
+
+
+def keep_answers(request: AddRequest, edited: bool) -> None:
+    """After a failed add: the command that records the same again, and the review kept."""
+    import tempfile
+
+    from watchbook.cli.prompts import retry_command
+    from watchbook.render import print_note
+
+    review_file = None
+    if edited and request.review:
+        handle, name = tempfile.mkstemp(prefix="watchbook-review-", suffix=".md")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(request.review)
+        review_file = Path(name)
+        print_note(f"Your review is kept in {review_file}")
+    print_note(f"Nothing was written. To try again: {retry_command(request, review_file)}")
 
 
 @commands.command()
