@@ -15,7 +15,7 @@ import yaml
 
 from tests.conftest import Invoke
 from tests.test_export import write
-from watchbook.entry import Entry, Link, entry_from_dict
+from watchbook.entry import Entry, Link, Viewing, entry_from_dict
 from watchbook.journal import Journal
 
 LETTERBOXD = ["Title", "Year", "Rating10", "WatchedDate", "Rewatch", "Tags", "Review"]
@@ -103,7 +103,10 @@ def test_json_round_trips_every_field(invoke: Invoke, journal_dir: Path, tmp_pat
         "watching",
         7.5,
         verdict="All the fields.",
-        watched=[dt.date(2021, 1, 2), dt.date(2022, 3, 4)],
+        watched=[
+            dt.date(2021, 1, 2),
+            Viewing(dt.date(2022, 3, 4), 8, "Better the second time.", {"with": "friends"}),
+        ],
         tags=["a", "b"],
         creators=["Somebody"],
         aliases=["Alles"],
@@ -124,8 +127,11 @@ def test_json_round_trips_every_field(invoke: Invoke, journal_dir: Path, tmp_pat
         fields = {
             k: v
             for k, v in record.items()
-            if k not in ("slug", "related", "backlinks", "recommended")
+            if k not in ("slug", "related", "backlinks", "recommended", "watched")
         }
+        # `viewings` is `watched` with each viewing's score and note (null when it has none).
+        assert [v["date"] for v in record["viewings"]] == record["watched"]
+        fields["watched"] = fields.pop("viewings")
         assert entry_from_dict(fields, record["slug"]) == journal[record["slug"]]
     records = {r["slug"]: r for r in data["entries"]}
     assert records["everything-2020"]["related"] == [

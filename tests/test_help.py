@@ -38,7 +38,10 @@ def test_every_command_has_help_with_an_example(invoke: Invoke, name: str) -> No
 def test_a_mistyped_command_suggests_the_closest(invoke: Invoke) -> None:
     result = invoke("lsit")
     assert result.exit_code == 2
-    assert "Did you mean 'list'?" in result.stderr
+    assert (
+        result.stderr
+        == "Error: lsit: no such command; did you mean list? (see 'watchbook --help')\n"
+    )
 
 
 def test_init_creates_a_journal_and_says_how_to_use_it(invoke: Invoke, tmp_path: Path) -> None:

@@ -374,22 +374,22 @@ def test_valid_titles_survive_a_real_command_line(journal_dir: Path, title: str)
 
 
 INVALID = [
-    ("title", ["\x1b[31mred"]),
-    ("title", ["bell\x07"]),
-    ("title", ["nul\x00byte"]),
-    ("title", ["\u202eevil.exe"]),
-    ("title", ["\u2066isolated"]),
-    ("title", ["x" * 100_000]),
-    ("title", ["line\nbreak"]),
-    ("title", ["carriage\rreturn"]),
-    ("title", ["caf\udce9"]),  # what Python makes of a non-UTF-8 byte in argv
-    ("verdict", ["Fine", "--verdict", "\x1b]0;pwned\x07"]),
-    ("tags", ["Fine", "--tag", "nul\x00"]),
-    ("creators", ["Fine", "--creator", "\x9b31m"]),
-    ("review", ["Fine", "--review", "clear \x1b[2J screen"]),
-    ("review", ["Fine", "--review", "語" * 1_000_001]),
-    ("where", ["Fine", "--where", "\u202dforced"]),
-    ("aliases", ["Fine", "--alias", "x" * 100_000]),
+    ("TITLE", ["\x1b[31mred"]),
+    ("TITLE", ["bell\x07"]),
+    ("TITLE", ["nul\x00byte"]),
+    ("TITLE", ["\u202eevil.exe"]),
+    ("TITLE", ["\u2066isolated"]),
+    ("TITLE", ["x" * 100_000]),
+    ("TITLE", ["line\nbreak"]),
+    ("TITLE", ["carriage\rreturn"]),
+    ("TITLE", ["caf\udce9"]),  # what Python makes of a non-UTF-8 byte in argv
+    ("--verdict", ["Fine", "--verdict", "\x1b]0;pwned\x07"]),
+    ("--tag", ["Fine", "--tag", "nul\x00"]),
+    ("--creator", ["Fine", "--creator", "\x9b31m"]),
+    ("--review", ["Fine", "--review", "clear \x1b[2J screen"]),
+    ("--review", ["Fine", "--review", "語" * 1_000_001]),
+    ("--where", ["Fine", "--where", "\u202dforced"]),
+    ("--alias", ["Fine", "--alias", "x" * 100_000]),
 ]
 
 
@@ -400,7 +400,7 @@ def test_hostile_arguments_are_refused_in_one_line_and_nothing_is_written(
     invoke: Invoke, sample_journal: Path, tmp_path: Path, field: str, args: list[str]
 ) -> None:
     before = tree(tmp_path)
-    result = invoke("add", "--", *args) if field == "title" else invoke("add", *args)
+    result = invoke("add", "--", *args) if field == "TITLE" else invoke("add", *args)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {field}:")
     assert len(result.stderr.strip().splitlines()) == 1
@@ -442,7 +442,7 @@ def test_long_and_escaping_titles_on_a_real_command_line_are_refused(tmp_path: P
     for title in ("x" * 100_000, "\x1b[2J\x1b[H", "tab\there"):
         result = run("add", "--", title)
         assert result.returncode == 2
-        assert result.stderr.startswith("Error: title:") and len(result.stderr.splitlines()) == 1
+        assert result.stderr.startswith("Error: TITLE:") and len(result.stderr.splitlines()) == 1
     assert tree(tmp_path) == before
 
 

@@ -25,10 +25,11 @@ class Seen:
 
 
 def viewings_of(entry: Entry) -> list[Seen]:
-    """An entry's viewings, oldest first."""
-    # Files hold only dates for now; when a viewing carries its own score and note, read them
-    # here and every page and command follows.
-    return [Seen(day) for day in sorted(entry.watched)]
+    """An entry's viewings, oldest first, with the score and note each was given."""
+    return [
+        Seen(v.date, None if v.score is None else float(v.score), v.note)
+        for v in sorted(entry.viewings, key=lambda v: v.date)
+    ]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class InvalidValue(WatchbookError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+        self.reason = message
 
 
 class InvalidFile(WatchbookError):
@@ -74,6 +75,12 @@ class UnsafePath(WatchbookError):
 
 class FolderNotEmpty(WatchbookError):
     """The export folder holds files watchbook did not write; --force writes there anyway."""
+
+    exit_code = EXIT_CONFLICT
+
+
+class NotAnExport(WatchbookError):
+    """The --out file exists and is not an export watchbook wrote; --force replaces it."""
 
     exit_code = EXIT_CONFLICT
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from watchbook.entry import Entry, entry_from_dict
+from watchbook.entry import SCALAR_ORDER, Entry, entry_from_dict
 from watchbook.errors import (
     AlreadyExists,
     Conflict,
@@ -99,7 +99,13 @@ def dump_entry(entry: Entry) -> str:
         elif isinstance(value, str) and "\n" in value and "\r" not in value and "'''" not in value:
             # A literal multi-line string needs no escapes, so a review reads as it was written.
             text = f"{name} = '''\n{value}'''\n"
-        elif isinstance(value, list) and value and all(_flat_table(v) for v in value):
+        elif (
+            isinstance(value, list)
+            and value
+            and all(_flat_table(v) for v in value)
+            and key not in SCALAR_ORDER
+        ):
+            # `watched` stays a plain key even when every viewing is a table (inline, one a line).
             text = "\n".join(
                 f"[[{name}]]\n" + tomli_w.dumps(v, multiline_strings=True) for v in value
             )

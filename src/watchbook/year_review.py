@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from watchbook.diary import Seen, line_score, viewings_of
+from watchbook.diary import Seen, viewings_of
 from watchbook.entry import Entry
-from watchbook.stats import GroupScore, group_scores
+from watchbook.stats import GroupScore, group_scores, score_in
 
 # How many titles the best and the lowest lists show.
 TOP_TITLES = 5
@@ -135,6 +135,7 @@ def _review(
     watched = [entry for entry, _ in watched_then]
     new: list[Entry] = []
     year_scores: dict[str, float] = {}
+    score_of = {id(entry): score_in(entry, year) for entry in watched}
     for entry, this_year in watched_then:
         for number, viewing in this_year:
             days[viewing.date] += 1
@@ -143,9 +144,10 @@ def _review(
                 new.append(entry)
             else:
                 rewatches += 1
-        score = line_score(entry, this_year[-1][1])
+        # As `stats --year` scores it: the latest score given that year, else the entry's.
+        score = score_in(entry, year)
         if score is not None:
-            year_scores[entry.slug] = score
+            year_scores[entry.slug] = float(score)
     # The other years' titles: every scored entry not watched in this one.
     usual_total = total - sum(float(e.score) for e in watched if e.score is not None)
     usual_count = count - sum(1 for e in watched if e.score is not None)
@@ -169,8 +171,8 @@ def _review(
         per_day={day.isoformat(): n for day, n in sorted(days.items())},
         best_new=best[:TOP_TITLES],
         disappointments=lowest[:TOP_TITLES],
-        top_creators=group_scores(watched, "creators"),
-        top_tags=group_scores(watched, "tags"),
+        top_creators=group_scores(watched, "creators", score_of),
+        top_tags=group_scores(watched, "tags", score_of),
         streak=longest_streak(days),
         scored=len(scores),
         mean_score=round(statistics.fmean(scores), 2) if scores else None,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from watchbook.diary import line_score, viewings_of
+from watchbook.diary import viewings_of
 from watchbook.entry import Entry
 from watchbook.export.site import HASH_LENGTH, PAGE_NAME
 from watchbook.text import creator_key, fold, title_key
@@ -35,7 +35,7 @@ class Card:
     status: str
     score: float | None
     verdict: str | None
-    # (ISO date, the score that viewing stands for), oldest first.
+    # (ISO date, the score given that viewing, if any), oldest first.
     viewings: tuple[tuple[str, float | None], ...]
     tags: tuple[str, ...]
     creators: tuple[str, ...]
@@ -81,7 +81,7 @@ def card_of(entry: Entry, page: str) -> Card:
         status=entry.status,
         score=None if entry.score is None else float(entry.score),
         verdict=entry.verdict,
-        viewings=tuple((s.date.isoformat(), line_score(entry, s)) for s in viewings_of(entry)),
+        viewings=tuple((s.date.isoformat(), s.score) for s in viewings_of(entry)),
         tags=tuple(entry.tags),
         creators=tuple(entry.creators),
         order=(title_key(entry.title), entry.year or 0, entry.slug),
@@ -92,6 +92,8 @@ def card_entry(card: Card) -> Entry:
     """A card as an Entry (no review, links or ids), for the stats and the year in review."""
     import datetime as dt
 
+    from watchbook.entry import Viewing
+
     return Entry(
         card.title,
         card.slug,
@@ -100,7 +102,7 @@ def card_entry(card: Card) -> Entry:
         card.status,
         card.score,
         card.verdict,
-        watched=[dt.date.fromisoformat(day) for day, _ in card.viewings],
+        watched=[Viewing(dt.date.fromisoformat(day), score) for day, score in card.viewings],
         tags=list(card.tags),
         creators=list(card.creators),
     )

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from watchbook.entry import Entry, format_score
+from watchbook.entry import Entry, Viewing, format_score
 from watchbook.export.site import Ref, Site, score_order, title_order
 from watchbook.text import fold
 
@@ -216,9 +216,15 @@ def facts(entry: Entry) -> list[str]:
     if entry.status in STATUS_WORDS:
         items.append(("Status", STATUS_WORDS[entry.status]))
     if entry.watched:
-        dates = ", ".join(d.isoformat() for d in entry.watched)
         count = len(entry.watched)
-        items.append(("Watched", dates + (f" ({count} viewings)" if count > 1 else "")))
+        if all(v.plain for v in entry.viewings):
+            dates = ", ".join(d.isoformat() for d in entry.watched)
+            items.append(("Watched", dates + (f" ({count} viewings)" if count > 1 else "")))
+        else:
+            # One sub-item a viewing, with the score and note given that time.
+            lines = [viewing_line(v) for v in entry.viewings]
+            times = f"{count} viewings" if count > 1 else "1 viewing"
+            items.append(("Watched", times + "".join(f"\n  - {line}" for line in lines)))
     if entry.where:
         items.append(("Where", escape(entry.where, line_start=False)))
     if entry.tags:
@@ -234,6 +240,16 @@ def facts(entry: Entry) -> list[str]:
         )
         items.append(("Elsewhere", ids))
     return [f"- **{label}:** {value}" for label, value in items]
+
+
+def viewing_line(viewing: Viewing) -> str:
+    """'2024-03-09 · 7/10 · Better on a big screen.' (the note escaped)."""
+    parts = [viewing.date.isoformat()]
+    if viewing.score is not None:
+        parts.append(format_score(viewing.score))
+    if viewing.note:
+        parts.append(escape(viewing.note, line_start=False))
+    return " · ".join(parts)
 
 
 def front_matter(fields: dict[str, object]) -> str:
@@ -379,7 +395,8 @@ class MarkdownExport:
         line += f" · {viewings} {'viewing' if viewings == 1 else 'viewings'}"
         scores = [float(e.score) for e in entries if e.score is not None]
         if scores:
-            line += f" · average score {sum(scores) / len(scores):.1f}"
+            # Rounded as `watchbook stats` rounds its mean, so the two agree.
+            line += f" · average score {round(sum(scores) / len(scores), 2):g}"
         return line
 
     def index_sections(self) -> list[str]:

@@ -9,13 +9,11 @@ nothing the second time, because every merge rule only ever adds what is missing
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from watchbook.entry import Entry, format_score, validate
+from watchbook.entry import Entry, Viewing, format_score, validate
 from watchbook.errors import AlreadyExists, Conflict, InvalidValue
 from watchbook.importers.files import shown
 from watchbook.text import creator_key, fold, title_key
@@ -231,6 +229,7 @@ class Planner:
         if found is None:
             entry = validate(record.entry)
             entry.slug = self._new_slug(entry)
+            _drop_repeated_score(entry)
             self._add(_Work(entry=entry, original=None, where=[record.where], claimed=True))
             return
         found.where.append(record.where)
@@ -276,10 +275,20 @@ def _union(current: list[str], extra: Iterable[str], key: Callable[[str], str]) 
     return result
 
 
-def _add_viewings(current: list[dt.date], extra: list[dt.date]) -> list[dt.date]:
-    """Add the viewings the journal lacks; the same date twice in the export counts twice."""
-    missing = Counter(extra) - Counter(current)
-    return sorted([*current, *missing.elements()])
+def _add_viewings(current: list[Viewing], extra: list[Viewing]) -> list[Viewing]:
+    """Add the viewings the journal lacks (the same date twice in the export counts twice), and
+    the score of a viewing the journal has without one."""
+    result = list(current)
+    unmatched = list(current)
+    for viewing in extra:
+        same = next((v for v in unmatched if v.date == viewing.date), None)
+        if same is None:
+            result.append(Viewing(viewing.date, viewing.score, viewing.note, dict(viewing.extra)))
+            continue
+        unmatched.remove(same)
+        if same.score is None and viewing.score is not None:
+            same.score = viewing.score
+    return sorted(result, key=lambda v: v.date)
 
 
 def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
@@ -290,7 +299,7 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
     # the one exception: nothing the user wrote is lost).
     merged = validate(have)
     kept: list[str] = []
-    merged.watched = _add_viewings(have.watched, new.watched)
+    merged.viewings = _add_viewings(merged.viewings, new.viewings)
     if (have.status, new.status) in _STATUS_UPGRADES:
         merged.status = new.status
     elif new.status != have.status and new.status != "planned":
@@ -318,7 +327,15 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
     )
     for service, value in new.ids.items():
         merged.ids.setdefault(service, value)
+    if not any(v.score is not None for v in have.viewings):
+        _drop_repeated_score(merged)
     return validate(merged), kept
+
+
+def _drop_repeated_score(entry: Entry) -> None:
+    """An only viewing scored as the entry is says nothing more: keep the short form."""
+    if len(entry.viewings) == 1 and entry.viewings[0].score == entry.score:
+        entry.viewings[0].score = None
 
 
 def describe_changes(before: Entry, after: Entry) -> list[str]:
@@ -327,6 +344,9 @@ def describe_changes(before: Entry, after: Entry) -> list[str]:
     added = len(after.watched) - len(before.watched)
     if added:
         changes.append(f"+{added} viewing" + ("s" if added > 1 else ""))
+    scored = sum(v.score is not None for v in after.viewings)
+    if scored - sum(v.score is not None for v in before.viewings) > added:
+        changes.append("viewing scores")
     for name in ("status", "year", "kind", "score", "review"):
         if getattr(before, name) != getattr(after, name):
             changes.append(name)
