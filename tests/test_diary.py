@@ -209,3 +209,31 @@ def test_the_projects_letterboxd_fixture_gives_a_diary_and_a_review(
     assert review["viewings"] == sum(line[0].startswith(busiest) for line in lines)
     assert review["first_watches"] + review["rewatches"] == review["viewings"]
     assert sum(review["per_day"].values()) == review["viewings"]
+
+
+def test_a_viewing_with_its_own_score_and_note_shows_them(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    journal_dir.mkdir()
+    (journal_dir / "blame-2017.toml").write_text(
+        'title = "Blame!"\nyear = 2017\nscore = 7\n'
+        "watched = [{ date = 2017-05-22, score = 6 }, "
+        '{ date = 2024-03-09, score = 7, note = "Better on a big screen." }, 2024-03-10]\n',
+        encoding="utf-8",
+    )
+    lines = [line.split("\t")[:5] for line in invoke("diary").stdout.splitlines()]
+    assert lines == [
+        ["2017-05-22", "Blame!", "2017", "6/10", ""],
+        ["2024-03-09", "Blame!", "2017", "7/10", "rewatch"],
+        ["2024-03-10", "Blame!", "2017", "7/10", "rewatch"],
+    ]
+    data = json.loads(invoke("diary", "--json").stdout)
+    assert data[1]["note"] == "Better on a big screen." and data[0]["score"] == 6
+    review = json.loads(invoke("stats", "--year", "2017", "--json").stdout)["review"]
+    assert review["mean_score"] == 6
+    site = tmp_path / "site"
+    assert invoke("export", "--format", "html", "--out", str(site)).exit_code == 0
+    page = (site / "entries" / "blame-2017.html").read_text(encoding="utf-8")
+    viewings = page.split('<ol class="viewings">')[1].split("</ol>")[0]
+    assert viewings.count("<li>") == 3
+    assert "6/10" in viewings and "Better on a big screen." in viewings
