@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from watchbook.cli.options import AS_JSON, state
+from watchbook.cli.values import MONTH, YEAR
 
 commands = typer.Typer()
 
@@ -12,12 +13,15 @@ commands = typer.Typer()
 @commands.command()
 def diary(
     ctx: typer.Context,
-    year: int | None = typer.Option(None, "--year", "-y", help="Only viewings in this year."),
+    year: int | None = typer.Option(
+        None, "--year", "-y", help="Only viewings in this year.", click_type=YEAR
+    ),
     month: int | None = typer.Option(
         None,
         "--month",
         "-m",
         help="Only viewings in this month (1-12), of --year or of every year.",
+        click_type=MONTH,
     ),
     as_json: bool = AS_JSON,
 ) -> None:
