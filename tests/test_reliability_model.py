@@ -334,6 +334,7 @@ def test_edit_on_a_terminal_reopens_the_editor_on_a_merge_of_both(
     result = editor.edit(sample_journal, "blame-2017", race, {"expect": merged}, answers="y\n")
     assert result.exit_code == 0, result.stderr
     assert "Reopen the editor on a merge of both?" in result.stdout
+    assert f"it is kept in {sample_journal / 'blame-2017.toml.edited'}." in result.stderr
     assert target.read_text(encoding="utf-8") == merged
     entry = files_view(sample_journal)["blame-2017"]
     assert entry["score"] == 8 and entry["watched"] == ["2017-05-22", "2024-02-02"]

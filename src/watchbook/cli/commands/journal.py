@@ -252,12 +252,11 @@ def edit(
                     print_note(f"While you edited, {session.path.name} changed on disk:")
                     for line in clash.diff:
                         print_note(line)
-                if (
-                    clash.current is None
-                    or not interactive()
-                    or not typer.confirm("Reopen the editor on a merge of both?", default=True)
-                ):
+                if clash.current is None or not interactive():
                     raise
+                print_note(f"{clash}.")
+                if not typer.confirm("Reopen the editor on a merge of both?", default=True):
+                    raise typer.Exit(clash.exit_code) from None
                 session.merge(data, clash.current)
                 continue
             if problem:
