@@ -544,7 +544,8 @@ class JournalMachine(RuleBasedStateMachine):
             return
         # Someone else changed the file meanwhile: their change stays, the edit is kept aside.
         assert result.exit_code == 3, result.stderr
-        side = Path(result.stderr.strip().rsplit("; it is kept in ", 1)[1])
+        (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        side = Path(error.rsplit("; it is kept in ", 1)[1])
         assert side.parent == self.journal and side.name.startswith(f"{model.slug}.toml.edited")
         assert tomllib.loads(side.read_text(encoding="utf-8"))["score"] == score
         side.unlink()
