@@ -118,18 +118,26 @@ def group_scores(
 ) -> list[GroupScore]:
     """The most common tags or creators (`attribute`) with their mean score (`score_of` by id)."""
     # Group case-insensitively but show the spelling used most often.
-    members: dict[str, list[Entry]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    scores: dict[str, list[float]] = defaultdict(list)
     for entry in entries:
+        score = score_of[id(entry)]
         for name in getattr(entry, attribute):
             key = name.casefold()
-            members[key].append(entry)
             spellings[key][name] += 1
+            if score is not None:
+                scores[key].append(float(score))
+    counts = {key: sum(spelled.values()) for key, spelled in spellings.items()}
+    # A group less common than the TOP-th most common one cannot make the list: only the others
+    # need their mean and name (a year's review asks this of thousands of tags and creators).
+    least = sorted(counts.values(), reverse=True)[TOP - 1] if len(counts) > TOP else 0
     groups = []
-    for key, group in members.items():
-        scores = [float(s) for e in group if (s := score_of[id(e)]) is not None]
-        mean = round(statistics.fmean(scores), 2) if scores else None
-        groups.append(GroupScore(spellings[key].most_common(1)[0][0], len(group), mean))
+    for key, spelled in spellings.items():
+        if counts[key] < least:
+            continue
+        found = scores.get(key)
+        mean = round(statistics.fmean(found), 2) if found else None
+        groups.append(GroupScore(spelled.most_common(1)[0][0], counts[key], mean))
     groups.sort(key=lambda g: (-g.count, -(g.mean_score or 0), g.name.casefold()))
     return groups[:TOP]
 

@@ -17,6 +17,7 @@ TRICKS = {
     "lazy-links": "a build for a command that shows no links leaves them to the first that does",
     "quiet-edits": "an edit no link, key or text depends on rewrites one row of the index",
     "plain-reviews": "the HTML export writes a review of plain paragraphs without parsing it",
+    "gc-freeze": "an export leaves the journal it loaded out of the garbage collector's passes",
 }
 
 

@@ -145,7 +145,7 @@ def _review(
             else:
                 rewatches += 1
         # As `stats --year` scores it: the latest score given that year, else the entry's.
-        score = score_in(entry, year)
+        score = score_of[id(entry)]
         if score is not None:
             year_scores[entry.slug] = float(score)
     # The other years' titles: every scored entry not watched in this one.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from watchbook.year_review import MAX_LEVEL, WEEKDAYS, heatmap
 
@@ -68,9 +69,8 @@ def columns(
     )
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One day of a calendar heatmap."""
+class Cell(NamedTuple):
+    """One day of a calendar heatmap (a tuple: a year has 365 of them)."""
 
     x: float
     y: float

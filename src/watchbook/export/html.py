@@ -8,6 +8,11 @@ Layout of the exported folder:
 
 Every link is relative, nothing is fetched from the network, and the pages read completely with
 JavaScript off (the index's small inline script only adds sorting and filtering).
+
+Thousands of pages go through the same few templates, so the templates are loaded once, get
+their rows as plain tuples (no attribute look-ups in loops), and what many pages share is drawn
+once: the header, a score's bar, a tag's link, an entry's link and its line in a list of titles
+(every card's, in one pass of cards.html.j2), a year's calendar (on stats.html and its year page).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from watchbook.diary import DiaryLine, diary_lines, viewings_of
 from watchbook.entry import Entry, format_score
-from watchbook.export.charts import calendar, columns, rows
+from watchbook.export.charts import Calendar, calendar, columns, rows
 from watchbook.export.html_model import (
     CREATORS,
     ENTRIES,
@@ -30,15 +35,16 @@ from watchbook.export.html_model import (
     by_year,
     card_entry,
     count_words,
+    group_key,
     groups_of,
     site_years,
-    tag_key,
+    viewings_per_day,
 )
-from watchbook.text import creator_key
 from watchbook.year_review import MONTHS, YearReview, year_reviews
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import Environment, Template
+    from markupsafe import Markup
 
     from watchbook.export.site import Ref, Site
     from watchbook.stats import GroupScore
@@ -56,7 +62,7 @@ ROOT_PAGES = ("index.html", "stats.html", "years.html", "tags.html", "creators.h
 
 @functools.cache
 def environment() -> Environment:
-    """The templates, autoescaping everything they print."""
+    """The templates, autoescaping everything they print (read once: no reload checks)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
@@ -66,6 +72,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.filters["score"] = format_score
     env.filters["score_number"] = lambda value: "" if value is None else f"{value:g}"
@@ -98,25 +105,38 @@ def counts_line(cards: Sequence[Card]) -> str:
     return line
 
 
-# One line of an entry's Related, Linked from or Recommended list: the page, title and year of
-# the entry it names ('' and None when that entry is not in the journal), its slug, the reasons.
-Item = tuple[str, str, int | None, str, str]
+# One line of an entry's Related, Linked from or Recommended list: the link to the entry it names
+# ('' when that entry is not in the journal), its slug, the reasons.
+Item = tuple["Markup | str", str, str]
+# Between the pieces cards.html.j2 draws: no title (control characters are refused), page name,
+# year or score holds it.
+PIECE_END = "\x00"
 
 
 class HtmlSite:
     """Renders every page of the site from cards (and, for entry pages, the entries and links)."""
 
-    def __init__(self, cards: Sequence[Card]) -> None:
+    def __init__(self, cards: Sequence[Card], entries: Sequence[Entry] | None = None) -> None:
+        # `entries`: the entries of the cards, for the stats and the year in review; without
+        # them, they are made from the cards when first needed.
         self.cards = list(cards)
         self.by_slug = {c.slug: c for c in self.cards}
         self.env = environment()
         self.tags = groups_of(self.cards, "tags")
         self.creators = groups_of(self.cards, "creators")
         self.years = site_years(self.cards)
-        self._entries: list[Entry] | None = None
+        self._entries = list(entries) if entries is not None else None
         self._reviews: dict[int, YearReview] | None = None
         self._diary: dict[int, list[DiaryLine]] | None = None
         self._released = by_year(self.cards)
+        self._templates: dict[str, Template] = {}
+        self._navs: dict[tuple[str, str], Markup] = {}
+        self._scores: dict[float, Markup] = {}
+        self._links: dict[str, Markup] = {}
+        self._lines: dict[str, Markup] = {}
+        self._named: dict[tuple[str, str, str], Markup] = {}
+        self._calendars: dict[int, tuple[Calendar, Markup]] = {}
+        self._per_day: dict[int, dict[str, int]] | None = None
 
     @property
     def entries(self) -> list[Entry]:
@@ -134,22 +154,94 @@ class HtmlSite:
                 self._diary.setdefault(line.date.year, []).append(line)
         return self._reviews.get(year), self._diary.get(year, [])
 
-    def render(self, template: str, root: str, **context: Any) -> str:
+    def render(self, template: str, root: str, section: str, **context: Any) -> str:
         """One page from a template, `root` leading back to the site's top folder."""
-        return self.env.get_template(template).render(root=root, **context)
+        found = self._templates.get(template)
+        if found is None:
+            found = self._templates[template] = self.env.get_template(template)
+        nav = self._navs.get((root, section))
+        if nav is None:
+            nav = self._navs[(root, section)] = self._draw("nav.html.j2", root, section)
+        return found.render(root=root, section=section, nav=nav, **context)
+
+    def _draw(self, template: str, root: str, section: str) -> Markup:
+        from markupsafe import Markup
+
+        return Markup(self.env.get_template(template).render(root=root, section=section))
+
+    def macro(self, template: str, name: str) -> Any:
+        """A macro of a template, to draw something once that many pages show."""
+        return getattr(self.env.get_template(template).module, name)
+
+    # -- pieces many pages share
+
+    def score_bar(self, value: float | None) -> Markup | str:
+        """A score with its bar ('' for none), drawn once per score."""
+        if value is None:
+            return ""
+        found = self._scores.get(value)
+        if found is None:
+            found = self._scores[value] = self.macro("macros.html.j2", "score")(float(value))
+        return found
+
+    def link(self, slug: str) -> Markup:
+        """The link to an entry's page from a page one folder down, with its year."""
+        if not self._links:
+            self._draw_cards()
+        return self._links[slug]
+
+    def line(self, card: Card) -> Markup:
+        """A card's line in a list of titles: its link, score and status."""
+        if not self._lines:
+            self._draw_cards()
+        return self._lines[card.slug]
+
+    def _draw_cards(self) -> None:
+        from markupsafe import Markup
+
+        rows = [
+            (c.page, c.title, c.year, format_score(c.score), c.status) for c in self.cards
+        ]  # fmt: skip
+        text = self.env.get_template("cards.html.j2").render(cards=rows, sep=PIECE_END)
+        pieces = text.split(PIECE_END)
+        if len(pieces) != 2 * len(self.cards) + 1:
+            raise AssertionError("a card's text holds the separator of cards.html.j2")
+        for number, card in enumerate(self.cards):
+            self._links[card.slug] = Markup(pieces[2 * number])
+            self._lines[card.slug] = Markup(pieces[2 * number + 1])
+
+    def named_link(self, href: str, text: str, kind: str = "") -> Markup:
+        """A link to a year, tag or creator page (from an entry's page), drawn once."""
+        key = (href, text, kind)
+        found = self._named.get(key)
+        if found is None:
+            found = self._named[key] = self.macro("macros.html.j2", "link")(href, text, kind)
+        return found
+
+    @property
+    def per_day(self) -> dict[int, dict[str, int]]:
+        """Viewings per day (ISO dates, in order) by year, over the whole journal."""
+        if self._per_day is None:
+            self._per_day = viewings_per_day(self.cards)
+        return self._per_day
+
+    def calendar(self, year: int) -> tuple[Calendar, Markup]:
+        """A year's heatmap: its geometry, and its SVG (drawn once for stats.html and the year)."""
+        found = self._calendars.get(year)
+        if found is None:
+            cal = calendar(self.per_day.get(year, {}), year)
+            svg = self.macro("charts.html.j2", "calendar_svg")(cal, f"days-{year}")
+            found = self._calendars[year] = (cal, svg)
+        return found
 
     # -- entry pages
 
     def items(self, refs: Iterable[Ref]) -> list[Item]:
-        """Refs with the page, title and year of the entry each names."""
-        found: list[Item] = []
-        for ref in refs:
-            card = self.by_slug.get(ref.slug)
-            if card is None:
-                found.append(("", "", None, ref.slug, ref.why))
-            else:
-                found.append((card.page, card.title, card.year, ref.slug, ref.why))
-        return found
+        """Refs with the link to the entry each names ('' if it is not in the journal)."""
+        return [
+            (self.link(ref.slug) if ref.slug in self.by_slug else "", ref.slug, ref.why)
+            for ref in refs
+        ]
 
     def entry_page(
         self, entry: Entry, lists: Sequence[tuple[str, str, list[Item]]], review: str
@@ -159,17 +251,25 @@ class HtmlSite:
 
         from watchbook.export.markdown import kind_phrase
 
-        byline: list[dict[str, str]] = []
+        byline: list[Markup | str] = []
         if entry.kind:
-            byline.append({"text": kind_phrase(entry), "href": ""})
+            byline.append(kind_phrase(entry))
         if entry.year:
-            byline.append({"text": str(entry.year), "href": f"../{YEARS}/{entry.year}.html"})
+            byline.append(self.named_link(f"../{YEARS}/{entry.year}.html", str(entry.year)))
         for name in dict.fromkeys(entry.creators):
-            group = self.creators.get(creator_key(name) or name)
+            group = self.creators.get(group_key(CREATORS, name))
             byline.append(
-                {"text": name, "href": f"../{CREATORS}/{group.page}.html" if group else ""}
+                self.named_link(f"../{CREATORS}/{group.page}.html", name) if group else name
             )
-        tags = [self.tags[tag_key(t)] for t in dict.fromkeys(entry.tags) if tag_key(t) in self.tags]
+        tags = []
+        for name in dict.fromkeys(entry.tags):
+            tag = self.tags.get(group_key(TAGS, name))
+            if tag is not None:
+                tags.append(self.named_link(f"../{TAGS}/{tag.page}.html", name, "tag"))
+        viewings = [
+            (s.date.isoformat(), s.date.year, number > 0, format_score(s.score), s.note)
+            for number, s in enumerate(viewings_of(entry))
+        ]
         return self.render(
             "entry.html.j2",
             "../",
@@ -177,13 +277,12 @@ class HtmlSite:
             section=ENTRIES,
             entry=entry,
             byline=byline,
+            score=self.score_bar(entry.score),
             status_words=STATUS_WORDS.get(entry.status, entry.status),
-            tags=[
-                {"name": name, "page": g.page}
-                for name, g in zip(dict.fromkeys(entry.tags), tags, strict=False)
-            ],
-            ids=sorted(entry.ids.items()),
-            viewings=viewings_of(entry),
+            tags=tags,
+            aliases=", ".join(entry.aliases),
+            ids=", ".join(f"{key} {value}" for key, value in sorted(entry.ids.items())),
+            viewings=viewings,
             review=Markup(review),
             lists=lists,
         )
@@ -192,8 +291,13 @@ class HtmlSite:
 
     def index_page(self) -> str:
         """index.html: every entry in a table."""
+        table = [
+            (c.page, c.title, c.year or "", c.kind or "", c.status,
+             "" if c.score is None else c.score, format_score(c.score), c.verdict or "", c.last)
+            for c in self.cards
+        ]  # fmt: skip
         return self.render(
-            "index.html.j2", "", title="All entries", section=ENTRIES, cards=self.cards,
+            "index.html.j2", "", title="All entries", section=ENTRIES, rows=table,
             counts_line=counts_line(self.cards),
         )  # fmt: skip
 
@@ -202,6 +306,7 @@ class HtmlSite:
         noun, all_noun = ("Tag", "tags") if folder == TAGS else ("Creator", "creators")
         return self.render(
             "group.html.j2", "../", title=group.name, section=folder, group=group, noun=noun,
+            lines=[self.line(c) for c in group.members], mean=group.mean_score,
             all_page=f"{all_noun}.html", all_noun=all_noun,
         )  # fmt: skip
 
@@ -218,10 +323,9 @@ class HtmlSite:
 
     def _top(self, found: Sequence[GroupScore], folder: str) -> list[Any]:
         groups = self.tags if folder == TAGS else self.creators
-        key_of = tag_key if folder == TAGS else creator_key
         items = []
         for g in found:
-            group = groups.get(key_of(g.name) or g.name)
+            group = groups.get(group_key(folder, g.name))
             if group is not None:
                 items.append((g.name, group.page, g.count, g.mean_score))
         return rows(items)
@@ -237,26 +341,21 @@ class HtmlSite:
             [s if "." not in s else "" for s in steps],
             [f"{s}/10: {n} entr{'y' if n == 1 else 'ies'}" for s, n in stats.histogram.items()],
         )
-        per_day: Counter[str] = Counter(day for c in self.cards for day, _ in c.viewings)
-        per_year = {str(y): 0 for y in sorted({int(d[:4]) for d in per_day})}
-        for day, n in per_day.items():
-            per_year[day[:4]] += n
+        per_year = {str(y): sum(days.values()) for y, days in sorted(self.per_day.items())}
         years_chart = columns(
             per_year, list(per_year), [f"{y}: {n} viewings" for y, n in per_year.items()]
         )
         per_month: Counter[str] = Counter()
-        for day, n in per_day.items():
-            per_month[day[:7]] += n
+        for days in self.per_day.values():
+            for day, n in days.items():
+                per_month[day[:7]] += n
         biggest = max(per_month.values(), default=0) or 1
         month_rows = []
         for year in sorted(per_year, reverse=True):
             counts = [per_month.get(f"{year}-{m:02d}", 0) for m in range(1, 13)]
             cells = [(n, -(-4 * n // biggest)) for n in counts]
             month_rows.append({"year": year, "cells": cells, "total": sum(counts)})
-        calendars = [
-            calendar({d: n for d, n in per_day.items() if d.startswith(year)}, int(year))
-            for year in sorted(per_year, reverse=True)
-        ]
+        calendars = [self.calendar(int(year)) for year in sorted(per_year, reverse=True)]
         return self.render(
             "stats.html.j2", "", title="Stats", section="stats", stats=stats,
             counts_line=counts_line(self.cards), histogram=histogram, years_chart=years_chart,
@@ -290,25 +389,31 @@ class HtmlSite:
                     for name, n in zip(MONTHS, review.per_month.values(), strict=True)
                 ],
             )
+            cal, svg = self.calendar(year)
+
+            def scored(slug: str, score: float) -> tuple[Markup, str]:
+                return (self.link(slug), format_score(score))
+
+            diary = [
+                (line.date.isoformat(), self.link(line.slug), format_score(line.score),
+                 line.rewatch)
+                for line in lines
+            ]  # fmt: skip
             context = {
                 "review": review,
                 "months": months,
-                "cal": calendar(review.per_day, year),
-                "best": [{"card": self.by_slug[t.slug], "score": t.score} for t in review.best_new],
-                "disappointments": [
-                    {"card": self.by_slug[t.slug], "score": t.score} for t in review.disappointments
-                ],
+                "cal": cal,
+                "svg": svg,
+                "best": [scored(t.slug, t.score) for t in review.best_new],
+                "disappointments": [scored(t.slug, t.score) for t in review.disappointments],
                 "creators": self._top(review.top_creators, CREATORS),
                 "tags": self._top(review.top_tags, TAGS),
-                "diary": [
-                    {"date": line.date.isoformat(), "card": self.by_slug[line.slug],
-                     "score": line.score, "rewatch": line.rewatch}
-                    for line in lines
-                ],
-            }  # fmt: skip
+                "diary": diary,
+            }
         return self.render(
             "year.html.j2", "../", title=str(year), section=YEARS, year=year, previous=previous,
-            following=following, released=self._released.get(year, []), **context,
+            following=following, released=[self.line(c) for c in self._released.get(year, [])],
+            **context,
         )  # fmt: skip
 
     def shared_pages(self) -> list[tuple[str, Callable[[], str]]]:
@@ -347,8 +452,8 @@ def site_jobs(site: Site) -> list[tuple[str, Callable[[], str]]]:
     from watchbook.export.html_model import card_of
     from watchbook.export.reviews import review_renderer
 
-    cards = [card_of(e, site.pages[e.slug]) for e in site.entries]
-    html = HtmlSite(cards)
+    cards = [card_of(e, site.pages[e.slug], site.orders[e.slug]) for e in site.entries]
+    html = HtmlSite(cards, site.entries)
     render_review = review_renderer()
 
     def page(entry: Entry) -> str:

@@ -2,8 +2,9 @@
 
 A card holds what pages other than the entry's own show of it (title, score, viewings, tags,
 creators...), as plain JSON-ready values, so that the index, stats, tag, creator and year pages
-can be rebuilt from cards alone. Page names come from slugs (`Site.pages`) and from tag and
-creator names by a fixed rule, never from raw text.
+can be rebuilt from cards alone (an incremental export keeps them in its state file). Page names
+come from slugs (`Site.pages`) and from tag and creator names by a fixed rule, never from raw
+text.
 """
 
 from __future__ import annotations
@@ -12,20 +13,19 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from watchbook.diary import viewings_of
 from watchbook.entry import Entry
 from watchbook.export.site import HASH_LENGTH, PAGE_NAME
-from watchbook.text import creator_key, fold, title_key
+from watchbook.text import creator_key, fold_name, title_key
 
 # Where each kind of page lives in the site.
 ENTRIES, TAGS, CREATORS, YEARS = "entries", "tags", "creators", "years"
 
 
-@dataclass(frozen=True)
-class Card:
-    """An entry as the aggregate pages show it."""
+class Card(NamedTuple):
+    """An entry as the aggregate pages show it (a tuple, so that it is its own JSON form)."""
 
     slug: str
     page: str
@@ -51,27 +51,22 @@ class Card:
         """The latest viewing's date, or ''."""
         return self.viewings[-1][0] if self.viewings else ""
 
-    def to_json(self) -> list[Any]:
-        """The card as a JSON array (compact, for the site's state file)."""
-        return [
-            self.slug, self.page, self.title, self.year, self.kind, self.status, self.score,
-            self.verdict, [list(v) for v in self.viewings], list(self.tags), list(self.creators),
-            list(self.order),
-        ]  # fmt: skip
-
     @classmethod
-    def from_json(cls, data: list[Any]) -> Card:
-        """A card from `to_json`'s array."""
+    def from_json(cls, data: Sequence[Any]) -> Card:
+        """A card from its JSON array (nested arrays back to tuples); ValueError if malformed."""
         slug, page, title, year, kind, status, score, verdict, seen, tags, creators, order = data
-        return cls(
+        card = cls(
             slug, page, title, year, kind, status, score, verdict,
-            tuple((d, s) for d, s in seen), tuple(tags), tuple(creators),
+            tuple((day, mark) for day, mark in seen), tuple(tags), tuple(creators),
             (order[0], order[1], order[2]),
         )  # fmt: skip
+        if not all(isinstance(v, str) for v in (slug, page, title, status, *tags, *creators)):
+            raise ValueError("a card's names must be text")
+        return card
 
 
-def card_of(entry: Entry, page: str) -> Card:
-    """The card of one entry, its page named `page`."""
+def card_of(entry: Entry, page: str, order: tuple[str, int, str] | None = None) -> Card:
+    """The card of one entry, its page named `page` (`order`: its title_order, if known)."""
     return Card(
         slug=entry.slug,
         page=page,
@@ -84,7 +79,7 @@ def card_of(entry: Entry, page: str) -> Card:
         viewings=tuple((s.date.isoformat(), s.score) for s in viewings_of(entry)),
         tags=tuple(entry.tags),
         creators=tuple(entry.creators),
-        order=(title_key(entry.title), entry.year or 0, entry.slug),
+        order=order or (title_key(entry.title), entry.year or 0, entry.slug),
     )
 
 
@@ -126,21 +121,31 @@ class Group:
 
 def tag_key(name: str) -> str:
     """Tags that differ only in case or accents are one (as in the Markdown export)."""
-    return fold(name) or name
+    return fold_name(name) or name
+
+
+def group_key(attribute: str, name: str) -> str:
+    """The key grouping a tag or a creator (`attribute`) with its other spellings."""
+    return tag_key(name) if attribute == "tags" else (creator_key(name) or name)
 
 
 def groups_of(cards: Sequence[Card], attribute: str) -> dict[str, Group]:
     """Tags or creators (`attribute`) by key, each named as most of its entries spell it."""
-    key_of = tag_key if attribute == "tags" else creator_key
     members: dict[str, list[Card]] = {}
     spellings: dict[str, Counter[str]] = {}
+    keys: dict[str, str] = {}
     for card in cards:
         for name in dict.fromkeys(getattr(card, attribute)):
-            key = key_of(name) or name
-            group = members.setdefault(key, [])
-            if not group or group[-1] is not card:
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = group_key(attribute, name)
+            group = members.get(key)
+            if group is None:
+                members[key], spellings[key] = [card], Counter((name,))
+                continue
+            if group[-1] is not card:
                 group.append(card)
-            spellings.setdefault(key, Counter())[name] += 1
+            spellings[key][name] += 1
     names = {key: min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0] for key in members}
     pages = group_pages(names)
     return {key: Group(key, names[key], pages[key], members[key]) for key in sorted(members)}
@@ -172,6 +177,15 @@ def by_year(cards: Iterable[Card]) -> dict[int, list[Card]]:
         if card.year is not None:
             found.setdefault(card.year, []).append(card)
     return found
+
+
+def viewings_per_day(cards: Iterable[Card]) -> dict[int, dict[str, int]]:
+    """How many viewings each day (ISO dates) has, by year, over every card."""
+    days = Counter(day for card in cards for day, _ in card.viewings)
+    years: dict[int, dict[str, int]] = {}
+    for day in sorted(days):
+        years.setdefault(int(day[:4]), {})[day] = days[day]
+    return years
 
 
 def site_years(cards: Iterable[Card]) -> list[int]:

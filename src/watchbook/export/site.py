@@ -118,7 +118,9 @@ class Site:
         links: Sequence[EntryLink],
         recommender: Recommender | None = None,
     ) -> None:
-        self.entries = sorted(entries, key=title_order)
+        # Each entry's sort key, worked out once (the HTML cards keep it too).
+        self.orders = {e.slug: title_order(e) for e in entries}
+        self.entries = sorted(entries, key=lambda e: self.orders[e.slug])
         self.by_slug = {e.slug: e for e in self.entries}
         self.pages = page_names(self.by_slug)
         self.graph = LinkGraph([k for k in links if k.source != k.target])
