@@ -7,7 +7,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from watchbook.entry import Entry
 
@@ -76,6 +76,20 @@ class Stats:
     @property
     def generosity(self) -> str:
         """One sentence saying how the scores sit on the 0-10 scale."""
+        return Spread(self.scored, self.mean_score, self.histogram).generosity
+
+
+@dataclass
+class Spread:
+    """How many scores there are, their mean, and how many of each half step from 0 to 10."""
+
+    scored: int
+    mean_score: float | None
+    histogram: dict[str, int]
+
+    @property
+    def generosity(self) -> str:
+        """One sentence saying how the scores sit on the 0-10 scale."""
         if self.mean_score is None:
             return "No scores yet."
         high = sum(n for key, n in self.histogram.items() if float(key) >= FAVOURITE_SCORE)
@@ -87,6 +101,15 @@ class Stats:
         else:
             tone = "Your scores sit near the middle"
         return f"{tone}: mean {self.mean_score:g}, {share:.0%} of scores are {FAVOURITE_SCORE} or more."
+
+
+def spread(scores: Sequence[float]) -> Spread:
+    """The spread of some scores (each 0 to 10 in half steps)."""
+    histogram = dict.fromkeys(_half_steps(), 0)
+    for score in scores:
+        histogram[f"{score:g}"] += 1
+    mean = round(statistics.fmean(scores), 2) if scores else None
+    return Spread(len(scores), mean, histogram)
 
 
 def _half_steps() -> list[str]:
@@ -113,8 +136,18 @@ def _rescored(entries: Sequence[Entry]) -> list[Rescored]:
     return found[:TOP]
 
 
+class Labelled(Protocol):
+    """What group_scores reads: an entry's tags and creators (an Entry, or the site's cards)."""
+
+    @property
+    def tags(self) -> Sequence[str]: ...
+
+    @property
+    def creators(self) -> Sequence[str]: ...
+
+
 def group_scores(
-    entries: Sequence[Entry], attribute: str, score_of: dict[int, int | float | None]
+    entries: Sequence[Labelled], attribute: str, score_of: dict[int, int | float | None]
 ) -> list[GroupScore]:
     """The most common tags or creators (`attribute`) with their mean score (`score_of` by id)."""
     # Group case-insensitively but show the spelling used most often.
@@ -159,9 +192,7 @@ def compute_stats(
     # With a year, what you thought then: the score of a viewing that year, where it has one.
     score_of = {id(e): score_in(e, year) for e in entries}
     scores = [float(s) for s in score_of.values() if s is not None]
-    histogram = dict.fromkeys(_half_steps(), 0)
-    for score in scores:
-        histogram[f"{score:g}"] += 1
+    scored = spread(scores)
     rewatched = sorted(
         (e for e in entries if len(e.watched) > 1),
         key=lambda e: (-len(e.watched), e.slug),
@@ -183,10 +214,10 @@ def compute_stats(
         viewings_per_year=dict(sorted(per_year.items())),
         month_year=month_year,
         viewings_per_month=per_month,
-        scored=len(scores),
-        mean_score=round(statistics.fmean(scores), 2) if scores else None,
+        scored=scored.scored,
+        mean_score=scored.mean_score,
         median_score=statistics.median(scores) if scores else None,
-        histogram=histogram,
+        histogram=scored.histogram,
         top_tags=group_scores(entries, "tags", score_of),
         top_creators=group_scores(entries, "creators", score_of),
         most_rewatched=[

@@ -18,6 +18,7 @@ TRICKS = {
     "quiet-edits": "an edit no link, key or text depends on rewrites one row of the index",
     "plain-reviews": "the HTML export writes a review of plain paragraphs without parsing it",
     "gc-freeze": "an export leaves the journal it loaded out of the garbage collector's passes",
+    "incremental-site": "an HTML export into its own folder draws only the pages that changed",
 }
 
 

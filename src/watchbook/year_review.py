@@ -46,6 +46,60 @@ class Streak:
     end: str
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """What of a year's review depends on the rest of the journal's scores."""
+
+    usual_scored: int
+    usual_mean_score: float | None
+    # How many of the best new titles and of the disappointments the review lists.
+    best: int
+    disappointments: int
+
+
+@dataclass(frozen=True)
+class YearWeights:
+    """A year's scores as its review weighs them against the rest of the journal's."""
+
+    # Each title's score for the year (as `stats --year` scores it), and their sum.
+    scores: tuple[float, ...]
+    total: float
+    # The year scores of the titles first watched in the year.
+    new: tuple[float, ...]
+    # The entry scores of the titles watched in the year: their sum and how many there are.
+    own_total: float
+    own_count: int
+
+    def judge(self, total: float, count: int) -> Judgement:
+        """The review's comparison and lists against a journal with these score total and count."""
+        # The other years' titles: every scored entry not watched in this one.
+        usual_total, usual_count = total - self.own_total, count - self.own_count
+        # The journal's mean splits the year's titles: the best new ones score at least that,
+        # the disappointments less.
+        everything = len(self.scores) + usual_count
+        mean = (self.total + usual_total) / everything if everything else 0.0
+        return Judgement(
+            usual_count,
+            round(usual_total / usual_count, 2) if usual_count else None,
+            min(TOP_TITLES, sum(1 for score in self.new if score >= mean)),
+            min(TOP_TITLES, sum(1 for score in self.scores if score < mean)),
+        )
+
+    def to_json(self) -> list[Any]:
+        """The weights as a JSON array."""
+        return [list(self.scores), self.total, list(self.new), self.own_total, self.own_count]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> YearWeights:
+        """Weights from `to_json`'s array (ValueError or TypeError if malformed)."""
+        scores, total, new, own_total, own_count = data
+        weights = cls(
+            tuple(map(float, scores)), float(total), tuple(map(float, new)), float(own_total),
+            int(own_count),
+        )  # fmt: skip
+        return weights
+
+
 @dataclass
 class YearReview:
     """Everything the year in review shows; `to_json` gives the same numbers."""
@@ -68,10 +122,13 @@ class YearReview:
     mean_score: float | None = None
     usual_scored: int = 0
     usual_mean_score: float | None = None
+    # What the review's comparison and lists weighed (not shown: for redoing the judgement).
+    weights: YearWeights | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The review as plain JSON-ready data, with the comparison sentence."""
         data = asdict(self)
+        del data["weights"]
         data["comparison"] = self.comparison
         return data
 
@@ -106,9 +163,16 @@ def year_review(entries: Sequence[Entry], year: int) -> YearReview:
 
 
 def year_reviews(
-    entries: Sequence[Entry], years: Iterable[int] | None = None
+    entries: Sequence[Entry],
+    years: Iterable[int] | None = None,
+    *,
+    journal: tuple[float, int] | None = None,
 ) -> dict[int, YearReview]:
-    """The review of each of `years` (default: every year with a viewing), in one pass."""
+    """The review of each of `years` (default: every year with a viewing), in one pass.
+
+    `journal`: the score total and count of the whole journal, when `entries` holds only the
+    titles watched in `years`.
+    """
     watched_in: dict[int, list[tuple[Entry, list[tuple[int, Seen]]]]] = {}
     total, count = 0.0, 0
     for entry in entries:
@@ -119,6 +183,8 @@ def year_reviews(
             by_year.setdefault(seen.date.year, []).append((number, seen))
         for year, seen_then in by_year.items():
             watched_in.setdefault(year, []).append((entry, seen_then))
+    if journal is not None:
+        total, count = journal
     wanted = sorted(watched_in) if years is None else list(years)
     return {year: _review(year, watched_in.get(year, []), total, count) for year in wanted}
 
@@ -148,19 +214,21 @@ def _review(
         score = score_of[id(entry)]
         if score is not None:
             year_scores[entry.slug] = float(score)
-    # The other years' titles: every scored entry not watched in this one.
-    usual_total = total - sum(float(e.score) for e in watched if e.score is not None)
-    usual_count = count - sum(1 for e in watched if e.score is not None)
     per_month = {f"{year}-{m:02d}": 0 for m in range(1, 13)}
     for day, n in days.items():
         per_month[f"{year}-{day.month:02d}"] += n
     scores = list(year_scores.values())
-    # The journal's mean splits the year's titles: the best new ones score at least that,
-    # the disappointments less.
-    everything = len(scores) + usual_count
-    mean = (sum(scores) + usual_total) / everything if everything else 0.0
-    best = [t for t in _ranked(new, year_scores, best_first=True) if t.score >= mean]
-    lowest = [t for t in _ranked(watched, year_scores, best_first=False) if t.score < mean]
+    weights = YearWeights(
+        tuple(scores),
+        sum(scores),
+        tuple(year_scores[e.slug] for e in new if e.slug in year_scores),
+        sum(float(e.score) for e in watched if e.score is not None),
+        sum(1 for e in watched if e.score is not None),
+    )
+    judged = weights.judge(total, count)
+    # Ranked by score, so the titles at or above the mean (below it) come first.
+    best = _ranked(new, year_scores, best_first=True)[: judged.best]
+    lowest = _ranked(watched, year_scores, best_first=False)[: judged.disappointments]
     return YearReview(
         year=year,
         viewings=sum(days.values()),
@@ -169,15 +237,16 @@ def _review(
         rewatches=rewatches,
         per_month=per_month,
         per_day={day.isoformat(): n for day, n in sorted(days.items())},
-        best_new=best[:TOP_TITLES],
-        disappointments=lowest[:TOP_TITLES],
+        best_new=best,
+        disappointments=lowest,
         top_creators=group_scores(watched, "creators", score_of),
         top_tags=group_scores(watched, "tags", score_of),
         streak=longest_streak(days),
         scored=len(scores),
         mean_score=round(statistics.fmean(scores), 2) if scores else None,
-        usual_scored=usual_count,
-        usual_mean_score=round(usual_total / usual_count, 2) if usual_count else None,
+        usual_scored=judged.usual_scored,
+        usual_mean_score=judged.usual_mean_score,
+        weights=weights,
     )
 
 

@@ -117,8 +117,9 @@ class HtmlSite:
     """Renders every page of the site from cards (and, for entry pages, the entries and links)."""
 
     def __init__(self, cards: Sequence[Card], entries: Sequence[Entry] | None = None) -> None:
-        # `entries`: the entries of the cards, for the stats and the year in review; without
-        # them, they are made from the cards when first needed.
+        # `entries`: the entries of the cards, for the stats and the year in review. Without
+        # them (an incremental export), they are made from the cards when first needed, and
+        # a year's review from the cards of that year only.
         self.cards = list(cards)
         self.by_slug = {c.slug: c for c in self.cards}
         self.env = environment()
@@ -126,8 +127,10 @@ class HtmlSite:
         self.creators = groups_of(self.cards, "creators")
         self.years = site_years(self.cards)
         self._entries = list(entries) if entries is not None else None
-        self._reviews: dict[int, YearReview] | None = None
-        self._diary: dict[int, list[DiaryLine]] | None = None
+        self.complete = entries is not None
+        self._reviews: dict[int, YearReview | None] = {}
+        self._diary: dict[int, list[DiaryLine]] = {}
+        self._watched: dict[int, list[Card]] | None = None
         self._released = by_year(self.cards)
         self._templates: dict[str, Template] = {}
         self._navs: dict[tuple[str, str], Markup] = {}
@@ -145,14 +148,45 @@ class HtmlSite:
             self._entries = [card_entry(c) for c in self.cards]
         return self._entries
 
+    @property
+    def reviews(self) -> dict[int, YearReview | None]:
+        """The years' reviews worked out so far (every year's once a year page is drawn, if
+        the site has its entries; else those of the year pages drawn)."""
+        return self._reviews
+
     def review_of(self, year: int) -> tuple[YearReview | None, list[DiaryLine]]:
-        """A year's review and diary lines (None and [] without a viewing), all worked out once."""
-        if self._reviews is None or self._diary is None:
-            self._reviews = year_reviews(self.entries)
-            self._diary = {}
+        """A year's review and diary lines (None and [] without a viewing), worked out once."""
+        if self.complete and not self._reviews:
+            self._reviews.update(year_reviews(self.entries))
             for line in diary_lines(self.entries):
                 self._diary.setdefault(line.date.year, []).append(line)
-        return self._reviews.get(year), self._diary.get(year, [])
+            for other in self.years:
+                self._reviews.setdefault(other, None)
+        if year not in self._reviews:
+            watched = [card_entry(c) for c in self.watched_in(year)]
+            if watched:
+                self._reviews[year] = year_reviews(watched, [year], journal=self.score_totals)[year]
+                self._diary[year] = [
+                    line for line in diary_lines(watched) if line.date.year == year
+                ]
+            else:
+                self._reviews[year] = None
+        return self._reviews[year], self._diary.get(year, [])
+
+    def watched_in(self, year: int) -> list[Card]:
+        """The cards with a viewing in that year, in title order."""
+        if self._watched is None:
+            self._watched = {}
+            for card in self.cards:
+                for seen in sorted({int(day[:4]) for day, _ in card.viewings}):
+                    self._watched.setdefault(seen, []).append(card)
+        return self._watched.get(year, [])
+
+    @property
+    def score_totals(self) -> tuple[float, int]:
+        """The sum and count of the entries' scores, as the year in review adds them."""
+        scores = [c.score for c in self.cards if c.score is not None]
+        return sum(scores, 0.0), len(scores)
 
     def render(self, template: str, root: str, section: str, **context: Any) -> str:
         """One page from a template, `root` leading back to the site's top folder."""
@@ -186,27 +220,29 @@ class HtmlSite:
 
     def link(self, slug: str) -> Markup:
         """The link to an entry's page from a page one folder down, with its year."""
-        if not self._links:
-            self._draw_cards()
-        return self._links[slug]
+        found = self._links.get(slug)
+        if found is None:
+            self.draw_cards([self.by_slug[slug]])
+            found = self._links[slug]
+        return found
 
-    def line(self, card: Card) -> Markup:
-        """A card's line in a list of titles: its link, score and status."""
-        if not self._lines:
-            self._draw_cards()
-        return self._lines[card.slug]
+    def lines(self, cards: Sequence[Card]) -> list[Markup]:
+        """Cards' lines in a list of titles: link, score and status."""
+        self.draw_cards([card for card in cards if card.slug not in self._lines])
+        return [self._lines[card.slug] for card in cards]
 
-    def _draw_cards(self) -> None:
+    def draw_cards(self, cards: Sequence[Card]) -> None:
+        """Draw the links and lines of these cards (all of them at once, for a whole site)."""
         from markupsafe import Markup
 
-        rows = [
-            (c.page, c.title, c.year, format_score(c.score), c.status) for c in self.cards
-        ]  # fmt: skip
+        if not cards:
+            return
+        rows = [(c.page, c.title, c.year, format_score(c.score), c.status) for c in cards]
         text = self.env.get_template("cards.html.j2").render(cards=rows, sep=PIECE_END)
         pieces = text.split(PIECE_END)
-        if len(pieces) != 2 * len(self.cards) + 1:
+        if len(pieces) != 2 * len(cards) + 1:
             raise AssertionError("a card's text holds the separator of cards.html.j2")
-        for number, card in enumerate(self.cards):
+        for number, card in enumerate(cards):
             self._links[card.slug] = Markup(pieces[2 * number])
             self._lines[card.slug] = Markup(pieces[2 * number + 1])
 
@@ -238,8 +274,16 @@ class HtmlSite:
 
     def items(self, refs: Iterable[Ref]) -> list[Item]:
         """Refs with the link to the entry each names ('' if it is not in the journal)."""
+        refs = list(refs)
+        self.draw_cards(
+            [
+                self.by_slug[r.slug]
+                for r in refs
+                if r.slug in self.by_slug and r.slug not in self._links
+            ]
+        )
         return [
-            (self.link(ref.slug) if ref.slug in self.by_slug else "", ref.slug, ref.why)
+            (self._links[ref.slug] if ref.slug in self.by_slug else "", ref.slug, ref.why)
             for ref in refs
         ]
 
@@ -306,7 +350,7 @@ class HtmlSite:
         noun, all_noun = ("Tag", "tags") if folder == TAGS else ("Creator", "creators")
         return self.render(
             "group.html.j2", "../", title=group.name, section=folder, group=group, noun=noun,
-            lines=[self.line(c) for c in group.members], mean=group.mean_score,
+            lines=self.lines(group.members), mean=group.mean_score,
             all_page=f"{all_noun}.html", all_noun=all_noun,
         )  # fmt: skip
 
@@ -332,14 +376,16 @@ class HtmlSite:
 
     def stats_page(self) -> str:
         """stats.html: the score histogram, viewings per year, month and day, top tags and creators."""
-        from watchbook.stats import compute_stats
+        from watchbook.stats import group_scores, spread
 
-        stats = compute_stats(self.entries)
-        steps = list(stats.histogram)
+        # The numbers `watchbook stats` shows, from the same functions, read off the cards.
+        scores = spread([c.score for c in self.cards if c.score is not None])
+        score_of = {id(c): c.score for c in self.cards}
+        steps = list(scores.histogram)
         histogram = columns(
-            stats.histogram,
+            scores.histogram,
             [s if "." not in s else "" for s in steps],
-            [f"{s}/10: {n} entr{'y' if n == 1 else 'ies'}" for s, n in stats.histogram.items()],
+            [f"{s}/10: {n} entr{'y' if n == 1 else 'ies'}" for s, n in scores.histogram.items()],
         )
         per_year = {str(y): sum(days.values()) for y, days in sorted(self.per_day.items())}
         years_chart = columns(
@@ -357,10 +403,11 @@ class HtmlSite:
             month_rows.append({"year": year, "cells": cells, "total": sum(counts)})
         calendars = [self.calendar(int(year)) for year in sorted(per_year, reverse=True)]
         return self.render(
-            "stats.html.j2", "", title="Stats", section="stats", stats=stats,
+            "stats.html.j2", "", title="Stats", section="stats", scores=scores,
             counts_line=counts_line(self.cards), histogram=histogram, years_chart=years_chart,
             month_names=MONTHS, month_rows=month_rows, calendars=calendars,
-            tags=self._top(stats.top_tags, TAGS), creators=self._top(stats.top_creators, CREATORS),
+            tags=self._top(group_scores(self.cards, "tags", score_of), TAGS),
+            creators=self._top(group_scores(self.cards, "creators", score_of), CREATORS),
         )  # fmt: skip
 
     def years_page(self) -> str:
@@ -394,8 +441,11 @@ class HtmlSite:
             def scored(slug: str, score: float) -> tuple[Markup, str]:
                 return (self.link(slug), format_score(score))
 
+            self.draw_cards(
+                [self.by_slug[s] for s in {line.slug for line in lines} - self._links.keys()]
+            )
             diary = [
-                (line.date.isoformat(), self.link(line.slug), format_score(line.score),
+                (line.date.isoformat(), self._links[line.slug], format_score(line.score),
                  line.rewatch)
                 for line in lines
             ]  # fmt: skip
@@ -412,7 +462,7 @@ class HtmlSite:
             }
         return self.render(
             "year.html.j2", "../", title=str(year), section=YEARS, year=year, previous=previous,
-            following=following, released=[self.line(c) for c in self._released.get(year, [])],
+            following=following, released=self.lines(self._released.get(year, [])),
             **context,
         )  # fmt: skip
 
@@ -454,6 +504,8 @@ def site_jobs(site: Site) -> list[tuple[str, Callable[[], str]]]:
 
     cards = [card_of(e, site.pages[e.slug], site.orders[e.slug]) for e in site.entries]
     html = HtmlSite(cards, site.entries)
+    # Nearly every card shows on some list: all drawn in one pass.
+    html.draw_cards(cards)
     render_review = review_renderer()
 
     def page(entry: Entry) -> str:

@@ -10,6 +10,7 @@ text.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,14 +56,28 @@ class Card(NamedTuple):
     def from_json(cls, data: Sequence[Any]) -> Card:
         """A card from its JSON array (nested arrays back to tuples); ValueError if malformed."""
         slug, page, title, year, kind, status, score, verdict, seen, tags, creators, order = data
+        viewings = tuple((day, mark) for day, mark in seen)
         card = cls(
-            slug, page, title, year, kind, status, score, verdict,
-            tuple((day, mark) for day, mark in seen), tuple(tags), tuple(creators),
-            (order[0], order[1], order[2]),
+            slug, page, title, year, kind, status, score, verdict, viewings, tuple(tags),
+            tuple(creators), (order[0], order[1], order[2]),
         )  # fmt: skip
-        if not all(isinstance(v, str) for v in (slug, page, title, status, *tags, *creators)):
-            raise ValueError("a card's names must be text")
+        texts = (slug, page, title, status, *tags, *creators, order[0], order[2])
+        if not (
+            all(isinstance(text, str) for text in texts)
+            and all(isinstance(text, str | None) for text in (kind, verdict))
+            and all(_number(value) for value in (year, score, order[1]))
+            and all(_DAY.fullmatch(day) and _number(mark) for day, mark in viewings)
+        ):
+            raise ValueError("a card with a value of the wrong kind")
         return card
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _number(value: Any) -> bool:
+    """None, an int or a float (not a bool)."""
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 def card_of(entry: Entry, page: str, order: tuple[str, int, str] | None = None) -> Card:

@@ -10,7 +10,10 @@ Rules, all enforced here so that the formats cannot get them wrong:
   removed as stale only when the marker lists it, the new export does not, and it is still a
   regular file (not a link, not a folder);
 - each file is written to a temporary file beside it and renamed over the old one, so a reader
-  never sees half a page, and a file whose bytes did not change is left alone (its mtime too).
+  never sees half a page, and a file whose bytes did not change is left alone (its mtime too);
+- a format may keep a state file beside the marker (the HTML site's `.watchbook-site`: what
+  its pages were made from); an export removes it before writing any page and writes it again
+  last, so it never describes pages that an interrupted export left half done.
 """
 
 from __future__ import annotations
@@ -101,10 +104,13 @@ class WriteSummary:
 class OutputFolder:
     """One export's view of its folder; call `begin`, then `write` each file, then `finish`."""
 
-    def __init__(self, path: Path, section: str, *, force: bool = False) -> None:
+    def __init__(
+        self, path: Path, section: str, *, force: bool = False, state: str | None = None
+    ) -> None:
         self.requested = path
         self.section = section
         self.force = force
+        self.state = state
         self.root = Path()
         self._existing: set[str] = set()
         # Temporary names are '.<name>.<token>.tmp'; one random token per export.
@@ -153,6 +159,8 @@ class OutputFolder:
                 "write into it anyway"
             )
         self._open_folders(ours)
+        if ours and self.state and _is_regular(self.root / self.state):
+            (self.root / self.state).unlink()
         # Listed before any page is written: if this export dies halfway, the next one still
         # knows which files are its own.
         sections = {k: set(v) for k, v in self._previous.items()}
@@ -181,6 +189,15 @@ class OutputFolder:
                 self._remove_temps(path)
             with os.scandir(path) as items:
                 self._existing.update(f"{folder}/{item.name}" for item in items)
+
+    def had(self, name: str) -> bool:
+        """Whether the folder held a file of that name when this export began."""
+        return name in self._existing
+
+    def write_state(self, data: bytes) -> None:
+        """Write the state file, after `finish` (what the files just written were made from)."""
+        assert self.state is not None
+        self._write_bytes(self.state, data)
 
     def write(self, name: str, data: bytes) -> bool:
         """Write one file atomically unless it already holds these bytes; True if it changed."""
@@ -245,6 +262,27 @@ class OutputFolder:
             if _TEMP.match(item.name) and item.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(item.path)
+
+
+def marker_identity(folder: Path) -> tuple[int, int, int] | None:
+    """The marker file as it is now (inode, size, mtime): any export that rewrites it changes it."""
+    try:
+        info = (folder / MARKER).lstat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
+
+
+def read_state(folder: Path, name: str) -> bytes | None:
+    """A format's state file in an export folder, if there is one (never through a link)."""
+    try:
+        fd = os.open(folder / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _replace(folder: Path, name: str, data: bytes, token: str) -> None:

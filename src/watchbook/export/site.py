@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -117,15 +117,23 @@ class Site:
         entries: Sequence[Entry],
         links: Sequence[EntryLink],
         recommender: Recommender | None = None,
+        *,
+        pages: Mapping[str, str] | None = None,
+        ranks: Mapping[str, int] | None = None,
     ) -> None:
+        # `pages` and `ranks` make a Site of a few entries of a bigger journal (an incremental
+        # HTML export): every entry's page name and place in title order, `links` every link
+        # of the few.
         # Each entry's sort key, worked out once (the HTML cards keep it too).
         self.orders = {e.slug: title_order(e) for e in entries}
         self.entries = sorted(entries, key=lambda e: self.orders[e.slug])
         self.by_slug = {e.slug: e for e in self.entries}
-        self.pages = page_names(self.by_slug)
+        self.pages = dict(pages) if pages is not None else page_names(self.by_slug)
         self.graph = LinkGraph([k for k in links if k.source != k.target])
         self.recommender = recommender
-        self._order = {e.slug: i for i, e in enumerate(self.entries)}
+        self._order = (
+            dict(ranks) if ranks is not None else {e.slug: i for i, e in enumerate(self.entries)}
+        )
 
     def _rank(self, slug: str) -> tuple[int, str]:
         # Entries by title; links to slugs that are not in the journal go last, by slug.

@@ -24,10 +24,13 @@ from watchbook.index.schema import (
     SCHEMA,
     SCHEMA_VERSION,
     TABLES,
+    add_history_triggers,
+    drop_history_triggers,
     entry_row,
     fts_text,
     key_rows,
     links_due,
+    new_lineage,
     pack_typos,
     put_blob,
     put_listing,
@@ -281,6 +284,8 @@ class Builder:
             put_blob(conn, "search", SearchData.of_entries(keys).dump())
             put_listing(conn, listing_bytes(stored_listing(listing, read_at)))
             run_script(conn, INDEXES + LINK_INDEXES)
+            new_lineage(conn)
+            add_history_triggers(conn)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -335,11 +340,15 @@ def derive_due_links(conn: sqlite3.Connection, journal: Journal, progress: Progr
     facts = [LinkFacts.of(decode_entry(data)) for (data,) in rows]
     if progress:
         progress(1, 3)
-    # The tables are empty: filled first and indexed after, as a build does.
+    # The tables are empty: filled first and indexed after, as a build does. Every link is new,
+    # so the history starts afresh rather than recording each one.
     for statement in statements(LINK_INDEXES):
         conn.execute(f"DROP INDEX {statement.split()[2]}")  # CREATE INDEX name ON ...
+    drop_history_triggers(conn)
     Builder(conn, journal, progress).derive_links(facts, progress)
     run_script(conn, LINK_INDEXES)
+    new_lineage(conn)
+    add_history_triggers(conn)
     conn.execute("DELETE FROM blobs WHERE name = ?", (LINKS_DUE,))
     if progress:
         progress(3, 3)

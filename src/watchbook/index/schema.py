@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from watchbook.mentions import MentionKey
 
 # Bumped whenever what is stored changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -46,6 +46,7 @@ CREATE TABLE derived (
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE texts USING fts5 (verdict, review, content='', tokenize='unicode61');
 CREATE VIRTUAL TABLE text_words USING fts5vocab (texts, 'row');
+CREATE TABLE changes (slug TEXT PRIMARY KEY, generation INTEGER NOT NULL) WITHOUT ROWID;
 """
 # Made once the tables are filled (sorting once is cheaper than keeping them up to date).
 INDEXES = """
@@ -64,7 +65,30 @@ CREATE INDEX creators_slug ON creators (slug);
 CREATE INDEX derived_target ON derived (target);
 """
 TABLES = ("meta", "blobs", "entries", "problems", "mention_keys", "title_words", "creators",
-          "derived", "texts", "text_words")  # fmt: skip
+          "derived", "texts", "text_words", "changes")  # fmt: skip
+
+# What changed since when, for readers that keep something made from the index (the HTML
+# export's state): every write to an entry's row or to a derived link records the slugs it
+# touched with the index's generation, which each update raises by one. A build starts a new
+# lineage (a random name) at generation 0: what was made from another lineage starts afresh.
+# The triggers come after a build's bulk inserts, which they would only slow down.
+_RECORD = "INSERT OR REPLACE INTO changes SELECT {}, value FROM meta WHERE key = 'generation';"
+HISTORY_TRIGGERS = {
+    # trigger name: (when it fires, the slugs it records)
+    "entry_added": ("AFTER INSERT ON entries", ("new.slug",)),
+    "entry_removed": ("AFTER DELETE ON entries", ("old.slug",)),
+    # (A file read again unchanged rewrites its row with the same values: not a change.)
+    "entry_changed": (
+        "AFTER UPDATE ON entries WHEN old.data IS NOT new.data OR old.slug IS NOT new.slug",
+        ("old.slug", "new.slug"),
+    ),
+    "link_added": ("AFTER INSERT ON derived", ("new.source", "new.target")),
+    "link_removed": ("AFTER DELETE ON derived", ("old.source", "old.target")),
+    "link_changed": (
+        "AFTER UPDATE ON derived",
+        ("old.source", "old.target", "new.source", "new.target"),
+    ),
+}
 
 # Present in `blobs` while the links are yet to be derived: a build for a command that needs none
 # of them (search, list, completion) leaves them to the first command that does.
@@ -116,6 +140,44 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
 def statements(script: str) -> list[str]:
     """The statements of a script."""
     return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+def add_history_triggers(conn: sqlite3.Connection) -> None:
+    """Record, from now on, the slugs every write to entries and derived links touches."""
+    for name, (when, slugs) in HISTORY_TRIGGERS.items():
+        body = " ".join(_RECORD.format(slug) for slug in slugs)
+        conn.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+
+
+def drop_history_triggers(conn: sqlite3.Connection) -> None:
+    """Stop recording (before writes that start a new lineage anyway)."""
+    for name in HISTORY_TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def new_lineage(conn: sqlite3.Connection) -> None:
+    """Start the index's history afresh (after a build, or after every link was derived anew)."""
+    import secrets
+
+    conn.execute("DELETE FROM changes")
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [("lineage", secrets.token_hex(8)), ("generation", 0)],
+    )
+
+
+def next_generation(conn: sqlite3.Connection) -> None:
+    """Raise the generation every change recorded from now on is marked with."""
+    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
+
+def history(conn: sqlite3.Connection) -> tuple[str, int]:
+    """The index's lineage and generation (IndexDamaged without them)."""
+    found = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('lineage', 'generation')"))
+    try:
+        return str(found["lineage"]), int(found["generation"])
+    except (KeyError, TypeError, ValueError):
+        raise IndexDamaged("the index has no history") from None
 
 
 def links_due(conn: sqlite3.Connection) -> bool:

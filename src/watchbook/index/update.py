@@ -17,6 +17,7 @@ from watchbook.index.schema import (
     fts_text,
     key_rows,
     links_due,
+    next_generation,
     pack_typos,
     put_blob,
     put_listing,
@@ -60,6 +61,8 @@ class Updater:
     def apply(self, listed: Listing, changes: ListingChanges) -> None:
         """Re-read changed files, forget removed ones, and refresh every derived link they touch."""
         conn = self.conn
+        # What this update writes is recorded under a generation of its own.
+        next_generation(conn)
         changed = set(changes.changed)
         names = changed | changes.removed
         # Only names that are text can be entries; the others are problems, nothing more.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from watchbook.errors import InvalidFile
 from watchbook.index.codec import decode_entry
-from watchbook.index.schema import blob, chunks, links_due, marks
+from watchbook.index.schema import blob, chunks, history, links_due, marks
 from watchbook.index.searchdata import EntrySummary, SearchData
 from watchbook.search import KeyField
 from watchbook.text import split_words
@@ -103,6 +103,15 @@ class IndexView:
                 entry = decode_entry(data)
                 found[entry.slug] = entry
         return found
+
+    def history(self) -> tuple[str, int]:
+        """The index's lineage and generation: what a reader made from it is as of these."""
+        return history(self.conn)
+
+    def changed_since(self, generation: int) -> set[str]:
+        """Slugs whose entry or derived links were written after that generation (same lineage)."""
+        rows = self.conn.execute("SELECT slug FROM changes WHERE generation > ?", (generation,))
+        return {slug for (slug,) in rows}
 
     def entry_count(self) -> int:
         """How many readable entries there are."""

@@ -89,11 +89,18 @@ def export(
         return
     target = Path(out).expanduser()
     to_file = options.names_the_file(target)
-    catalog = state(ctx).catalog()
-    site = build_site(catalog, recommended)
-    if to_file:
-        result = export_to_file(site, target, options)
+    if options.format == "html":
+        from watchbook.export.html_export import export_site
+
+        progress = export_progress("Exporting the site")
+        try:
+            result = state(ctx).indexed(export_site, target, options, recommended, pages=progress)
+        finally:
+            progress.close()
+    elif to_file:
+        result = export_to_file(build_site(state(ctx).catalog(), recommended), target, options)
     else:
+        site = build_site(state(ctx).catalog(), recommended)
         progress = export_progress(f"Exporting {len(site.entries)} entries")
         try:
             result = export_to_folder(site, target, options, progress)
