@@ -17,8 +17,11 @@ from watchbook.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_JOURNAL = ROOT / "journal"
-# Real export files live beside the project, in ../shared/fixtures (never copied in).
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+# Small exports the tests own, one folder per service (tests/fixtures/README.md lists them).
+FIXTURES = ROOT / "tests" / "fixtures"
+# Real exports live beside the project, in ../shared/fixtures (never copied in). CI has them; a
+# fresh clone does not, so the tests that read them ask for the `real_exports` fixture below.
+REAL_EXPORTS = ROOT.parent / "shared" / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +40,20 @@ def sample_journal(journal_dir: Path) -> Path:
     """A copy of the shipped sample journal as the journal in use."""
     shutil.copytree(SAMPLE_JOURNAL, journal_dir, ignore=shutil.ignore_patterns(".watchbook"))
     return journal_dir
+
+
+@pytest.fixture(scope="session")
+def real_exports() -> Path:
+    """The real-export layer (counts, idempotence, volume): ../shared/fixtures, or a skip.
+
+    With WATCHBOOK_REAL_EXPORTS=required (as .ci/run sets it) a missing folder fails instead,
+    so CI cannot lose this layer to a skip without anyone noticing.
+    """
+    if not REAL_EXPORTS.is_dir():
+        if os.environ.get("WATCHBOOK_REAL_EXPORTS") == "required":
+            pytest.fail(f"{REAL_EXPORTS} not found, and WATCHBOOK_REAL_EXPORTS=required")
+        pytest.skip("../shared/fixtures/ not found: the real-export layer runs in CI")
+    return REAL_EXPORTS
 
 
 Invoke = Callable[..., Result]

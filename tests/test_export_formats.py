@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import Invoke
 from tests.test_export import write
@@ -166,13 +167,15 @@ def test_json_has_derived_links_and_backlinks(
 
 
 def read_front_matter(text: str) -> dict[str, Any]:
-    """A tiny YAML reader for the subset export writes: `key: value` lines between '---'.
+    """The front matter between '---' lines, read by PyYAML and by a tiny reader that agree.
 
-    Values are double-quoted strings, flow lists of them, numbers, or bare ISO dates; anything
-    else fails the test. (PyYAML is used too when it happens to be installed.)
+    The tiny reader allows only the subset export writes, `key: value` lines whose values are
+    double-quoted strings, flow lists of them, numbers, or bare ISO dates; anything else fails
+    the test, and so does any value PyYAML reads differently.
     """
     assert text.startswith("---\n")
-    head, _, _ = text[4:].partition("\n---\n")
+    head, end, _ = text[4:].partition("\n---\n")
+    assert end, "the front matter is not closed"
     data: dict[str, Any] = {}
     for line in head.splitlines():
         key, sep, raw = line.partition(": ")
@@ -182,10 +185,6 @@ def read_front_matter(text: str) -> dict[str, Any]:
         else:
             assert raw[:1] in '"[0123456789', line
             data[key] = json.loads(raw)
-    try:
-        import yaml  # type: ignore[import-untyped]
-    except ImportError:
-        return data
     assert yaml.safe_load(head) == data
     return data
 

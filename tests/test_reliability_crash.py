@@ -447,7 +447,7 @@ def entry_bytes(journal: Path) -> dict[str, bytes]:
 
 
 def letterboxd_subset(folder: Path, rows: int) -> Path:
-    """The first rows of each CSV of the real Letterboxd export, as an export folder of its own."""
+    """The first rows of each CSV of the Letterboxd fixture export, as an export folder of its own."""
     import csv
 
     from tests.conftest import FIXTURES
