@@ -8,6 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from watchbook.errors import InvalidValue
+from watchbook.progress import (
+    Progress,
+    check_episodes,
+    check_progress,
+    check_rewatches,
+    check_series,
+)
 from watchbook.text import has_control_chars
 
 KINDS = ("movie", "series", "season", "episode", "special", "short", "other")
@@ -20,9 +27,12 @@ SCALAR_ORDER = (
     "year",
     "kind",
     "status",
+    "episodes",
+    "progress",
     "score",
     "verdict",
     "watched",
+    "rewatches",
     "tags",
     "creators",
     "aliases",
@@ -148,7 +158,8 @@ class Entry:
 
     FIELDS = (
         "title", "slug", "year", "kind", "status", "score", "verdict", "viewings", "tags",
-        "creators", "aliases", "where", "review", "ids", "links", "extra",
+        "creators", "aliases", "where", "review", "ids", "links", "extra", "episodes",
+        "progress", "rewatches",
     )  # fmt: skip
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
@@ -170,6 +181,9 @@ class Entry:
         ids: dict[str, str] | None = None,
         links: list[Link] | None = None,
         extra: dict[str, Any] | None = None,
+        episodes: int | None = None,
+        progress: Progress | None = None,
+        rewatches: int | None = None,
     ) -> None:
         self.title = title
         self.slug = slug
@@ -189,6 +203,10 @@ class Entry:
         self.ids: dict[str, str] = {} if ids is None else ids
         self.links: list[Link] = [] if links is None else links
         self.extra: dict[str, Any] = {} if extra is None else extra
+        # Series only (progress.py): the episode count, the current run, undated viewings.
+        self.episodes = episodes
+        self.progress = progress
+        self.rewatches = rewatches
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.FIELDS)
@@ -246,9 +264,12 @@ class Entry:
             "year": self.year,
             "kind": self.kind,
             "status": self.status,
+            "episodes": self.episodes,
+            "progress": self.progress.to_toml() if self.progress else None,
             "score": self.score,
             "verdict": self.verdict,
             "watched": [v.to_toml() for v in sorted(self.viewings, key=lambda v: v.date)],
+            "rewatches": self.rewatches,
             "tags": self.tags,
             "creators": self.creators,
             "aliases": self.aliases,
@@ -279,7 +300,8 @@ class Entry:
                 data["viewings"] = [v.to_json() for v in viewings]
         data.setdefault("watched", [])
         data.setdefault("viewings", [])
-        for key in ("year", "kind", "score", "verdict", "where", "review"):
+        data["progress"] = self.progress.to_json() if self.progress else None
+        for key in ("year", "kind", "score", "verdict", "where", "review", "episodes", "rewatches"):
             data.setdefault(key, None)
         for key in ("tags", "creators", "aliases"):
             data.setdefault(key, [])
@@ -481,11 +503,15 @@ def entry_from_dict(data: dict[str, Any], slug: str = "") -> Entry:
     score = check_score(data.get("score"))
     if status == "planned" and score is not None:
         raise InvalidValue("score", "a planned entry has no score yet (remove it or change status)")
+    kind = check_choice("kind", data.get("kind"), KINDS)
+    episodes = check_episodes(data.get("episodes"))
+    progress = check_progress(data.get("progress"))
+    check_series(kind, status, episodes, progress)
     return Entry(
         title=check_title(data["title"]),
         slug=slug,
         year=check_year(data.get("year")),
-        kind=check_choice("kind", data.get("kind"), KINDS),
+        kind=kind,
         status=status,
         score=score,
         verdict=check_line("verdict", data.get("verdict")),
@@ -498,6 +524,9 @@ def entry_from_dict(data: dict[str, Any], slug: str = "") -> Entry:
         ids=check_ids(data.get("ids")),
         links=check_links(data.get("links")),
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
+        episodes=episodes,
+        progress=progress,
+        rewatches=check_rewatches(data.get("rewatches")),
     )
 
 

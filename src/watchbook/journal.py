@@ -99,6 +99,11 @@ def dump_entry(entry: Entry) -> str:
         elif isinstance(value, str) and "\n" in value and "\r" not in value and "'''" not in value:
             # A literal multi-line string needs no escapes, so a review reads as it was written.
             text = f"{name} = '''\n{value}'''\n"
+        elif isinstance(value, dict) and key in SCALAR_ORDER and _flat_table(value):
+            # A known key holding a table (`progress`) stays one line among the plain keys.
+            key_text = tomli_w.dumps({key: 0}).split(" = ", 1)[0]
+            row = tomli_w.dumps({"v": [value]})
+            text = f"{key_text} = {row[row.index('{') : row.rindex('}') + 1]}\n"
         elif (
             isinstance(value, list)
             and value

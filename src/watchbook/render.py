@@ -123,7 +123,15 @@ def print_entries(entries: Sequence[Entry]) -> None:
     """A table of entries on a terminal (a note when empty); tab-separated lines on a pipe."""
     if not is_terminal():
         for e in entries:
-            fields = (e.slug, e.title, e.year, e.kind, e.status, format_score(e.score), e.verdict)
+            fields = (
+                e.slug,
+                e.title,
+                e.year,
+                e.kind,
+                status_text(e),
+                format_score(e.score),
+                e.verdict,
+            )
             print_line("\t".join(_plain(f) for f in fields))
         return
     if not entries:
@@ -142,11 +150,43 @@ def print_entries(entries: Sequence[Entry]) -> None:
             escape(e.title),
             str(e.year or ""),
             e.kind or "",
-            e.status,
+            status_text(e),
             f"[{_score_style(e.score)}]{format_score(e.score)}[/]",
             escape(e.verdict or ""),
         )
     console().print(table)
+
+
+def print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], empty: str = NO_MATCH
+) -> None:
+    """Rows whose first field is a slug: a table of the rest on a terminal, every field piped."""
+    if not is_terminal():
+        for row in rows:
+            print_line("\t".join(_plain(field) for field in row))
+        return
+    if not rows:
+        print_note(empty)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column(headers[0], ratio=2, overflow="fold")
+    for name in headers[1:]:
+        table.add_column(name, no_wrap=True)
+    for row in rows:
+        table.add_row(*(escape(field) for field in row[1:]))
+    console().print(table)
+
+
+def status_text(entry: Entry) -> str:
+    """The status, with the progress of a run under way: 'watching 5/12'."""
+    if entry.progress is None:
+        return entry.status
+    from watchbook.progress import fraction
+
+    return f"{entry.status} {fraction(entry.progress.seen, entry.episodes)}"
 
 
 def entry_facts(entry: Entry) -> list[tuple[str, str]]:
@@ -154,6 +194,7 @@ def entry_facts(entry: Entry) -> list[tuple[str, str]]:
     facts = [
         ("Kind", entry.kind or ""),
         ("Status", entry.status),
+        *series_facts(entry),
         ("Score", format_score(entry.score)),
         ("Verdict", entry.verdict or ""),
         *watched_facts(entry),
@@ -164,6 +205,23 @@ def entry_facts(entry: Entry) -> list[tuple[str, str]]:
         ("Ids", ", ".join(f"{k}: {v}" for k, v in entry.ids.items())),
     ]
     return [(label, value) for label, value in facts if value]
+
+
+def series_facts(entry: Entry) -> list[tuple[str, str]]:
+    """'Progress: 5/12, the last on 2024-03-09' for a run under way, else 'Episodes: 12'."""
+    from watchbook.progress import fraction
+
+    facts = []
+    run = entry.progress
+    if run is not None:
+        last = f", the last on {run.date}" if run.date else ""
+        since = f" (this run since {run.started})" if run.started else ""
+        facts.append(("Progress", f"{fraction(run.seen, entry.episodes)}{last}{since}"))
+    elif entry.episodes:
+        facts.append(("Episodes", str(entry.episodes)))
+    if entry.rewatches:
+        facts.append(("Rewatches", f"{entry.rewatches} more, on days not recorded"))
+    return facts
 
 
 def watched_facts(entry: Entry) -> list[tuple[str, str]]:
@@ -460,7 +518,7 @@ def print_recommendations(items: Sequence[Any], heading: str = "") -> None:
     if heading:
         out.print(f"[bold]{escape(heading)}[/]")
     modes = {item.mode for item in items}
-    measure = "Match" if modes == {"watchlist"} else "Related"
+    measure = "Match" if modes <= {"watchlist", "continue"} else "Related"
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("Title", ratio=2, overflow="fold")
     table.add_column("Score", no_wrap=True)
