@@ -27,6 +27,7 @@ from watchbook.cli.commands import (
     links,
     recommend,
     search,
+    series,
     stats,
 )
 from watchbook.cli.completion import register_shells
@@ -36,7 +37,7 @@ from watchbook.errors import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_READER_GONE, W
 
 # The order a new user needs the commands in; any command not named here follows.
 COMMAND_ORDER = (
-    "add", "show", "list", "search", "recommend", "export", "import", "edit", "rm",
+    "add", "show", "list", "watch", "next", "search", "recommend", "export", "import", "edit", "rm",
     "link", "unlink", "stats", "check", "init", "where", "reindex", "completion",
 )  # fmt: skip
 
@@ -178,7 +179,7 @@ app = typer.Typer(
     # Completion is set up by `watchbook completion` with Click's own scripts (cli/completion.py).
     add_completion=False,
 )
-for concept in (journal, search, links, recommend, export, imports, stats, completion):
+for concept in (journal, series, search, links, recommend, export, imports, stats, completion):
     app.add_typer(concept.commands)
 register_shells()
 

@@ -40,7 +40,8 @@ class Recommendation(NamedTuple):
     entry: Entry
     relatedness: float | None
     reasons: list[str]
-    # "related" (to a query), "watchlist" (planned, by taste) or "rewatch" (the fallback).
+    # "related" (to a query), "watchlist" (planned, by taste), "continue" (a run under way
+    # scored highly so far) or "rewatch" (the fallback).
     mode: str = "related"
 
     def to_json(self) -> dict[str, Any]:

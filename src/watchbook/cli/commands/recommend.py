@@ -33,8 +33,9 @@ def recommend(
 
     Related entries are ranked by your links, mentions in reviews, same series, shared
     creators and tags (rare ones count more), review wording and your scores. Without QUERY
-    your planned titles are ordered by how much they share with what you scored highest;
-    with nothing planned, you get rewatch ideas.
+    the series you are watching and like so far come first ("continue"), then your planned
+    titles, ordered by how much they share with what you scored highest; with nothing
+    planned, you get rewatch ideas.
 
     Example: watchbook recommend "Blame!"
     """
@@ -70,6 +71,7 @@ def _recommend(
     relations: Relations, query: str | None, limit: int
 ) -> tuple[list[Recommendation], str]:
     """The results and their heading; notes on stderr say when there is nothing (or a fallback)."""
+    from watchbook.recommend.continuing import continuing
     from watchbook.recommend.related import related
     from watchbook.recommend.watchlist import rewatch_ideas, watchlist
     from watchbook.render import print_note
@@ -83,8 +85,10 @@ def _recommend(
                 "tags connect it to another entry."
             )
         return results, f"Related to {entry.label}"
-    results = watchlist(relations, limit)
+    results = (continuing(relations, limit) + watchlist(relations, limit))[:limit]
     if results:
+        if results[0].mode == "continue":
+            return results, "Continue what you are watching, then your watchlist by taste"
         return results, "Your watchlist, best match for your taste first"
     results = rewatch_ideas(relations, limit)
     if results:
