@@ -540,66 +540,29 @@ def print_recommendations(items: Sequence[Any], heading: str = "") -> None:
 
 # --- import (issue 6) -------------------------------------------------------------------------
 
-SERVICE_NAMES = {"letterboxd": "Letterboxd", "mal": "MyAnimeList", "imdb": "IMDb"}
 # On a terminal, long lists of merged or skipped titles are cut here (--json has them all).
 IMPORT_LIST_LIMIT = 30
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 or word.endswith("s") else "s")
-
-
-def import_lines(report: Any) -> list[tuple[str, str]]:
-    """The import summary as (style, text) lines: what was read, the counts, then the details."""
-    counts = report.counts
-    service = SERVICE_NAMES.get(report.service, report.service)
-    read = ", ".join(f"{name} {n:,}" for name, n in report.rows.items())
-    detail = [_count(counts.get("viewings", 0), "viewing"), f"{counts.get('planned', 0):,} planned"]
-    if "reviews" in counts:
-        detail.append(_count(counts["reviews"], "review"))
-    lines = [
-        ("bold", f"{service}: {_count(counts.get('titles', 0), 'title')} ({', '.join(detail)})"),
-        ("dim", f"rows read: {read}" if read else "rows read: none"),
-    ]
-    created, merged = report.count("created"), report.count("merged")
-    unchanged, skipped = report.count("unchanged"), len(report.skipped)
-    if report.dry_run:
-        totals = f"would create {created:,}, merge {merged:,}; {unchanged:,} unchanged, {skipped:,} skipped"
-    else:
-        totals = (
-            f"created {created:,}, merged {merged:,}, unchanged {unchanged:,}, skipped {skipped:,}"
-        )
-    lines.append(("bold green" if not skipped else "bold yellow", totals))
-    if report.dry_run:
-        lines.append(("bold", "Dry run: nothing was written."))
-    for outcome in report.outcomes:
-        if outcome.action == "merged":
-            changes = ", ".join(outcome.changes)
-            lines.append(("", f"merged {outcome.entry.label} [{outcome.entry.slug}]: {changes}"))
-        if outcome.action != "created":
-            lines.extend(
-                ("yellow", f"kept in {outcome.entry.label} [{outcome.entry.slug}]: {note}")
-                for note in outcome.kept
-            )
-    for skip in report.skipped:
-        title = f" ({skip.title})" if skip.title else ""
-        lines.append(("red", f"skipped {skip.where}{title}: {skip.reason}"))
-    lines.extend(("dim", f"note: {note}") for note in report.notes)
-    return lines
+_OUTCOME_STYLES = {"new": "green", "merged": "yellow", "ambiguous": "magenta", "skipped": "red"}
 
 
 def print_import_report(report: Any) -> None:
-    """The import summary on stdout: styled and cut short on a terminal, every line on a pipe."""
-    lines = import_lines(report)
+    """An import's summary on stdout (styled and cut short on a terminal, whole on a pipe); a
+    dry run lists every title on stdout instead, and the summary goes to stderr."""
+    from watchbook.importers.report import detail_lines, notes, preview_rows, summary_lines
+
+    if report.dry_run:
+        _print_preview(preview_rows(report))
+        for _, text in summary_lines(report) + notes(report):
+            print_note(_plain(text))
+        return
+    head, details = summary_lines(report), detail_lines(report)
     if not is_terminal():
-        for _, text in lines:
+        for _, text in head + details:
             print_line(_plain(text))
         return
     from rich.markup import escape
 
     out = console()
-    cut = 4 if report.dry_run else 3
-    head, details = lines[:cut], lines[cut:]
     for style, text in head:
         out.print(f"[{style}]{escape(text)}[/]")
     for style, text in details[:IMPORT_LIST_LIMIT]:
@@ -608,3 +571,20 @@ def print_import_report(report: Any) -> None:
         out.print(
             f"  [dim]… and {len(details) - IMPORT_LIST_LIMIT:,} more (--json lists them all)[/]"
         )
+
+
+def _print_preview(rows: Sequence[Sequence[str]]) -> None:
+    """A dry run's line per title: tab-separated on a pipe, coloured by outcome on a terminal."""
+    if not is_terminal():
+        for row in rows:
+            print_line("\t".join(_plain(field) for field in row))
+        return
+    from rich.markup import escape
+
+    out = console()
+    for outcome, title, slug, where, detail in rows:
+        style = _OUTCOME_STYLES.get(outcome, "dim")
+        text = f"[{style}]{outcome:<9}[/] {escape(title)}" + (
+            f" [dim][{escape(slug)}][/]" if slug else ""
+        )
+        out.print(text + f"  [dim]{escape(where)}[/]" + (f"  {escape(detail)}" if detail else ""))
