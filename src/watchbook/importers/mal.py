@@ -203,10 +203,5 @@ def read_mal(path: Path) -> Parsed:
             parsed.records.append(make_record(where, _entry(anime)))
         except (ValueError, InvalidValue) as exc:
             parsed.skipped.append(Skipped(where, str(exc), title))
-    parsed.counts = {
-        "titles": len(parsed.records),
-        "viewings": sum(len(r.entry.watched) for r in parsed.records),
-        "planned": sum(1 for r in parsed.records if r.entry.status == "planned"),
-        "in progress": sum(1 for r in parsed.records if r.entry.progress),
-    }
+    parsed.counts = parsed.tally()
     return parsed

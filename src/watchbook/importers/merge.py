@@ -84,6 +84,15 @@ class Parsed:
     rows: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
+    def tally(self) -> dict[str, int]:
+        """What the records hold: titles, dated viewings, planned titles, runs under way."""
+        return {
+            "titles": len(self.records),
+            "viewings": sum(len(r.entry.watched) for r in self.records),
+            "planned": sum(1 for r in self.records if r.entry.status == "planned"),
+            "in progress": sum(1 for r in self.records if r.entry.progress),
+        }
+
 
 def make_record(where: str, entry: Entry) -> Record:
     """Validate an entry built from an export row; InvalidValue names the field that is wrong."""

@@ -211,13 +211,21 @@ def _seasons(seasons: Any) -> dict[EpisodeKey, list[dt.date | None]]:
     return found
 
 
-def _rating(titles: _Titles, item: dict[str, Any], where: str) -> bool:
-    """A film's or show's rating becomes its score; False for seasons and episodes (not kept)."""
+def _film_or_show(item: dict[str, Any]) -> str | None:
+    """'movie' or 'show'; None for a season or an episode, which watchbook keeps no entry for."""
     kind = item.get("type")
     if kind in ("season", "episode"):
-        return False
+        return None
     if kind not in ("movie", "show"):
         raise ItemProblem(f"type {shown(repr(kind), 40)} is not movie or show")
+    return str(kind)
+
+
+def _rating(titles: _Titles, item: dict[str, Any], where: str) -> bool:
+    """A film's or show's rating becomes its score; False for seasons and episodes (not kept)."""
+    kind = _film_or_show(item)
+    if kind is None:
+        return False
     rating = item.get("rating")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 10:
         raise ItemProblem(f"rating: {shown(repr(rating), 40)} is not 1 to 10")
@@ -227,13 +235,10 @@ def _rating(titles: _Titles, item: dict[str, Any], where: str) -> bool:
 
 def _planned(titles: _Titles, item: dict[str, Any], where: str) -> bool:
     """A watchlisted film or show is planned; False for seasons and episodes (not kept)."""
-    kind = item.get("type")
-    if kind in ("season", "episode"):
-        return False
-    if kind not in ("movie", "show"):
-        raise ItemProblem(f"type {shown(repr(kind), 40)} is not movie or show")
-    titles.get(kind, item, where).planned = True
-    return True
+    kind = _film_or_show(item)
+    if kind is not None:
+        titles.get(kind, item, where).planned = True
+    return kind is not None
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -365,12 +370,7 @@ def read_trakt(path: Path) -> Parsed:
             parsed.records.append(make_record(title.where, _entry(title)))
         except InvalidValue as exc:
             parsed.skipped.append(Skipped(title.where, str(exc), title.title))
-    parsed.counts = {
-        "titles": len(parsed.records),
-        "viewings": sum(len(r.entry.watched) for r in parsed.records),
-        "planned": sum(1 for r in parsed.records if r.entry.status == "planned"),
-        "in progress": sum(1 for r in parsed.records if r.entry.progress),
-    }
+    parsed.counts = parsed.tally()
     return parsed
 
 
