@@ -155,7 +155,14 @@ class Terminal:
         os.write(self.fd, line.encode() + b"\r")
 
     def interrupt(self) -> None:
-        """Press Ctrl-C."""
+        """Press Ctrl-C, as a person does: a moment after the question appears."""
+        import time
+
+        # A SIGINT that lands between Python printing a question and starting to read the
+        # answer is noted but does not stop the read (CPython's input() only looks when a read
+        # is interrupted), so the program would wait for a second Ctrl-C. No person is that
+        # fast; a test is, without this pause.
+        time.sleep(0.5)
         os.write(self.fd, b"\x03")
 
     def end_input(self) -> None:

@@ -68,3 +68,24 @@ def test_the_first_add_says_where_the_journal_lives(invoke: Invoke, journal_dir:
     assert f"Started a new journal in {journal_dir}" in first.stderr
     second = invoke("add", "Perfect Blue", "--year", "1997")
     assert "Started a new journal" not in second.stderr
+
+
+def test_every_argument_is_explained_in_help(invoke: Invoke) -> None:
+    # Typer 0.25 under Click 8.5 dropped arguments' help texts; pyproject keeps Click below it.
+    import click
+    import typer.main
+
+    from watchbook.cli.app import app
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        arguments = [p for p in command.params if isinstance(p, click.Argument)]
+        shown = invoke(name, "--help").stdout
+        for argument in arguments:
+            first_words = " ".join((getattr(argument, "help", None) or "").split()[:3])
+            assert first_words, f"{name} {argument.name}: no help text"
+            assert first_words in " ".join(shown.split()), f"{name} {argument.name}"

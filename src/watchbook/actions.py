@@ -177,12 +177,14 @@ def _merge_viewing(existing: Entry, new: Entry, request: AddRequest) -> tuple[En
     )
     viewings = [Viewing(v.date) for v in new.viewings]
     base = validate(existing)
-    changes = []
     if existing.status != "watched" and request.status in (None, "watched"):
         base.status = "watched"
-    elif request.status and request.status != existing.status:
+    elif request.status:
         base.status = new.status
-        changes.append(f"Status {existing.status} -> {new.status}")
+    changes = []
+    if base.status != existing.status and existing.status != "planned":
+        # A planned title now watched is said by the command's first line.
+        changes.append(f"Status {existing.status} -> {base.status}")
     merged, more = add_rewatch(base, viewings, given)
     return merged, changes + more
 

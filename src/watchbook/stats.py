@@ -294,38 +294,27 @@ def stats_lines(stats: Stats, terminal: bool) -> list[tuple[str, list[str]]]:
                     ],
                 )
             )
-    if stats.most_rewatched:
-        sections.append(
-            (
-                "Most rewatched",
-                [
-                    f"{t.title}" + (f" ({t.year})" if t.year else "") + f"\t{t.value} viewings"
-                    for t in stats.most_rewatched
-                ],
-            )
-        )
-    if stats.rescored:
-        sections.append(
-            (
-                "Rescored on a rewatch",
-                [
-                    f"{r.title}"
-                    + (f" ({r.year})" if r.year else "")
-                    + f"\t{r.first:g} -> {r.latest:g}"
-                    for r in stats.rescored
-                ],
-            )
-        )
-    if stats.longest_unwatched_favourites:
-        sections.append(
-            (
-                "Favourites not seen for longest",
-                [
-                    f"{t.title}"
-                    + (f" ({t.year})" if t.year else "")
-                    + f"\t{t.score:g}/10\tlast seen {t.last_watched}"
-                    for t in stats.longest_unwatched_favourites
-                ],
-            )
-        )
+    titled = (
+        (
+            "Most rewatched",
+            [(t.title, t.year, f"{t.value} viewings") for t in stats.most_rewatched],
+        ),
+        (
+            "Rescored on a rewatch",
+            [(r.title, r.year, f"{r.first:g} -> {r.latest:g}") for r in stats.rescored],
+        ),
+        (
+            "Favourites not seen for longest",
+            [
+                (t.title, t.year, f"{t.score:g}/10\tlast seen {t.last_watched}")
+                for t in stats.longest_unwatched_favourites
+            ],
+        ),
+    )
+    for heading, rows in titled:
+        if rows:
+            lines = [
+                title + (f" ({year})" if year else "") + f"\t{what}" for title, year, what in rows
+            ]
+            sections.append((heading, lines))
     return sections

@@ -39,12 +39,9 @@ class _Completing(click.ParamType):
     name = "TEXT"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
-            return value
-        try:
-            return self.check(value)
-        except InvalidValue as exc:
-            self.fail(exc.reason, param, ctx)
+        from watchbook.cli.values import convert_checked
+
+        return convert_checked(self, self.check, value, param, ctx)
 
     def check(self, value: str) -> str:
         """The value as the command takes it; InvalidValue when it cannot be one."""
@@ -114,12 +111,13 @@ class ChoiceText(click.ParamType):
         self.choices = choices
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from watchbook.cli.values import convert_checked
         from watchbook.entry import check_choice
 
-        try:
-            return check_choice(self.name, value, self.choices())
-        except InvalidValue as exc:
-            self.fail(exc.reason, param, ctx)
+        def check(text: str) -> str | None:
+            return check_choice(self.name, text, self.choices())
+
+        return convert_checked(self, check, value, param, ctx)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str

@@ -28,13 +28,24 @@ class Checked(click.ParamType):
         self.check = check
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
-            # A default, or a value converted already.
-            return value
-        try:
-            return self.check(value)
-        except InvalidValue as exc:
-            self.fail(exc.reason, param, ctx)
+        return convert_checked(self, self.check, value, param, ctx)
+
+
+def convert_checked(
+    kind: click.ParamType,
+    check: Callable[[str], Any],
+    value: Any,
+    param: click.Parameter | None,
+    ctx: click.Context | None,
+) -> Any:
+    """A parameter type's conversion by a library rule: its InvalidValue is Click's refusal."""
+    if not isinstance(value, str):
+        # A default, or a value converted already.
+        return value
+    try:
+        return check(value)
+    except InvalidValue as exc:
+        kind.fail(exc.reason, param, ctx)
 
 
 def whole_number(text: str, minimum: int | None = None) -> int:
