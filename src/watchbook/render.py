@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from watchbook.entry import Entry, Viewing, format_score
+from watchbook.series import series_facts, status_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -180,15 +181,6 @@ def print_table(
     console().print(table)
 
 
-def status_text(entry: Entry) -> str:
-    """The status, with the progress of a run under way: 'watching 5/12'."""
-    if entry.progress is None:
-        return entry.status
-    from watchbook.progress import fraction
-
-    return f"{entry.status} {fraction(entry.progress.seen, entry.episodes)}"
-
-
 def entry_facts(entry: Entry) -> list[tuple[str, str]]:
     """The labelled one-line facts of an entry, in reading order, for `show`."""
     facts = [
@@ -205,23 +197,6 @@ def entry_facts(entry: Entry) -> list[tuple[str, str]]:
         ("Ids", ", ".join(f"{k}: {v}" for k, v in entry.ids.items())),
     ]
     return [(label, value) for label, value in facts if value]
-
-
-def series_facts(entry: Entry) -> list[tuple[str, str]]:
-    """'Progress: 5/12, the last on 2024-03-09' for a run under way, else 'Episodes: 12'."""
-    from watchbook.progress import fraction
-
-    facts = []
-    run = entry.progress
-    if run is not None:
-        last = f", the last on {run.date}" if run.date else ""
-        since = f" (this run since {run.started})" if run.started else ""
-        facts.append(("Progress", f"{fraction(run.seen, entry.episodes)}{last}{since}"))
-    elif entry.episodes:
-        facts.append(("Episodes", str(entry.episodes)))
-    if entry.rewatches:
-        facts.append(("Rewatches", f"{entry.rewatches} more, on days not recorded"))
-    return facts
 
 
 def watched_facts(entry: Entry) -> list[tuple[str, str]]:

@@ -234,3 +234,25 @@ def next_fields(entry: Entry) -> tuple[str, ...]:
         last,
         format_score(entry.score),
     )
+
+
+def status_text(entry: Entry) -> str:
+    """The status, with how far a run under way has come: 'watching 5/12'."""
+    if entry.progress is None:
+        return entry.status
+    return f"{entry.status} {fraction(entry.progress.seen, entry.episodes)}"
+
+
+def series_facts(entry: Entry) -> list[tuple[str, str]]:
+    """`show`'s lines: 'Progress: 5/12, the last on 2024-03-09', else 'Episodes: 12'."""
+    facts = []
+    run = entry.progress
+    if run is not None:
+        last = f", the last on {run.date}" if run.date else ""
+        since = f" (this run since {run.started})" if run.started else ""
+        facts.append(("Progress", f"{fraction(run.seen, entry.episodes)}{last}{since}"))
+    elif entry.episodes:
+        facts.append(("Episodes", str(entry.episodes)))
+    if entry.rewatches:
+        facts.append(("Rewatches", f"{entry.rewatches} more, on days not recorded"))
+    return facts

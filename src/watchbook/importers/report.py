@@ -45,7 +45,7 @@ def summary_lines(report: ImportReport) -> list[tuple[str, str]]:
     service = SERVICE_NAMES.get(report.service, report.service)
     read = ", ".join(f"{name} {n:,}" for name, n in report.rows.items())
     detail = [_count(counts.get("viewings", 0), "viewing"), f"{counts.get('planned', 0):,} planned"]
-    if "in progress" in counts:
+    if counts.get("in progress"):
         detail.append(f"{counts['in progress']:,} in progress")
     if "reviews" in counts:
         detail.append(_count(counts["reviews"], "review"))

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from watchbook.entry import Entry, Viewing
 from watchbook.errors import InvalidValue, UnreadableImport
@@ -148,9 +148,14 @@ def _episode_key(item: dict[str, Any]) -> EpisodeKey:
     if not isinstance(episode, dict):
         raise ItemProblem("an episode item without its episode")
     season, number = episode.get("season"), episode.get("number")
-    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (season, number)):
+    if not (_natural(season) and _natural(number)):
         raise ItemProblem("the episode has no season and number")
-    return season, number  # type: ignore[return-value]
+    return season, number
+
+
+def _natural(value: Any) -> TypeGuard[int]:
+    """A whole number from 0 (JSON's true and false are not numbers here)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _history(titles: _Titles, item: dict[str, Any], where: str) -> bool:

@@ -75,12 +75,12 @@ def import_(
     finally:
         progress.close()
         index_progress.close()
+    if as_json:
+        print_json(report.to_json())
+    else:
+        print_import_report(report)
     if report_csv is not None:
         from watchbook.importers.report import write_report_csv
 
         rows = write_report_csv(report, report_csv.expanduser())
         print_note(f"Wrote {rows:,} ambiguous and skipped rows to {report_csv}")
-    if as_json:
-        print_json(report.to_json())
-    else:
-        print_import_report(report)
