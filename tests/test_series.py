@@ -108,6 +108,8 @@ def test_a_score_before_the_last_episode_is_refused_and_nothing_changes(
         "Error: --score: a score, verdict or note goes with the last episode; this is episode 3/12\n"
     )
     assert (journal_dir / "knights-of-sidonia-2014.toml").read_bytes() == before
+    verdict = invoke("watch", "sidonia", "3/12", "--verdict", "Tense.")
+    assert verdict.stderr.startswith("Error: --verdict: a score, verdict or note goes with")
 
 
 def test_watching_a_finished_series_again_starts_a_rewatch(
@@ -211,6 +213,18 @@ def test_on_a_terminal_the_last_episode_asks_for_a_score_and_verdict(journal_dir
     entry = read(journal_dir, "chernobyl-2019")
     assert (entry["score"], entry["verdict"]) == (9.5, "Dread, done with restraint.")
     assert entry["watched"] == [D(2019, 6, 15)]
+
+
+def test_on_a_terminal_only_what_was_not_given_is_asked(sample_journal: Path) -> None:
+    # A rewatch of a title with a verdict: the score given, a note asked for.
+    terminal = Terminal(["watch", "attack on titan", "25/25", "--on", "2024-06-01", "--score", "9"])
+    terminal.expect("Note on this viewing, one line (Enter to skip): ")
+    terminal.send("Still relentless.")
+    assert terminal.finish() == 0
+    assert "Score" not in terminal.output.split("Note on this viewing")[0]
+    entry = read(sample_journal, "attack-on-titan-2013")
+    assert entry["watched"][-1] == {"date": D(2024, 6, 1), "score": 9, "note": "Still relentless."}
+    assert entry["verdict"].startswith("Relentless and grim")
 
 
 def test_on_a_terminal_a_middle_episode_asks_nothing(journal_dir: Path) -> None:

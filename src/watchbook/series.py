@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from watchbook.journal import Journal
     from watchbook.rewatch import Given
 
+# What a viewing may be given, in the order an error names them.
+_OPINION_FLAGS = ("--score", "--verdict", "--note")
 _STEP = re.compile(r"^\s*(\+)?\s*(\d+)\s*(?:/\s*(\d+))?\s*$")
 
 
@@ -113,9 +115,11 @@ def advance(entry: Entry, step: Step, day: dt.date, given: Given | None = None) 
             # The only viewing scored as the entry is: the short form says the same.
             merged.viewings[0].score = None
         return Watched(merged, min(before + 1, target), target, True, rewatch, changes + more)
-    if given is not None and (given.score is not None or given.verdict or given.note):
+    opinion = (None, None, None) if given is None else (given.score, given.verdict, given.note)
+    flags = [flag for flag, value in zip(_OPINION_FLAGS, opinion, strict=True) if value is not None]
+    if flags:
         raise InvalidValue(
-            "--score",
+            flags[0],
             "a score, verdict or note goes with the last episode; this is episode "
             f"{fraction(target, episodes)}",
         )

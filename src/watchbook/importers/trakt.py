@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -68,7 +68,6 @@ class _Title:
     # Shows: the plays of each episode.
     episodes: dict[EpisodeKey, list[dt.date | None]] = field(default_factory=dict)
     rating: int | None = None
-    planned: bool = False
     from_history: bool = False
 
 
@@ -239,10 +238,11 @@ def _rating(titles: _Titles, item: dict[str, Any], where: str) -> bool:
 
 
 def _planned(titles: _Titles, item: dict[str, Any], where: str) -> bool:
-    """A watchlisted film or show is planned; False for seasons and episodes (not kept)."""
+    """A watchlisted film or show (planned unless played or rated); False for seasons and
+    episodes (not kept)."""
     kind = _film_or_show(item)
     if kind is not None:
-        titles.get(kind, item, where).planned = True
+        titles.get(kind, item, where)
     return kind is not None
 
 
@@ -268,7 +268,10 @@ def _sources(path: Path, parsed: Parsed) -> dict[str, Source]:
     )
 
 
-def _each(names: Any, read: Any, parsed: Parsed) -> dict[str, Source]:
+def _each(
+    names: Iterable[str], read: Callable[[str], Source | None], parsed: Parsed
+) -> dict[str, Source]:
+    """The files read by name (a zip may lack some); one past the size limit is reported."""
     sources = {}
     for name in names:
         try:
@@ -282,9 +285,11 @@ def _each(names: Any, read: Any, parsed: Parsed) -> dict[str, Source]:
     return sources
 
 
-def parse_json(source: Source) -> list[Any]:
+def parse_json(source: Source, parsed: Parsed) -> list[Any]:
     """A Trakt file's items; UnreadableImport when it is not JSON, or not a list of Trakt items."""
-    text, _note = decode_text(source)
+    text, note = decode_text(source)
+    if note:
+        parsed.notes.append(note)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -337,7 +342,7 @@ def read_trakt(path: Path) -> Parsed:
             f"holds none of {', '.join(FILES[:5])}, ..., so it is not a Trakt export",
         )
     # Every file is parsed before any is used: one that is not Trakt's stops the import.
-    data = {name: parse_json(source) for name, source in sources.items()}
+    data = {name: parse_json(source, parsed) for name, source in sources.items()}
     titles = _Titles()
     history = next((name for name in HISTORY_FILES if name in data), None)
     if history and all(name in data for name in HISTORY_FILES):

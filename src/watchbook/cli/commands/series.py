@@ -77,10 +77,11 @@ def watch(
     given = Given(score=score, verdict=verdict, note=note)
     # Checked before anything is asked: a step past the last episode fails here.
     preview = advance(entry, step, day, given)
-    asked = preview.finished and interactive() and score is None and not (verdict or note)
+    missing = score is None or (verdict is None and note is None)
+    asked = preview.finished and missing and interactive()
     if asked:
         # The questions come before the journal is locked; watch() checks the run again.
-        given = ask_opinion(entry)
+        ask_opinion(entry, given)
     try:
         result = watch_entry(
             st.journal, entry.slug, step, day, given, expect_finish=True if asked else None
@@ -95,17 +96,18 @@ def watch(
     print_line(str(result.path))
 
 
-def ask_opinion(entry: Entry) -> Given:
-    """The score, and a verdict (or, when the entry has one, a note), for the finished run."""
+def ask_opinion(entry: Entry, given: Given) -> None:
+    """Ask what the command line left out for the finished run: the score, and a verdict (or,
+    when the entry has one already, a note on this viewing)."""
     from watchbook.cli.prompts import ask_note, ask_score, ask_verdict
-    from watchbook.rewatch import Given
 
-    given = Given(score=ask_score(entry if entry.viewings else None))
-    if entry.verdict:
-        given.note = ask_note()
-    else:
-        given.verdict = ask_verdict()
-    return given
+    if given.score is None:
+        given.score = ask_score(entry if entry.viewings else None)
+    if given.verdict is None and given.note is None:
+        if entry.verdict:
+            given.note = ask_note()
+        else:
+            given.verdict = ask_verdict()
 
 
 def retry(preview: Watched, day: dt.date, given: Given) -> str:
