@@ -347,7 +347,10 @@ def test_list_rejects_an_unknown_sort(invoke: Invoke, sample_journal: Path) -> N
 
 
 @pytest.mark.parametrize("args", [["list"], ["list", "-n", "3"], ["list", "-n", "3", "--json"]])
-def test_list_on_an_empty_journal_prints_nothing(invoke: Invoke, args: list[str]) -> None:
+def test_list_on_an_empty_journal_prints_nothing(
+    invoke: Invoke, journal_dir: Path, args: list[str]
+) -> None:
+    journal_dir.mkdir()
     result = invoke(*args)
     assert result.exit_code == 0
     assert result.stdout.strip() in ("", "[]")
@@ -371,6 +374,8 @@ def test_a_query_matching_nothing_is_not_found_and_changes_nothing(
 ) -> None:
     if journal == "sample":
         shutil.copytree(SAMPLE_JOURNAL, journal_dir, ignore=shutil.ignore_patterns(".watchbook"))
+    else:
+        journal_dir.mkdir()
     before = {p.name: p.read_bytes() for p in journal_dir.glob("*.toml")}
     result = invoke(*args)
     assert result.exit_code == 1, result.stderr

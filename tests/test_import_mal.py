@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,10 +142,11 @@ def test_a_completed_title_field_by_field(project_import: Imported) -> None:
     assert (bebop.year, bebop.ids) == (None, {"mal": "1"})
     assert (bebop.rewatches, bebop.episodes, bebop.progress) == (1, 26, None)
     assert bebop.tags == ["anime", "classic", "space western"]
-    # my_comments (CDATA: '&' and '<...>' are text) becomes the review, line break kept.
+    # my_comments (CDATA: '&' and '<...>' are text) becomes the review, line break kept, as
+    # safe Markdown: the '<' that would open a tag is '&lt;', which still reads '<perfect>'.
     assert bebop.review == (
         "Rewatched with the dub this time.\n"
-        "The last episode still hurts & I'd still call it <perfect>.\n"
+        "The last episode still hurts & I'd still call it &lt;perfect>.\n"
     )
 
 
@@ -386,9 +388,9 @@ def test_every_anime_is_one_entry_with_the_mapped_kind_status_and_score(
         assert entry.watched == ([day] if day and entry.status != "planned" else [])
         tags = [t.strip() for t in text(anime, "my_tags").split(",") if t.strip()]
         assert entry.tags == ["anime", *tags] and entry.year is None
-        assert entry.review == (
-            text(anime, "my_comments") + "\n" if text(anime, "my_comments") else None
-        )
+        # Comments are plain text kept as safe Markdown: a '<' that would open a tag is '&lt;'.
+        comment = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text(anime, "my_comments"))
+        assert entry.review == (comment + "\n" if comment else None)
         planned += entry.status == "planned"
     assert report["read"]["planned"] == planned
     assert report["read"]["viewings"] == sum(len(e.watched) for e in entries.values())

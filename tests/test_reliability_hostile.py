@@ -261,9 +261,20 @@ def test_a_link_inside_the_journal_is_read_but_never_written_through(
     (sample_journal / "also-blame.toml").symlink_to("blame-2017.toml")
     target_before = (sample_journal / "blame-2017.toml").read_bytes()
     assert "also-blame" in files_view(sample_journal)
-    result = invoke("rm", "also-blame", "--yes")
-    assert result.exit_code == 3
-    assert "no longer a regular file" in result.stderr and "nothing was changed" in result.stderr
+    for args in (
+        ["rm", "also-blame", "--yes"],
+        ["add", "also-blame", "--rewatch", "--watched", "2024-01-01"],
+        ["link", "also-blame", "the-matrix-1999"],
+        ["edit", "also-blame"],
+    ):
+        result = invoke(*args)
+        # Not exit 3 ("changed by someone else, try again"): trying again could never work.
+        assert result.exit_code == 2, (args, result.stderr)
+        assert result.stderr.strip() == (
+            "Error: also-blame.toml is a link to blame-2017.toml, and watchbook never writes "
+            "or deletes through a link; nothing was changed (change the file it points to, or "
+            "replace the link with a copy)"
+        ), args
     assert (sample_journal / "also-blame.toml").is_symlink()
     assert (sample_journal / "blame-2017.toml").read_bytes() == target_before
 

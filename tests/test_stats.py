@@ -133,7 +133,8 @@ def test_stats_piped_is_plain_text_with_bars_in_proportion(
     assert bars["0"] == 0 and len(bars) == 21
 
 
-def test_stats_on_an_empty_journal(invoke: Invoke) -> None:
+def test_stats_on_an_empty_journal(invoke: Invoke, journal_dir: Path) -> None:
+    journal_dir.mkdir()
     result = invoke("stats", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)

@@ -50,6 +50,9 @@ MIN_YEAR, MAX_YEAR = 1870, 2100
 EARLIEST_VIEWING = dt.date(MIN_YEAR, 1, 1)
 # What a viewing's table may hold besides the keys a user adds (kept as written).
 VIEWING_KEYS = ("date", "score", "note")
+# How deeply tables and arrays may nest in an entry file (a top-level table or array is level
+# 1). Deeper files are refused as unreadable: the TOML writer and the index's encoder recurse.
+MAX_NESTING = 16
 
 
 # Entry and Link are plain classes rather than dataclasses: a dataclass compiles its methods
@@ -495,8 +498,39 @@ def check_links(value: Any) -> list[Link]:
     return links
 
 
+# A tuple, not `dict | list`: that would build a union object on every check of every file.
+_CONTAINERS = (dict, list)
+_FLAT_KEYS = KNOWN_KEYS - {"links"}
+
+
+def check_nesting(data: dict[str, Any]) -> None:
+    """InvalidValue naming the top-level key whose tables or arrays nest past MAX_NESTING."""
+    for key, value in data.items():
+        # Known keys hold plain values or flat lists, which their own checks enforce; only the
+        # user's own keys and [[links]] may nest (checked first: the checks of others recurse).
+        if key in _FLAT_KEYS:
+            continue
+        if isinstance(value, _CONTAINERS) and _too_deep(value, 1):
+            raise InvalidValue(
+                key,
+                f"tables and arrays are nested more than {MAX_NESTING} levels deep; "
+                f"watchbook reads at most {MAX_NESTING}",
+            )
+
+
+def _too_deep(value: dict[str, Any] | list[Any], level: int) -> bool:
+    # Stops at the limit, so it recurses at most MAX_NESTING + 1 times; scalars cost no call.
+    if level > MAX_NESTING:
+        return True
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, _CONTAINERS) and _too_deep(item, level + 1):
+            return True
+    return False
+
+
 def entry_from_dict(data: dict[str, Any], slug: str = "") -> Entry:
     """Validate a parsed TOML mapping and build its Entry; raises InvalidValue naming the field."""
+    check_nesting(data)
     if "title" not in data:
         raise InvalidValue("title", "is required")
     status = check_choice("status", data.get("status"), STATUSES) or "watched"

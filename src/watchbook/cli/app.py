@@ -33,7 +33,13 @@ from watchbook.cli.commands import (
 from watchbook.cli.completion import register_shells
 from watchbook.cli.options import State
 from watchbook.cli.values import PATH, parameter_name
-from watchbook.errors import EXIT_BAD_INPUT, EXIT_NOT_FOUND, EXIT_READER_GONE, WatchbookError
+from watchbook.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    EXIT_READER_GONE,
+    WatchbookError,
+)
 
 # The order a new user needs the commands in; any command not named here follows.
 COMMAND_ORDER = (
@@ -91,6 +97,9 @@ class WatchbookGroup(TyperGroup):
             fail(str(exc), exc.exit_code)
         except BrokenPipeError:
             reader_gone()
+        except KeyboardInterrupt:
+            # Every file is written whole or not at all, so stopping anywhere is safe to say.
+            fail("interrupted; no file was left half-written", EXIT_INTERRUPTED)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_BAD_INPUT)
@@ -159,6 +168,8 @@ def warn_unreadable(st: State | None) -> None:
 
     for problem in st.opened.problems.values():
         print_note(f"Warning: skipped {problem}")
+    if st.opened.cache_note:
+        print_note(f"Warning: {st.opened.cache_note}")
 
 
 def fail(message: str, code: int) -> NoReturn:

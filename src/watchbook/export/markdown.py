@@ -2,8 +2,9 @@
 
 Titles, verdicts, tags, creators and other one-line fields are escaped so that they read as
 plain text in any CommonMark renderer; the review is the user's own Markdown and is copied as
-written (only a code fence or HTML block it leaves open is closed after it, so that it cannot
-swallow the rest of the page).
+written, except that raw HTML and links to anything but the web, mail, pages and anchors are
+made harmless (markdown_safety), whatever the journal holds, and a code fence it leaves open is
+closed after it, so that it cannot swallow the rest of the page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from watchbook.entry import Entry, Viewing, format_score
 from watchbook.export.site import Ref, Site, score_order, title_order
+from watchbook.markdown_safety import safe_markdown
 from watchbook.text import fold
 
 SITE_TITLE = "Watch journal"
@@ -25,9 +27,11 @@ INDEX = "index.md"
 
 # --- escaping ---------------------------------------------------------------------------------
 
-# Characters that start emphasis, code, links, HTML, table cells, headings, strikethrough or
-# attribute lists wherever they are; a backslash before any ASCII punctuation is always allowed.
-_ALWAYS = str.maketrans({c: "\\" + c for c in "\\`*_[]{}<>|#~"})
+# Characters that start emphasis, code, links, table cells, headings, strikethrough or
+# attribute lists wherever they are; a backslash before any ASCII punctuation is allowed in
+# CommonMark. '<' becomes an entity instead: not every Markdown takes '\<' as an escape
+# (Python-Markdown, behind MkDocs, would pass the tag through).
+_ALWAYS = str.maketrans({"<": "&lt;", **{c: "\\" + c for c in "\\`*_[]{}>|#~"}})
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # At the start of a line, these would begin a list, an ordered list or a setext underline.
 _LIST_START = re.compile(r"^(\d{1,9})([.)])")
@@ -36,9 +40,10 @@ _LIST_START = re.compile(r"^(\d{1,9})([.)])")
 @functools.lru_cache(maxsize=1 << 16)
 def escape(text: str, line_start: bool = True) -> str:
     """One line of plain text as Markdown that renders as exactly that text."""
-    text = text.translate(_ALWAYS)
     if "&" in text:
-        text = _ENTITY.sub(r"\\&", text)
+        # Before the translation, which brings entities of its own.
+        text = _ENTITY.sub("&amp;", text)
+    text = text.translate(_ALWAYS)
     return guard_line_start(text) if line_start else text
 
 
@@ -355,8 +360,8 @@ class MarkdownExport:
         if items:
             blocks.append("\n".join(items))
         if entry.review:
-            # The one change to the review: newlines become '\n' like everywhere else.
-            review = entry.review.replace("\r\n", "\n").replace("\r", "\n")
+            # Newlines become '\n' like everywhere else; no raw HTML, no script links.
+            review = safe_markdown(entry.review.replace("\r\n", "\n").replace("\r", "\n"))
             review = review if review.endswith("\n") else review + "\n"
             blocks.append(f"{h2} Review\n\n{review}{closing_for(review)}".rstrip("\n"))
         for heading, refs in (

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from watchbook.errors import FolderNotEmpty, NotAnExport, UnsafePath
+from watchbook.errors import FolderNotEmpty, NotAnExport, UnsafePath, WriteFailed
 
 MARKER = ".watchbook-export"
 MARKER_HEADER = (
@@ -219,6 +219,16 @@ def _replace(folder: Path, name: str, data: bytes, token: str) -> None:
             os.close(fd)
         # rename() replaces a link at the target itself, never the file it points to.
         os.replace(tmp, folder / name)
+    except OSError as exc:
+        # A full disk or a file size limit: name the file, say what stayed as it was.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise WriteFailed(
+            str(folder / name),
+            exc.strerror or str(exc),
+            "the journal was not changed, and every file already in the export folder is "
+            "whole (run the export again to finish)",
+        ) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -258,24 +258,50 @@ def edit(
     Example: watchbook edit "Knights of Sidonia"
     """
     from watchbook.cli.prompts import run_editor
-    from watchbook.errors import InvalidFile
+    from watchbook.editing import ChangedMeanwhile, EditSession
     from watchbook.render import print_error, print_note
 
     st = state(ctx)
     (entry,) = st.find(query)
-    path = st.journal.path_for(entry.slug)
-    before = path.read_bytes()
-    while True:
-        run_editor(path)
-        try:
-            st.journal.read_path(path)
-        except InvalidFile as problem:
-            if interactive() and typer.confirm(f"{problem}. Reopen the editor?", default=True):
+    # The editor works on a copy; it replaces the file only if nobody changed it meanwhile.
+    session = EditSession(st.journal, entry.slug)
+    try:
+        while True:
+            run_editor(session.copy)
+            data = session.edited()
+            if session.unchanged(data):
+                print_note("No changes.")
+                return
+            problem = session.problem(data)
+            if (
+                problem
+                and interactive()
+                and typer.confirm(f"{problem}. Reopen the editor?", default=True)
+            ):
                 continue
-            print_error(f"{problem} (the file was left as you saved it; fix it by hand)")
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        break
-    print_note(f"Saved {path}" if path.read_bytes() != before else "No changes.")
+            try:
+                path = session.save(data)
+            except ChangedMeanwhile as clash:
+                if clash.diff:
+                    print_note(f"While you edited, {session.path.name} changed on disk:")
+                    for line in clash.diff:
+                        print_note(line)
+                if clash.current is None or not interactive():
+                    raise
+                print_note(f"{clash}.")
+                if not typer.confirm("Reopen the editor on a merge of both?", default=True):
+                    raise typer.Exit(clash.exit_code) from None
+                session.merge(data, clash.current)
+                continue
+            if problem:
+                print_error(f"{problem} (saved as you wrote it; fix it by hand)")
+                raise typer.Exit(EXIT_BAD_INPUT)
+            print_note(f"Saved {path}")
+            return
+    finally:
+        kept = session.close()
+        if kept is not None:
+            print_note(f"Your edited text was not saved; it is kept in {kept}")
 
 
 @commands.command()
