@@ -430,3 +430,17 @@ def test_recommend_puts_a_liked_series_under_way_first_as_continue(
     data = json.loads(invoke("recommend", "--json").stdout)
     assert data[0]["mode"] == "continue" and data[0]["relatedness"] is None
     assert all(item["mode"] == "watchlist" for item in data[1:])
+
+
+def test_the_retry_command_keeps_what_was_typed_at_the_questions() -> None:
+    from watchbook.cli.commands.series import retry
+
+    entry = Entry(
+        "Chernobyl", slug="chernobyl-2019", kind="series", episodes=5, progress=Progress(4)
+    )
+    preview = advance(entry, Step(), D(2019, 6, 15))
+    given = Given(score=9.5, verdict="Dread, done with restraint.")
+    assert retry(preview, D(2019, 6, 15), given) == (
+        "watchbook watch chernobyl-2019 5 --on 2019-06-15 --score 9.5 "
+        "--verdict 'Dread, done with restraint.'"
+    )

@@ -58,10 +58,9 @@ def watch(
 ) -> None:
     """Mark the next episode (or up to episode N) of a series seen, and print its file path.
 
-    N is the episode reached (5), a number more (+2), or the episode and how many there are
-    (5/12). The status becomes `watching`; the last episode records the viewing, sets
-    `watched` and, on a terminal, asks for a score and a verdict. Watching a series again
-    after that starts a rewatch.
+    The status becomes `watching`; the last episode records the viewing, sets `watched` and,
+    on a terminal, asks for a score and a verdict. Watching a series again after that starts
+    a rewatch.
 
     Example: watchbook watch "Knights of Sidonia" 5/12 --on yesterday
     """
