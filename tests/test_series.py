@@ -407,6 +407,25 @@ def test_stats_count_episodes_of_finished_runs_and_runs_under_way(
     assert "episodes: 70 seen, 3 series in progress\n" in result.stdout
 
 
+def test_the_year_in_review_counts_the_episodes_of_that_year(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    from watchbook.year_review import year_reviews
+
+    up_next_journal(journal_dir)
+    write(
+        journal_dir,
+        "chernobyl",
+        'title = "Chernobyl"\nkind = "series"\nepisodes = 5\nwatched = [2019-06-15, 2023-04-05]\nrewatches = 1\n',
+    )
+    reviews = year_reviews(Journal(journal_dir).load_all().entries)
+    # 2023: Chernobyl's second run and Dark's four; 2024: Severance's nine (no viewing that
+    # year, so the year has no review of its own but stats --year counts it).
+    assert {year: r.episodes for year, r in reviews.items()} == {2019: 5, 2023: 9}
+    result = invoke("stats", "--year", "2023")
+    assert "9 episodes of series seen\n" in result.stdout
+
+
 def test_stats_of_a_journal_without_series_say_nothing_of_episodes(
     invoke: Invoke, sample_journal: Path
 ) -> None:

@@ -254,12 +254,13 @@ def print_entry(entry: Entry, path: Path, links: Sequence[tuple[str, str]] = ())
 # --- stats ------------------------------------------------------------------------------------
 
 
-def print_stats(stats: Stats) -> None:
-    """Stats sections: bold headings and block bars on a terminal, plain text on a pipe."""
+def print_stats(stats: Stats, more: Sequence[tuple[str, list[str]]] = ()) -> None:
+    """Stats sections (and `more`): bold headings and block bars on a terminal, plain on a pipe."""
+    from watchbook.review_text import HEATMAP_HEADING
     from watchbook.stats import stats_lines
 
     terminal = is_terminal()
-    sections = stats_lines(stats, terminal)
+    sections = [*stats_lines(stats, terminal), *more]
     if not terminal:
         for heading, lines in sections:
             print_line(f"# {heading}")
@@ -274,10 +275,36 @@ def print_stats(stats: Stats) -> None:
         for line in lines:
             text = escape(line).replace("\t", "  ·  ")
             bar_start, bar_end = text.find("█"), text.rfind("█")
-            if bar_start >= 0:
+            if heading.startswith(HEATMAP_HEADING):
+                # Labels plain, cells green: the glyphs' density carries the level.
+                text = f"{text[:4]}[green]{text[4:]}[/]"
+            elif bar_start >= 0:
                 text = f"{text[:bar_start]}[cyan]{text[bar_start : bar_end + 1]}[/]{text[bar_end + 1 :]}"
             out.print("  " + text)
         out.print()
+
+
+def print_diary(lines: Sequence[Any]) -> None:
+    """Diary lines: a table on a terminal, tab-separated fields on a pipe."""
+    from watchbook.review_text import diary_fields
+
+    rows = [diary_fields(line) for line in lines]
+    if not is_terminal():
+        for row in rows:
+            print_line("\t".join(_plain(field) for field in row))
+        return
+    if not rows:
+        return print_note("No viewings match")
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("Date", "Title", "Score", ""):
+        table.add_column(name, no_wrap=name != "Title", overflow="fold")
+    for (date, title, year, score, rewatch, _slug), line in zip(rows, lines, strict=True):
+        label = escape(title) + (f" [dim]({year})[/]" if year else "")
+        table.add_row(date, label, f"[{_score_style(line.score)}]{score}[/]", "↻" * bool(rewatch))
+    console().print(table)
 
 
 # --- search, links and check (the index, issue 3) ---------------------------------------------

@@ -116,9 +116,10 @@ def _rescored(entries: Sequence[Entry]) -> list[Rescored]:
     return found[:TOP]
 
 
-def _group_scores(
+def group_scores(
     entries: Sequence[Entry], attribute: str, score_of: dict[int, int | float | None]
 ) -> list[GroupScore]:
+    """The most common tags or creators (`attribute`) with their mean score (`score_of` by id)."""
     # Group case-insensitively but show the spelling used most often.
     members: dict[str, list[Entry]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -181,8 +182,8 @@ def compute_stats(
         mean_score=round(statistics.fmean(scores), 2) if scores else None,
         median_score=statistics.median(scores) if scores else None,
         histogram=histogram,
-        top_tags=_group_scores(entries, "tags", score_of),
-        top_creators=_group_scores(entries, "creators", score_of),
+        top_tags=group_scores(entries, "tags", score_of),
+        top_creators=group_scores(entries, "creators", score_of),
         most_rewatched=[
             TitleCount(e.slug, e.title, e.year, len(e.watched), _num(e.score))
             for e in rewatched[:TOP]

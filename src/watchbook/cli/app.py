@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from watchbook import __version__
 from watchbook.cli.commands import (
     completion,
+    diary,
     export,
     imports,
     journal,
@@ -43,8 +44,8 @@ from watchbook.errors import (
 
 # The order a new user needs the commands in; any command not named here follows.
 COMMAND_ORDER = (
-    "add", "show", "list", "watch", "next", "search", "recommend", "export", "import", "edit", "rm",
-    "link", "unlink", "stats", "check", "init", "where", "reindex", "completion",
+    "add", "show", "list", "watch", "next", "search", "recommend", "export", "import", "edit",
+    "rm", "link", "unlink", "diary", "stats", "check", "init", "where", "reindex", "completion",
 )  # fmt: skip
 
 
@@ -190,7 +191,18 @@ app = typer.Typer(
     # Completion is set up by `watchbook completion` with Click's own scripts (cli/completion.py).
     add_completion=False,
 )
-for concept in (journal, series, search, links, recommend, export, imports, stats, completion):
+for concept in (
+    journal,
+    series,
+    search,
+    links,
+    recommend,
+    export,
+    imports,
+    diary,
+    stats,
+    completion,
+):
     app.add_typer(concept.commands)
 register_shells()
 

@@ -68,6 +68,14 @@ def _year(text: str) -> int | None:
     return check_year(whole_number(text))
 
 
+def _month(text: str) -> int:
+    from watchbook.diary import check_period
+
+    month = whole_number(text)
+    check_period(None, month)
+    return month
+
+
 def _score(text: str) -> int | float | None:
     from watchbook.entry import check_score
 
@@ -130,6 +138,7 @@ def _out(text: str) -> str:
 
 COUNT = Checked("N", _count)
 YEAR = Checked("YEAR", _year)
+MONTH = Checked("MONTH", _month)
 SCORE = Checked("SCORE", _score)
 SCORE_FLOOR = Checked("SCORE", _score_floor)
 DATE = Checked("DATE", _date)
