@@ -387,15 +387,21 @@ def test_order_up_next_ignores_what_is_not_being_watched() -> None:
 # --- stats and recommend ---------------------------------------------------------------------------
 
 
+def counted_journal(journal: Path) -> None:
+    """The up-next journal and a series seen through twice, once more on days not recorded."""
+    up_next_journal(journal)
+    write(
+        journal,
+        "chernobyl",
+        'title = "Chernobyl"\nkind = "series"\nepisodes = 5\nwatched = [2019-06-15, 2023-04-05]\n'
+        "rewatches = 1\n",
+    )
+
+
 def test_stats_count_episodes_of_finished_runs_and_runs_under_way(
     invoke: Invoke, journal_dir: Path
 ) -> None:
-    up_next_journal(journal_dir)
-    write(
-        journal_dir,
-        "chernobyl",
-        'title = "Chernobyl"\nkind = "series"\nepisodes = 5\nwatched = [2019-06-15, 2023-04-05]\nrewatches = 1\n',
-    )
+    counted_journal(journal_dir)
     entries = Journal(journal_dir).load_all().entries
     stats = compute_stats(entries)
     # Chernobyl 3 x 5, Dark 4, Severance 9, Monster 40 (the dropped FLCL's 2 too).
@@ -412,12 +418,7 @@ def test_the_year_in_review_counts_the_episodes_of_that_year(
 ) -> None:
     from watchbook.year_review import year_reviews
 
-    up_next_journal(journal_dir)
-    write(
-        journal_dir,
-        "chernobyl",
-        'title = "Chernobyl"\nkind = "series"\nepisodes = 5\nwatched = [2019-06-15, 2023-04-05]\nrewatches = 1\n',
-    )
+    counted_journal(journal_dir)
     reviews = year_reviews(Journal(journal_dir).load_all().entries)
     # 2023: Chernobyl's second run and Dark's four; 2024: Severance's nine (no viewing that
     # year, so the year has no review of its own but stats --year counts it).
