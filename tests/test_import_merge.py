@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, Invoke
-from watchbook import render
-from watchbook.entry import Entry, validate
+from watchbook.entry import Entry
 from watchbook.errors import Conflict
 from watchbook.importers import merge, run_import
 from watchbook.importers.files import unsafe_member_name
@@ -38,6 +37,8 @@ from watchbook.importers.merge import (
 )
 from watchbook.journal import Journal
 from watchbook.progress import Progress
+from watchbook.render import reports as render
+from watchbook.validation import validate
 
 LETTERBOXD = FIXTURES / "letterboxd"
 IMDB = FIXTURES / "imdb" / "ratings.csv"
@@ -377,7 +378,7 @@ def test_a_dry_run_writes_nothing(
     assert sorted(line[0] for line in lines) == ["merged"] + ["new"] * (count - 1)
     merged = next(line for line in lines if line[0] == "merged")
     assert merged[1:3] == ["The Matrix (1999)", "the-matrix-1999"]
-    assert merged[4] == "+1 viewing, ids; score: kept 9.5/10 (import says 10/10)"
+    assert merged[4] == "+1 viewing, ids, community; score: kept 9.5/10 (import says 10/10)"
     after = {p.name: p.read_bytes() for p in sample_journal.iterdir() if p.is_file()}
     assert after == before and not (sample_journal / ".watchbook").exists()
 

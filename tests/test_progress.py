@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Invoke
-from watchbook.entry import Entry, Viewing, entry_from_dict, validate
+from watchbook.entry import Entry, Viewing
 from watchbook.errors import InvalidFile, InvalidValue
 from watchbook.index.codec import decode_entry, encode_entry
 from watchbook.journal import Journal, dump_entry, parse_entry
 from watchbook.progress import Progress, fraction
+from watchbook.validation import entry_from_dict, validate
 
 D = dt.date
 

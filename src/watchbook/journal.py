@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from watchbook.entry import SCALAR_ORDER, Entry, entry_from_dict
+from watchbook.entry import SCALAR_ORDER, Entry
 from watchbook.errors import (
     AlreadyExists,
     Conflict,
@@ -24,6 +24,7 @@ from watchbook.errors import (
 )
 from watchbook.listing import SUFFIX, journal_folder
 from watchbook.text import has_control_chars
+from watchbook.validation import entry_from_dict
 
 STATE_DIR = ".watchbook"
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -1,6 +1,6 @@
 """The diary and the year in review as lines of text, for the terminal and for pipes (no rich).
 
-render.py prints these lines and, on a terminal, colours the heatmap's cells; the glyphs differ
+watchbook.render prints these lines and, on a terminal, colours the heatmap's cells; the glyphs differ
 by level so that the heatmap also reads without colour.
 """
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watchbook.entry import Entry, Viewing, validate
+from watchbook.entry import Entry, Viewing
 from watchbook.errors import Conflict, InvalidValue
 from watchbook.progress import EPISODE_KINDS, MAX_EPISODES, Progress, fraction
+from watchbook.validation import validate
 
 if TYPE_CHECKING:
     from watchbook.index import Progress as IndexProgress

@@ -224,7 +224,7 @@ def _num(score: int | float | None) -> float | None:
     return None if score is None else float(score)
 
 
-# --- the text report (plain lines; render.py styles them on a terminal) ------------------------
+# --- the text report (plain lines; the render package styles them on a terminal) ------------------------
 
 
 def _bar(count: int, biggest: int, width: int, glyph: str) -> str:

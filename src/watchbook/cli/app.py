@@ -72,7 +72,7 @@ class WatchbookGroup(TyperGroup):
         except click.ClickException as exc:
             if not standalone:
                 raise
-            from watchbook.render import print_error
+            from watchbook.render.output import print_error
 
             print_error(usage_message(exc))
             sys.exit(exc.exit_code)
@@ -80,7 +80,7 @@ class WatchbookGroup(TyperGroup):
             if not standalone:
                 raise
             # Ctrl-C or end of input at a prompt: every prompt comes before any write.
-            from watchbook.render import print_note
+            from watchbook.render.output import print_note
 
             print_note("Cancelled: nothing was written.")
             sys.exit(EXIT_NOT_FOUND)
@@ -165,7 +165,7 @@ def warn_unreadable(st: State | None) -> None:
     """Name each journal file that could not be read, once per command, on stderr."""
     if st is None or st.opened is None:
         return
-    from watchbook.render import print_note
+    from watchbook.render.output import print_note
 
     for problem in st.opened.problems.values():
         print_note(f"Warning: skipped {problem}")
@@ -175,7 +175,7 @@ def warn_unreadable(st: State | None) -> None:
 
 def fail(message: str, code: int) -> NoReturn:
     """Print the one-line error and leave with its documented exit code."""
-    from watchbook.render import print_error
+    from watchbook.render.output import print_error
 
     print_error(message)
     raise typer.Exit(code)

@@ -108,7 +108,8 @@ def complete_request(journal: Journal, request: AddRequest) -> None:
 def ask_missing(request: AddRequest, existing: Entry | None) -> None:
     """Kind (for a new title), viewing date, score, and a verdict or a note for this viewing."""
     from watchbook.actions import parse_when
-    from watchbook.entry import KINDS, check_choice
+    from watchbook.entry import KINDS
+    from watchbook.validation import check_choice
 
     status = request.status or "watched"
     if existing is None and request.kind is None:
@@ -131,7 +132,7 @@ def ask_missing(request: AddRequest, existing: Entry | None) -> None:
 
 def ask_score(existing: Entry | None) -> int | float | None:
     """The score of this viewing (Enter skips); says what an entry already scored keeps."""
-    from watchbook.entry import check_score
+    from watchbook.validation import check_score
 
     question = "Score 0-10 (Enter to skip)"
     if existing is not None and existing.score is not None:
@@ -144,14 +145,14 @@ def ask_score(existing: Entry | None) -> int | float | None:
 
 def ask_verdict() -> str | None:
     """The verdict, one line (Enter skips)."""
-    from watchbook.entry import check_line
+    from watchbook.validation import check_line
 
     return ask("Verdict, one line (Enter to skip)", lambda text: check_line("verdict", text))
 
 
 def ask_note() -> str | None:
     """A note on this viewing, one line (Enter skips)."""
-    from watchbook.entry import check_line
+    from watchbook.validation import check_line
 
     return ask("Note on this viewing, one line (Enter to skip)", lambda t: check_line("note", t))
 

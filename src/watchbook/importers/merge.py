@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from watchbook.entry import Entry, Viewing, format_score, validate
+from watchbook.entry import COMMUNITY_KEY, Entry, Viewing, format_score
 from watchbook.errors import AlreadyExists, Conflict, InvalidValue, UnsafePath, WriteFailed
 from watchbook.importers.files import shown
 from watchbook.text import creator_key, fold, title_key
+from watchbook.validation import validate
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -394,6 +395,11 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
     kept.extend(_merge_series(have, merged, new))
     if not any(v.score is not None for v in have.viewings):
         _drop_repeated_score(merged)
+    # Other people's ratings are not the user's own data: the export's newer numbers replace
+    # the ones it gave before (other keys in the table are kept).
+    theirs = new.extra.get(COMMUNITY_KEY)
+    if theirs:
+        merged.extra[COMMUNITY_KEY] = {**(have.extra.get(COMMUNITY_KEY) or {}), **theirs}
     return validate(merged), kept
 
 
@@ -451,6 +457,8 @@ def describe_changes(before: Entry, after: Entry) -> list[str]:
             changes.append(name)
     if before.ids != after.ids:
         changes.append("ids")
+    if before.extra.get(COMMUNITY_KEY) != after.extra.get(COMMUNITY_KEY):
+        changes.append(COMMUNITY_KEY)
     return changes
 
 

@@ -1,6 +1,6 @@
 """What an import says: the summary, the preview line of each entry, and the CSV report.
 
-Plain text only (render.py styles it on a terminal). Every title ends in one of five outcomes:
+Plain text only (the render package styles it on a terminal). Every title ends in one of five outcomes:
 new, merged (something added to an existing entry), unchanged (an existing entry that had it
 all), ambiguous (two or more entries matched, so it was left out) and skipped (it could not be
 read or written). The summary line counts them all, a dry run lists them one line each, and

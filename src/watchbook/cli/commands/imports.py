@@ -51,13 +51,9 @@ def import_(
     Example: watchbook import letterboxd ~/Downloads/letterboxd-export.zip --dry-run
     """
     from watchbook.importers import run_import
-    from watchbook.render import (
-        import_progress,
-        print_import_report,
-        print_json,
-        print_note,
-        rebuild_progress,
-    )
+    from watchbook.render.output import print_json, print_note
+    from watchbook.render.progress import import_progress, rebuild_progress
+    from watchbook.render.reports import print_import_report
 
     if report_csv is not None and not report_csv.expanduser().parent.is_dir():
         # Found out before the import runs, not after it has written.

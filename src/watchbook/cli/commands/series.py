@@ -64,7 +64,7 @@ def watch(
 
     Example: watchbook watch "Knights of Sidonia" 5/12 --on yesterday
     """
-    from watchbook.render import print_line, print_note
+    from watchbook.render.output import print_line, print_note
     from watchbook.rewatch import Given
     from watchbook.series import Step, advance
     from watchbook.series import watch as watch_entry
@@ -150,7 +150,7 @@ def next_(
 
     Example: watchbook next
     """
-    from watchbook.render import print_json, print_table
+    from watchbook.render.output import print_json, print_table
     from watchbook.series import next_fields, next_json, up_next
 
     st = state(ctx)
