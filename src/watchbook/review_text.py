@@ -1,6 +1,6 @@
 """The diary and the year in review as lines of text, for the terminal and for pipes (no rich).
 
-render.py prints these lines and, on a terminal, colours the heatmap's cells; the glyphs differ
+watchbook.render prints these lines and, on a terminal, colours the heatmap's cells; the glyphs differ
 by level so that the heatmap also reads without colour.
 """
 
@@ -75,6 +75,8 @@ def review_sections(review: YearReview, terminal: bool) -> list[tuple[str, list[
         f"{plural(review.first_watches, 'first watch', 'first watches')}, "
         f"{plural(review.rewatches, 'rewatch', 'rewatches')}",
     ]
+    if review.episodes:
+        summary.append(f"{plural(review.episodes, 'episode')} of series seen")
     if review.streak is not None:
         streak = review.streak
         span = streak.start if streak.days == 1 else f"{streak.start} to {streak.end}"

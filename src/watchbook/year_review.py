@@ -15,7 +15,7 @@ from typing import Any
 
 from watchbook.diary import Seen, viewings_of
 from watchbook.entry import Entry
-from watchbook.stats import GroupScore, group_scores, score_in
+from watchbook.stats import GroupScore, episodes_seen, group_scores, score_in
 
 # How many titles the best and the lowest lists show.
 TOP_TITLES = 5
@@ -122,6 +122,8 @@ class YearReview:
     mean_score: float | None = None
     usual_scored: int = 0
     usual_mean_score: float | None = None
+    # Episodes seen in the year (stats.episodes_seen): runs finished in it, runs under way.
+    episodes: int = 0
     # What the review's comparison and lists weighed (not shown: for redoing the judgement).
     weights: YearWeights | None = field(default=None, repr=False, compare=False)
 
@@ -174,8 +176,10 @@ def year_reviews(
     titles watched in `years`.
     """
     watched_in: dict[int, list[tuple[Entry, list[tuple[int, Seen]]]]] = {}
+    episodes: Counter[int] = Counter()
     total, count = 0.0, 0
     for entry in entries:
+        _count_episodes(entry, episodes)
         if entry.score is not None:
             total, count = total + float(entry.score), count + 1
         by_year: dict[int, list[tuple[int, Seen]]] = {}
@@ -186,7 +190,26 @@ def year_reviews(
     if journal is not None:
         total, count = journal
     wanted = sorted(watched_in) if years is None else list(years)
-    return {year: _review(year, watched_in.get(year, []), total, count) for year in wanted}
+    reviews = {year: _review(year, watched_in.get(year, []), total, count) for year in wanted}
+    for year, review in reviews.items():
+        review.episodes = episodes[year]
+    return reviews
+
+
+def _count_episodes(entry: Entry, episodes: Counter[int]) -> None:
+    """Add an entry's episodes seen to the years they were seen in."""
+    episodes.update(episodes_by_year(entry))
+
+
+def episodes_by_year(entry: Entry) -> dict[int, int]:
+    """An entry's episodes seen in each year it has any (none for a title that is not a series)."""
+    if not (entry.episodes or entry.progress):
+        return {}
+    years = {day.year for day in entry.watched}
+    if entry.progress and entry.progress.last:
+        years.add(entry.progress.last.year)
+    found = {year: episodes_seen(entry, year) for year in sorted(years)}
+    return {year: count for year, count in found.items() if count}
 
 
 def _review(

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 
 import click
@@ -28,6 +30,7 @@ from watchbook.cli.commands import (
     links,
     recommend,
     search,
+    series,
     stats,
 )
 from watchbook.cli.completion import register_shells
@@ -43,8 +46,8 @@ from watchbook.errors import (
 
 # The order a new user needs the commands in; any command not named here follows.
 COMMAND_ORDER = (
-    "add", "show", "list", "search", "recommend", "export", "import", "edit", "rm",
-    "link", "unlink", "diary", "stats", "check", "init", "where", "reindex", "completion",
+    "add", "show", "list", "watch", "next", "search", "recommend", "export", "import", "edit",
+    "rm", "link", "unlink", "diary", "stats", "check", "init", "where", "reindex", "completion",
 )  # fmt: skip
 
 
@@ -71,7 +74,7 @@ class WatchbookGroup(TyperGroup):
         except click.ClickException as exc:
             if not standalone:
                 raise
-            from watchbook.render import print_error
+            from watchbook.render.output import print_error
 
             print_error(usage_message(exc))
             sys.exit(exc.exit_code)
@@ -79,7 +82,7 @@ class WatchbookGroup(TyperGroup):
             if not standalone:
                 raise
             # Ctrl-C or end of input at a prompt: every prompt comes before any write.
-            from watchbook.render import print_note
+            from watchbook.render.output import print_note
 
             print_note("Cancelled: nothing was written.")
             sys.exit(EXIT_NOT_FOUND)
@@ -164,7 +167,7 @@ def warn_unreadable(st: State | None) -> None:
     """Name each journal file that could not be read, once per command, on stderr."""
     if st is None or st.opened is None:
         return
-    from watchbook.render import print_note
+    from watchbook.render.output import print_note
 
     for problem in st.opened.problems.values():
         print_note(f"Warning: skipped {problem}")
@@ -174,25 +177,10 @@ def warn_unreadable(st: State | None) -> None:
 
 def fail(message: str, code: int) -> NoReturn:
     """Print the one-line error and leave with its documented exit code."""
-    from watchbook.render import print_error
+    from watchbook.render.output import print_error
 
     print_error(message)
     raise typer.Exit(code)
-
-
-app = typer.Typer(
-    cls=WatchbookGroup,
-    help="A review journal for films, series and anime, kept as TOML files you own.",
-    epilog="Exit codes: 0 ok, 1 not found or ambiguous, 2 bad input, 3 conflict.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    # Completion is set up by `watchbook completion` with Click's own scripts (cli/completion.py).
-    add_completion=False,
-)
-for concept in (journal, search, links, recommend, export, imports, diary, stats, completion):
-    app.add_typer(concept.commands)
-register_shells()
 
 
 def version_callback(value: bool) -> None:
@@ -202,7 +190,6 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def main(
     ctx: typer.Context,
     journal: Path | None = typer.Option(
@@ -222,6 +209,60 @@ def main(
     ctx.obj = State(explicit=journal)
 
 
+# The modules that hold the commands, in the order they are listed.
+CONCEPTS = (journal, series, search, links, recommend, export, imports, diary, stats, completion)
+# Which module holds each command (tests/test_cli_glue.py checks it against the modules).
+CONCEPT_OF = {
+    **dict.fromkeys(
+        ("add", "show", "list", "edit", "rm", "init", "where", "check", "reindex"), journal
+    ),
+    **dict.fromkeys(("watch", "next"), series),
+    "search": search,
+    **dict.fromkeys(("link", "unlink"), links),
+    "recommend": recommend,
+    "export": export,
+    "import": imports,
+    "diary": diary,
+    "stats": stats,
+    "completion": completion,
+}
+
+
+def make_app(concepts: Sequence[ModuleType] = CONCEPTS) -> typer.Typer:
+    """The watchbook group with the commands of these modules."""
+    made = typer.Typer(
+        cls=WatchbookGroup,
+        help="A review journal for films, series and anime, kept as TOML files you own.",
+        epilog="Exit codes: 0 ok, 1 not found or ambiguous, 2 bad input, 3 conflict.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        # Completion is set up by `watchbook completion` with Click's own scripts
+        # (cli/completion.py).
+        add_completion=False,
+    )
+    for concept in concepts:
+        made.add_typer(concept.commands)
+    made.callback()(main)
+    return made
+
+
+app = make_app()
+register_shells()
+
+
 def run() -> None:
     """Entry point for `watchbook` and `python -m watchbook`."""
-    app(prog_name="watchbook")
+    from watchbook.readahead import COMPLETE_VAR, journal_and_command
+    from watchbook.tricks import enabled
+
+    chosen = app
+    # Typer builds every command it holds before running one (a fifth of a short command's
+    # own work): a command line naming a known command gets a group holding that one only.
+    # Help for the whole group, an unknown command and a completion request get them all.
+    if enabled("one-command") and not os.environ.get(COMPLETE_VAR):
+        _journal, command = journal_and_command(sys.argv[1:])
+        concept = CONCEPT_OF.get(command or "")
+        if concept is not None:
+            chosen = make_app([concept])
+    chosen(prog_name="watchbook")

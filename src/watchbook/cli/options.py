@@ -50,7 +50,7 @@ class State:
 
     def indexed(self, read: Callable[..., _T], *args: Any, **options: Any) -> _T:
         """Call a library function that reads the index: read(journal, *args, progress=...)."""
-        from watchbook.render import rebuild_progress
+        from watchbook.render.progress import rebuild_progress
 
         # A bar on stderr only if rebuilding the index takes more than a second on a terminal.
         progress = rebuild_progress()

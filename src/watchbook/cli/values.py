@@ -63,7 +63,7 @@ def _count(text: str) -> int:
 
 
 def _year(text: str) -> int | None:
-    from watchbook.entry import check_year
+    from watchbook.validation import check_year
 
     return check_year(whole_number(text))
 
@@ -77,7 +77,7 @@ def _month(text: str) -> int:
 
 
 def _score(text: str) -> int | float | None:
-    from watchbook.entry import check_score
+    from watchbook.validation import check_score
 
     return check_score(text)
 
@@ -100,19 +100,19 @@ def _date(text: str) -> Any:
 
 
 def _line(text: str) -> str | None:
-    from watchbook.entry import check_line
+    from watchbook.validation import check_line
 
     return check_line("text", text)
 
 
 def _review(text: str) -> str | None:
-    from watchbook.entry import check_review
+    from watchbook.validation import check_review
 
     return check_review(text)
 
 
 def _title(text: str) -> str:
-    from watchbook.entry import check_title
+    from watchbook.validation import check_title
 
     return check_title(text)
 

@@ -31,7 +31,8 @@ def diary(
     """
     from watchbook.diary import check_period
     from watchbook.diary import diary as diary_of
-    from watchbook.render import print_diary, print_json
+    from watchbook.render.output import print_json
+    from watchbook.render.reports import print_diary
 
     check_period(year, month)
     lines = diary_of(state(ctx).catalog(links=False).entries, year, month)

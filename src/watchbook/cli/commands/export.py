@@ -66,7 +66,9 @@ def export(
         export_to_file,
         export_to_folder,
     )
-    from watchbook.render import export_progress, print_export_summary, print_note
+    from watchbook.render.output import print_note
+    from watchbook.render.progress import export_progress
+    from watchbook.render.reports import print_export_summary
 
     options = ExportOptions(
         format=fmt.strip().lower(),

@@ -29,7 +29,8 @@ def stats(
 
     Example: watchbook stats --year 2024
     """
-    from watchbook.render import is_terminal, print_json, print_stats
+    from watchbook.render.output import is_terminal, print_json
+    from watchbook.render.reports import print_stats
     from watchbook.review_text import review_sections
     from watchbook.stats import compute_stats
     from watchbook.year_review import year_review
