@@ -32,6 +32,7 @@ from watchbook.export.html_model import (
     YEARS,
     Card,
     Group,
+    Names,
     by_year,
     card_entry,
     count_words,
@@ -116,15 +117,21 @@ PIECE_END = "\x00"
 class HtmlSite:
     """Renders every page of the site from cards (and, for entry pages, the entries and links)."""
 
-    def __init__(self, cards: Sequence[Card], entries: Sequence[Entry] | None = None) -> None:
+    def __init__(
+        self,
+        cards: Sequence[Card],
+        entries: Sequence[Entry] | None = None,
+        known: tuple[Names, Names] | None = None,
+    ) -> None:
         # `entries`: the entries of the cards, for the stats and the year in review. Without
         # them (an incremental export), they are made from the cards when first needed, and
-        # a year's review from the cards of that year only.
+        # a year's review from the cards of that year only. `known`: the tags' and creators'
+        # names and pages as the last export found them (see groups_of).
         self.cards = list(cards)
         self.by_slug = {c.slug: c for c in self.cards}
         self.env = environment()
-        self.tags = groups_of(self.cards, "tags")
-        self.creators = groups_of(self.cards, "creators")
+        self.tags = groups_of(self.cards, "tags", known[0] if known else None)
+        self.creators = groups_of(self.cards, "creators", known[1] if known else None)
         self.years = site_years(self.cards)
         self._entries = list(entries) if entries is not None else None
         self.complete = entries is not None
@@ -165,7 +172,13 @@ class HtmlSite:
         if year not in self._reviews:
             watched = [card_entry(c) for c in self.watched_in(year)]
             if watched:
-                self._reviews[year] = year_reviews(watched, [year], journal=self.score_totals)[year]
+                review = year_reviews(watched, [year], journal=self.score_totals)[year]
+                # Episodes count in the year of a run's last one too, viewed then or not: summed
+                # over every card, as year_reviews sums them over every entry.
+                review.episodes = sum(
+                    n for c in self.cards for seen, n in c.episodes if seen == year
+                )
+                self._reviews[year] = review
                 self._diary[year] = [
                     line for line in diary_lines(watched) if line.date.year == year
                 ]

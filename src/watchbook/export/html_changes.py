@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from watchbook.export.html import HtmlSite
-from watchbook.export.html_model import CREATORS, TAGS, YEARS, Card, group_key, site_years
-from watchbook.export.html_state import Names, SiteState
+from watchbook.export.html_model import CREATORS, TAGS, YEARS, Card, Names, group_key, site_years
+from watchbook.export.html_state import SiteState
 
 # (what changed, the card before, the card now); None where there was or is no such entry.
 Change = tuple[Card | None, Card | None]
@@ -134,12 +134,13 @@ def _years(
 ) -> set[int]:
     """The year pages to draw again."""
     years: set[int] = set()
-    review = ("page", "title", "year", "score", "viewings", "tags", "creators", "order")
+    review = ("page", "title", "year", "score", "viewings", "tags", "creators", "order", "episodes")
     for change in every:
         if _differ(change, "page", "title", "year", "score", "status", "order"):
             years |= {card.year for card in change if card is not None and card.year}
         if _differ(change, *review):
             years |= {int(day[:4]) for card in change for day in _days(card)}
+            years |= {seen for card in change if card is not None for seen, _ in card.episodes}
     if renamed[TAGS] or renamed[CREATORS]:
         # Their top tables link tags and creators by page name.
         years |= set(html.years)

@@ -64,7 +64,7 @@ def _export(
         recommended is None and view.entry_count() <= RECOMMEND_MAX_ENTRIES
     )
     folder = OutputFolder(out, "html", force=options.force, state=STATE_FILE)
-    plan: Full | None = None
+    plan: Full | Settled | None = None
     if enabled("incremental-site") and not with_lists:
         plan = Incremental.of(view, out)
     if plan is None:
@@ -83,7 +83,7 @@ class Full:
 
         self.history = view.history() if keep_state else None
         self.site = build_site(view.catalog(), recommended)
-        self.neighbours: dict[str, tuple[str, ...]] = {}
+        self.neighbours: dict[str, Sequence[str]] = {}
         self.years: dict[int, YearWeights] = {}
 
     def lay_out(self) -> None:
@@ -191,7 +191,7 @@ class Incremental(Full):
 
         previous, touched = self.previous, self.touched
         cards, changes = _cards_now(previous.cards, self.fresh, touched)
-        self.html = HtmlSite(cards)
+        self.html = HtmlSite(cards, known=(previous.tags, previous.creators))
         moved = (touched | changes.keys()) & self.html.by_slug.keys()
         linked_now = {slug: self._linked(slug) for slug in moved}
         found = redraw(previous, self.html, changes, touched, linked_now)
@@ -204,8 +204,9 @@ class Incremental(Full):
         self.years = dict(previous.years)
 
     @classmethod
-    def of(cls, view: IndexView, out: Path) -> Incremental | None:
-        """The incremental export into `out`, or None if it must be a full one."""
+    def of(cls, view: IndexView, out: Path) -> Incremental | Settled | None:
+        """The incremental export into `out` (Settled if there is nothing to do), or None if
+        it must be a full one."""
         raw = read_state(out, STATE_FILE)
         if raw is None:
             return None
@@ -222,7 +223,12 @@ class Incremental(Full):
         )
         if not usable:
             return None
-        return cls(view, previous, view.changed_since(previous.generation))
+        touched = view.changed_since(previous.generation)
+        if not touched:
+            settled = Settled(out, previous)
+            if settled.complete():
+                return settled
+        return cls(view, previous, touched)
 
     def _linked(self, slug: str) -> set[str]:
         """The entries one entry links or is linked from, now."""
@@ -241,6 +247,50 @@ class Incremental(Full):
             list(links),
             pages={c.slug: c.page for c in html.cards},
             ranks={c.slug: number for number, c in enumerate(html.cards)},
+        )
+
+
+class Settled:
+    """A site as the journal is now, every file of it still there: nothing to draw or write."""
+
+    def __init__(self, out: Path, state: SiteState) -> None:
+        from watchbook.export.html import ROOT_PAGES, STYLESHEET
+        from watchbook.export.html_model import CREATORS, TAGS, YEARS, site_years
+
+        self.out = out
+        self.state = state
+        self.names = [f"{ENTRIES}/{card.page}.html" for card in state.cards]
+        for folder, groups in ((TAGS, state.tags), (CREATORS, state.creators)):
+            self.names += [f"{folder}/{page}.html" for _, page in groups.values()]
+        self.names += [f"{YEARS}/{year}.html" for year in site_years(state.cards)]
+        self.names += [STYLESHEET, *ROOT_PAGES]
+
+    def complete(self) -> bool:
+        """Whether every file of the site is in the folder (say none was deleted by hand)."""
+        import os
+
+        present: set[str] = set()
+        for folder in {name.rpartition("/")[0] for name in self.names}:
+            try:
+                with os.scandir(self.out / folder) as items:
+                    present.update(
+                        f"{folder}/{item.name}" if folder else item.name
+                        for item in items
+                        if item.is_file(follow_symlinks=False)
+                    )
+            except OSError:
+                return False
+        return present.issuperset(self.names)
+
+    def lay_out(self) -> None:
+        """Nothing to work out."""
+
+    def write(self, folder: OutputFolder, progress: Progress | None) -> ExportResult:
+        """Leave the folder as it is: it already is what a full export would write."""
+        from watchbook.export import ExportResult
+
+        return ExportResult(
+            folder=self.out.resolve(), entries=len(self.state.cards), files=sorted(self.names)
         )
 
 

@@ -10,11 +10,10 @@ text.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from watchbook.diary import viewings_of
 from watchbook.entry import Entry
@@ -23,6 +22,8 @@ from watchbook.text import creator_key, fold_name, title_key
 
 # Where each kind of page lives in the site.
 ENTRIES, TAGS, CREATORS, YEARS = "entries", "tags", "creators", "years"
+# (name, page) of each tag or creator group, by key.
+Names = Mapping[str, tuple[str, str]]
 
 
 class Card(NamedTuple):
@@ -41,6 +42,8 @@ class Card(NamedTuple):
     tags: tuple[str, ...]
     creators: tuple[str, ...]
     order: tuple[str, int, str]
+    # (year, episodes of a series seen that year) where not 0 (see year_review.episodes_by_year).
+    episodes: tuple[tuple[int, int], ...] = ()
 
     @property
     def label(self) -> str:
@@ -52,36 +55,11 @@ class Card(NamedTuple):
         """The latest viewing's date, or ''."""
         return self.viewings[-1][0] if self.viewings else ""
 
-    @classmethod
-    def from_json(cls, data: Sequence[Any]) -> Card:
-        """A card from its JSON array (nested arrays back to tuples); ValueError if malformed."""
-        slug, page, title, year, kind, status, score, verdict, seen, tags, creators, order = data
-        viewings = tuple((day, mark) for day, mark in seen)
-        card = cls(
-            slug, page, title, year, kind, status, score, verdict, viewings, tuple(tags),
-            tuple(creators), (order[0], order[1], order[2]),
-        )  # fmt: skip
-        texts = (slug, page, title, status, *tags, *creators, order[0], order[2])
-        if not (
-            all(isinstance(text, str) for text in texts)
-            and all(isinstance(text, str | None) for text in (kind, verdict))
-            and all(_number(value) for value in (year, score, order[1]))
-            and all(_DAY.fullmatch(day) and _number(mark) for day, mark in viewings)
-        ):
-            raise ValueError("a card with a value of the wrong kind")
-        return card
-
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _number(value: Any) -> bool:
-    """None, an int or a float (not a bool)."""
-    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
-
 
 def card_of(entry: Entry, page: str, order: tuple[str, int, str] | None = None) -> Card:
     """The card of one entry, its page named `page` (`order`: its title_order, if known)."""
+    from watchbook.year_review import episodes_by_year
+
     return Card(
         slug=entry.slug,
         page=page,
@@ -95,6 +73,7 @@ def card_of(entry: Entry, page: str, order: tuple[str, int, str] | None = None) 
         tags=tuple(entry.tags),
         creators=tuple(entry.creators),
         order=order or (title_key(entry.title), entry.year or 0, entry.slug),
+        episodes=tuple(sorted(episodes_by_year(entry).items())),
     )
 
 
@@ -144,8 +123,14 @@ def group_key(attribute: str, name: str) -> str:
     return tag_key(name) if attribute == "tags" else (creator_key(name) or name)
 
 
-def groups_of(cards: Sequence[Card], attribute: str) -> dict[str, Group]:
-    """Tags or creators (`attribute`) by key, each named as most of its entries spell it."""
+def groups_of(
+    cards: Sequence[Card], attribute: str, known: Names | None = None
+) -> dict[str, Group]:
+    """Tags or creators (`attribute`) by key, each named as most of its entries spell it.
+
+    `known`: (name, page) by key as an earlier export found them; the same names give the same
+    pages, which are then not worked out again.
+    """
     members: dict[str, list[Card]] = {}
     spellings: dict[str, Counter[str]] = {}
     keys: dict[str, str] = {}
@@ -162,7 +147,10 @@ def groups_of(cards: Sequence[Card], attribute: str) -> dict[str, Group]:
                 group.append(card)
             spellings[key][name] += 1
     names = {key: min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0] for key in members}
-    pages = group_pages(names)
+    if known is not None and {key: name for key, (name, _) in known.items()} == names:
+        pages = {key: page for key, (_, page) in known.items()}
+    else:
+        pages = group_pages(names)
     return {key: Group(key, names[key], pages[key], members[key]) for key in sorted(members)}
 
 

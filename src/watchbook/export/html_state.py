@@ -14,26 +14,26 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from watchbook.export.html_model import Card
+from watchbook.export.html_model import Card, Names
 from watchbook.text import has_control_chars
 from watchbook.year_review import YearWeights
 
 STATE_FILE = ".watchbook-site"
-VERSION = 1
-# (name, page) of each tag or creator group, by key.
-Names = Mapping[str, tuple[str, str]]
+VERSION = 2
 
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A digest of watchbook's sources and templates and of the libraries that draw the pages."""
-    # Any change to the code may change any page, so a site drawn by other code is redrawn whole.
+    """A digest of watchbook's source files and of the libraries that draw the pages."""
+    # Any change to the code may change any page, so a site drawn by other code is drawn again
+    # whole. Files are known by name, size and time, as the index knows the journal's.
     import hashlib
-    from pathlib import Path
+    import os
 
     import jinja2
     import markdown_it
@@ -43,11 +43,15 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for version in (watchbook.__version__, jinja2.__version__, markdown_it.__version__):
         digest.update(f"{version}\n".encode())
-    root = Path(watchbook.__file__).parent
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".j2", ".css", ".js") and path.is_file():
-            digest.update(f"{path.relative_to(root).as_posix()}\n".encode())
-            digest.update(path.read_bytes())
+    folders = [os.path.dirname(watchbook.__file__)]
+    while folders:
+        with os.scandir(folders.pop()) as found:
+            for item in sorted(found, key=lambda item: item.name):
+                if item.is_dir(follow_symlinks=False) and item.name != "__pycache__":
+                    folders.append(item.path)
+                elif item.name.endswith((".py", ".j2", ".css", ".js")):
+                    info = item.stat()
+                    digest.update(f"{item.path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -63,27 +67,37 @@ class SiteState:
     # Every entry's card, in title order.
     cards: list[Card]
     # The slugs each entry's page lists under Related and Linked from (entries of the journal).
-    neighbours: dict[str, tuple[str, ...]]
+    neighbours: Mapping[str, Sequence[str]]
     tags: Names
     creators: Names
     # The score weights of each year with a review.
     years: dict[int, YearWeights]
 
     def to_bytes(self) -> bytes:
-        """The state file's bytes."""
-        place = {card.slug: number for number, card in enumerate(self.cards)}
+        """The state file's bytes: the cards column by column (quicker to read and check)."""
+        cards = self.cards
+        place = {card.slug: number for number, card in enumerate(cards)}
         data = {
             "version": VERSION,
             "code": self.code,
             "index": [self.lineage, self.generation],
             "marker": list(self.marker),
-            "cards": self.cards,
+            **{name: [getattr(c, name) for c in cards] for name in _SCALARS},
+            "key": [c.order[0] for c in cards],
+            "seen": [len(c.viewings) for c in cards],
+            "days": [day for c in cards for day, _ in c.viewings],
+            "marks": [mark for c in cards for _, mark in c.viewings],
+            "tags": [c.tags for c in cards],
+            "creators": [c.creators for c in cards],
+            "episodes": [[n for pair in c.episodes for n in pair] for c in cards],
             "neighbours": [
-                sorted(place[s] for s in self.neighbours.get(card.slug, ()) if s in place)
-                for card in self.cards
+                sorted(place[s] for s in self.neighbours.get(c.slug, ()) if s in place)
+                for c in cards
             ],
-            "tags": [[key, *names] for key, names in self.tags.items()],
-            "creators": [[key, *names] for key, names in self.creators.items()],
+            "groups": [
+                [[key, *names] for key, names in found.items()]
+                for found in (self.tags, self.creators)
+            ],
             "years": [[year, weights.to_json()] for year, weights in self.years.items()],
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -95,48 +109,111 @@ class SiteState:
             data = json.loads(raw)
             if not isinstance(data, dict) or data.get("version") != VERSION:
                 raise ValueError("another version of the state file")
-            cards = [_card(item) for item in data["cards"]]
-            neighbours = {
-                card.slug: tuple(cards[n].slug for n in _numbers(found, len(cards)))
-                for card, found in zip(cards, data["neighbours"], strict=True)
-            }
+            cards = _cards(data)
             lineage, generation = data["index"]
             ino, size, mtime = data["marker"]
+            tags, creators = (_names(found) for found in data["groups"])
             return cls(
                 code=_text(data["code"]),
                 lineage=_text(lineage),
                 generation=int(generation),
                 marker=(int(ino), int(size), int(mtime)),
                 cards=cards,
-                neighbours=neighbours,
-                tags=_names(data["tags"]),
-                creators=_names(data["creators"]),
+                neighbours=Neighbours([c.slug for c in cards], data["neighbours"]),
+                tags=tags,
+                creators=creators,
                 years={int(year): YearWeights.from_json(w) for year, w in data["years"]},
             )
         except (KeyError, TypeError, ValueError, IndexError, RecursionError) as exc:
             raise ValueError(f"not a usable state file: {exc}") from None
 
 
+# Card fields kept as they are, one column each, and what each may hold.
+_SCALARS = {
+    "slug": (str,),
+    "page": (str,),
+    "title": (str,),
+    "year": (int, type(None)),
+    "kind": (str, type(None)),
+    "status": (str,),
+    "score": (float, int, type(None)),
+    "verdict": (str, type(None)),
+}
+_DAYS = re.compile(r"(?:\d{4}-\d{2}-\d{2},)*")
+
+
+def _cards(data: Mapping[str, Any]) -> list[Card]:
+    """The cards of a state file's columns (ValueError or TypeError for anything unexpected)."""
+    count = len(data["slug"])
+    columns = {name: _column(data[name], kinds, count) for name, kinds in _SCALARS.items()}
+    keys = _column(data["key"], (str,), count)
+    seen = _column(data["seen"], (int,), count)
+    days, marks = data["days"], _column(data["marks"], (float, int, type(None)), sum(seen))
+    tags, creators = (
+        _column(data["tags"], (list,), count),
+        _column(data["creators"], (list,), count),
+    )
+    episodes = _column(data["episodes"], (list,), count)
+    texts = [*columns["title"], *(t for found in (*tags, *creators) for t in found)]
+    if (
+        not _DAYS.fullmatch(",".join(days) + ("," if days else ""))
+        or len(days) != len(marks)
+        or not all(type(text) is str for text in texts)
+        # Titles and names become text in pages drawn in one pass (see HtmlSite.draw_cards),
+        # which a control character could break; the journal never holds one.
+        or has_control_chars(" ".join(texts))
+        or not all(type(n) is int for found in episodes for n in found)
+    ):
+        raise ValueError("a card with a value of the wrong kind")
+    cards = []
+    start = 0
+    for number, (slug, page, title, year, kind, status, score, verdict) in enumerate(
+        zip(*columns.values(), strict=True)
+    ):
+        end = start + seen[number]
+        found = episodes[number]
+        viewings = tuple(zip(days[start:end], marks[start:end], strict=True))
+        runs = tuple(zip(found[::2], found[1::2], strict=True))
+        order = (keys[number], year or 0, slug)
+        card = Card(slug, page, title, year, kind, status, score, verdict, viewings,
+                    tuple(tags[number]), tuple(creators[number]), order, runs)  # fmt: skip
+        cards.append(card)
+        start = end
+    return cards
+
+
+def _column(values: Any, kinds: tuple[type, ...], count: int) -> list[Any]:
+    if type(values) is not list or len(values) != count:
+        raise ValueError("a column of the wrong length")
+    if not all(type(value) in kinds for value in values):
+        raise ValueError("a value of the wrong kind")
+    return values
+
+
+class Neighbours(Mapping[str, Sequence[str]]):
+    """Each card's neighbours as the state file numbers them, named only when asked for."""
+
+    def __init__(self, slugs: list[str], numbers: Any) -> None:
+        self.slugs = slugs
+        self.numbers = _column(numbers, (list,), len(slugs))
+        self.place = {slug: number for number, slug in enumerate(slugs)}
+        if not all(type(n) is int and 0 <= n < len(slugs) for found in numbers for n in found):
+            raise ValueError("a neighbour out of range")
+
+    def __getitem__(self, slug: str) -> Sequence[str]:
+        return [self.slugs[n] for n in self.numbers[self.place[slug]]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.slugs)
+
+    def __len__(self) -> int:
+        return len(self.slugs)
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("text expected")
     return value
-
-
-def _card(item: Any) -> Card:
-    card = Card.from_json(item)
-    # Titles and names become text in pages drawn in one pass (see HtmlSite.link), which a
-    # control character could break; the journal never holds one.
-    if any(has_control_chars(text) for text in (card.title, *card.tags, *card.creators)):
-        raise ValueError("a card holds a control character")
-    return card
-
-
-def _numbers(found: Any, count: int) -> list[int]:
-    numbers = [int(n) for n in found]
-    if any(not 0 <= n < count for n in numbers):
-        raise ValueError("a neighbour out of range")
-    return numbers
 
 
 def _names(rows: Sequence[Any]) -> dict[str, tuple[str, str]]:
