@@ -13,6 +13,7 @@ from watchbook.errors import InvalidValue
 if TYPE_CHECKING:
     from watchbook.actions import AddMode
     from watchbook.entry import Entry
+    from watchbook.search import Resolution
 
 
 def run_editor(path: Path) -> None:
@@ -60,3 +61,31 @@ def ask_duplicate(existing: Entry) -> AddMode | None:
     if choice == "n":
         return "new"
     return None
+
+
+def choose_entry(found: Resolution) -> Entry | None:
+    """On a terminal: which of the likeliest entries a QUERY meant (None: cancelled)."""
+    import click
+
+    from watchbook.search import labels
+
+    if found.exact:
+        heading = f"{len(found.candidates)} entries are called {found.query!r}:"
+    else:
+        heading = f"{found.query!r} does not name an entry exactly. Did you mean:"
+    typer.echo(heading)
+    for number, label in enumerate(labels(found.candidates), start=1):
+        typer.echo(f"  {number}. {label}")
+    last = len(found.candidates)
+    question = "Which one? Its number, or Enter to cancel"
+    while True:
+        try:
+            answer = typer.prompt(question, default="", show_default=False).strip()
+        except click.exceptions.Abort:
+            typer.echo()  # Ctrl-C or the end of input: leave the cursor on a new line
+            return None
+        if not answer:
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= last:
+            return found.candidates[int(answer) - 1]
+        typer.echo(f"Please type a number from 1 to {last}, or press Enter to cancel.")

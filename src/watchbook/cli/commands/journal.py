@@ -16,6 +16,7 @@ from watchbook.cli.options import (
     STATUS_FILTER,
     TAG_FILTER,
     interactive,
+    say_guess,
     state,
 )
 from watchbook.errors import EXIT_BAD_INPUT, InvalidValue
@@ -149,7 +150,9 @@ def show(
     from watchbook.render import print_entry, print_json
 
     st = state(ctx)
-    entry, outgoing, incoming, labels = st.indexed(entry_with_links, query)
+    entry, outgoing, incoming, labels, exact = st.indexed(entry_with_links, query)
+    if not exact:
+        say_guess(query, entry)
     path = st.journal.path_for(entry.slug)
     if as_json:
         data = {**entry.to_json(), "path": str(path)}
@@ -228,7 +231,7 @@ def edit(
     from watchbook.render import print_error, print_note
 
     st = state(ctx)
-    (entry,) = st.find(query)
+    (entry,) = st.find(query, changes=True)
     path = st.journal.path_for(entry.slug)
     before = path.read_bytes()
     while True:
@@ -258,7 +261,7 @@ def rm(
     from watchbook.render import print_note
 
     st = state(ctx)
-    (entry,) = st.find(query)
+    (entry,) = st.find(query, changes=True)
     if not yes and not typer.confirm(f"Delete {entry.label} ({entry.slug}.toml)?", default=False):
         print_note("Nothing deleted.")
         raise typer.Exit(1)
