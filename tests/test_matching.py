@@ -84,3 +84,13 @@ def test_the_last_pass_finds_a_mangled_title_and_nothing_for_nonsense() -> None:
     keys = ["the modern ocean", "the ghost dad", "bjorn and the last daughter season 2", "xx"]
     assert [at for at, _score in last_pass("the modrenoecan", keys, 10)] == [0]
     assert last_pass("zzqqxx", keys, 10) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["Kōkaku Kidōtai", "Mr.Nobody", "Gattopardo, Il", "攻殻機動隊", "Ça Ira", "Любовь"]
+)
+def test_stored_keys_are_already_what_default_process_makes_of_them(name: str) -> None:
+    # The last pass runs rapidfuzz's default_process on the query only.
+    from rapidfuzz import utils
+
+    assert all(utils.default_process(key) == key for key in query_forms(name))
