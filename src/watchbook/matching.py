@@ -24,6 +24,7 @@ word_candidates); what they miss, a last whole-string pass (last_pass) may still
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -95,10 +96,11 @@ def name_match(query_key: str, name_key: str, articles: bool = True) -> NameMatc
         return NameMatch(MatchKind.WHOLE, 99.0)
     if "".join(query_words) == "".join(name_words):
         return NameMatch(MatchKind.WHOLE, 97.0)  # "spider man" for "Spiderman"
-    best = _words_match(query_words, name_words)
+    similarity = OSA.normalized_similarity
+    best = _words_match(query_words, name_words, similarity)
     if len(bare_query) < len(query_words):
         # The query's article left out ('the lobster' for 'Lobster Tales'): a looser reading.
-        loose = _words_match(bare_query, name_words)
+        loose = _words_match(bare_query, name_words, similarity)
         best = max(best, NameMatch(min(loose.kind, MatchKind.TYPO), loose.score))
     for start in (name_key, " ".join(bare_name)):
         if start.startswith(query_key) and len(start) > len(query_key):
@@ -117,13 +119,18 @@ def name_match(query_key: str, name_key: str, articles: bool = True) -> NameMatc
     return NameMatch(best.kind, min(best.score, 98.0))
 
 
-def _word_match(query_word: str, name_word: str, typing: bool) -> tuple[float, MatchKind]:
-    """How well one query word matches one word of a name, 0-1, and how."""
-    from rapidfuzz.distance import OSA
+# OSA.normalized_similarity: passed down rather than imported in these hot functions (an
+# import statement costs more than the comparison of two short words).
+Similarity = Callable[[str, str], float]
 
+
+def _word_match(
+    query_word: str, value: str | None, name_word: str, typing: bool, similarity: Similarity
+) -> tuple[float, MatchKind]:
+    """How well one query word (`value`: the number it writes) matches one word of a name, 0-1,
+    and how."""
     if query_word == name_word:
         return 1.0, MatchKind.WHOLE
-    value = number_value(query_word)
     if value is not None and value == number_value(name_word):
         return 1.0, MatchKind.WHOLE  # '2' for 'II', 'two' for '2'
     if query_word.isdigit() or name_word.isdigit():
@@ -132,12 +139,12 @@ def _word_match(query_word: str, name_word: str, typing: bool) -> tuple[float, M
         # A word still being typed, or a word shortened on purpose.
         return 0.75 + 0.2 * len(query_word) / len(name_word), MatchKind.PREFIX
     if min(len(query_word), len(name_word)) >= 4:
-        similarity = OSA.normalized_similarity(query_word, name_word)
-        if similarity >= 0.75:
-            return 0.9 * similarity, MatchKind.TYPO
+        alike = similarity(query_word, name_word)
+        if alike >= 0.75:
+            return 0.9 * alike, MatchKind.TYPO
         if typing and len(name_word) > len(query_word):
             # A typo in a word still being typed: compare with the name word's beginning.
-            head = OSA.normalized_similarity(query_word, name_word[: len(query_word)])
+            head = similarity(query_word, name_word[: len(query_word)])
             if head >= 0.75:
                 return 0.7 * head, MatchKind.TYPO
     return 0.0, MatchKind.PARTIAL
@@ -151,7 +158,7 @@ def _weights(words: list[str]) -> list[int]:
     return [2 if w in STOPWORDS else len(w) for w in words]
 
 
-def _words_match(wanted: list[str], offered: list[str]) -> NameMatch:
+def _words_match(wanted: list[str], offered: list[str], similarity: Similarity) -> NameMatch:
     """How well a name's words explain the query's words: a score up to 97, and the kind."""
     # Scores high when they explain it nearly whole; then by how much of the name the query
     # covers, in the same order, side by side.
@@ -164,7 +171,8 @@ def _words_match(wanted: list[str], offered: list[str]) -> NameMatch:
     positions: list[int] = []
     goods: list[set[int]] = []
     for index, (word, weight) in enumerate(zip(wanted, wanted_weights, strict=True)):
-        found = [_word_match(word, other, index == last) for other in offered]
+        value, typing = number_value(word), index == last
+        found = [_word_match(word, value, other, typing, similarity) for other in offered]
         quality, word_kind = max(found, default=(0.0, MatchKind.PARTIAL))
         kind = min(kind, word_kind)
         explained += quality * weight
@@ -259,7 +267,10 @@ def last_pass(query: str, keys: list[str], limit: int) -> list[tuple[int, float]
 
     query = utils.default_process(query)
     best: dict[int, float] = {}
-    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+    # Sorting the words puts several words typed in another order back; a query of one
+    # word has no order to put back.
+    scorers = (fuzz.ratio, fuzz.token_sort_ratio) if " " in query else (fuzz.ratio,)
+    for scorer in scorers:
         for _choice, score, index in process.extract(
             query, keys, scorer=scorer, processor=None, score_cutoff=LAST_PASS_FLOOR, limit=limit
         ):
