@@ -88,5 +88,6 @@ def test_duplicates_are_found_without_comparing_every_pair() -> None:
 
 
 def test_check_of_an_empty_journal(invoke: Invoke, journal_dir: Path) -> None:
+    journal_dir.mkdir()
     code, report = check(invoke)
     assert code == 0 and report == {"ok": True, "files": 0, "problems": [], "suggestions": []}

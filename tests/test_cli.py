@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -71,7 +72,7 @@ def test_a_bad_viewing_date_names_every_accepted_form(
     result = invoke("add", "X", "--watched", when)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: watched: must be a date like 2017-05-22, today or yesterday (got {when!r})\n"
+        f"Error: --watched: must be a date like 2017-05-22, today or yesterday (got {when!r})\n"
     )
     assert not journal_dir.exists() or not list(journal_dir.glob("*.toml"))
 
@@ -79,19 +80,19 @@ def test_a_bad_viewing_date_names_every_accepted_form(
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        (["--score", "11"], "score"),
-        (["--score", "-1"], "score"),
-        (["--score", "6.3"], "score"),
-        (["--score", "abc"], "score"),
-        (["--score", "NaN"], "score"),
-        (["--kind", "film"], "kind"),
-        (["--status", "seen"], "status"),
-        (["--watched", "2021-13-01"], "watched"),
-        (["--watched", "3000-01-01"], "watched"),
-        (["--status", "planned", "--score", "5"], "score"),
-        (["--verdict", "two\nlines"], "verdict"),
-        (["--tag", "bad\ttag"], "tags"),
-        (["--year", "1500"], "year"),
+        (["--score", "11"], "--score"),
+        (["--score", "-1"], "--score"),
+        (["--score", "6.3"], "--score"),
+        (["--score", "abc"], "--score"),
+        (["--score", "NaN"], "--score"),
+        (["--kind", "film"], "--kind"),
+        (["--status", "seen"], "--status"),
+        (["--watched", "2021-13-01"], "--watched"),
+        (["--watched", "3000-01-01"], "--watched"),
+        (["--status", "planned", "--score", "5"], "--score"),
+        (["--verdict", "two\nlines"], "--verdict"),
+        (["--tag", "bad\ttag"], "--tag"),
+        (["--year", "1500"], "--year"),
     ],
 )
 def test_bad_input_exits_2_naming_the_field_and_writes_nothing(
@@ -110,7 +111,7 @@ def test_bad_input_exits_2_naming_the_field_and_writes_nothing(
 def test_bad_titles_exit_2(invoke: Invoke, journal_dir: Path, title: str) -> None:
     result = invoke("add", title)
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: title:")
+    assert result.stderr.startswith("Error: TITLE:")
     assert snapshot(journal_dir) == {}
 
 
@@ -176,10 +177,15 @@ def test_rewatch_appends_a_viewing_and_keeps_everything_else(
     result = invoke("add", "Blame!", "--rewatch", "--watched", "2024-01-05", "--score", "6.5")
     assert result.exit_code == 0, result.stderr
     after = read(sample_journal, "blame-2017")
-    assert [d.isoformat() for d in after["watched"]] == ["2017-05-22", "2024-01-05"]  # type: ignore[attr-defined]
+    # Each viewing keeps the score given at the time; the entry's score is the latest.
+    assert after["watched"] == [
+        {"date": dt.date(2017, 5, 22), "score": 6},
+        {"date": dt.date(2024, 1, 5), "score": 6.5},
+    ]
     assert after["score"] == 6.5
     assert after["review"] == before["review"] and after["links"] == before["links"]
     assert "2 in all" in result.stderr
+    assert "Score 6 -> 6.5 (the 2017-05-22 viewing keeps 6)" in result.stderr
 
 
 def test_rewatch_of_something_not_in_the_journal_is_not_found(
@@ -341,7 +347,10 @@ def test_list_rejects_an_unknown_sort(invoke: Invoke, sample_journal: Path) -> N
 
 
 @pytest.mark.parametrize("args", [["list"], ["list", "-n", "3"], ["list", "-n", "3", "--json"]])
-def test_list_on_an_empty_journal_prints_nothing(invoke: Invoke, args: list[str]) -> None:
+def test_list_on_an_empty_journal_prints_nothing(
+    invoke: Invoke, journal_dir: Path, args: list[str]
+) -> None:
+    journal_dir.mkdir()
     result = invoke(*args)
     assert result.exit_code == 0
     assert result.stdout.strip() in ("", "[]")
@@ -365,6 +374,8 @@ def test_a_query_matching_nothing_is_not_found_and_changes_nothing(
 ) -> None:
     if journal == "sample":
         shutil.copytree(SAMPLE_JOURNAL, journal_dir, ignore=shutil.ignore_patterns(".watchbook"))
+    else:
+        journal_dir.mkdir()
     before = {p.name: p.read_bytes() for p in journal_dir.glob("*.toml")}
     result = invoke(*args)
     assert result.exit_code == 1, result.stderr
@@ -481,7 +492,9 @@ def test_python_dash_m_runs_the_cli(journal_dir: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2
-    assert bad.stderr == "Error: score: must be a number from 0 to 10 in steps of 0.5 (got '12')\n"
+    assert (
+        bad.stderr == "Error: --score: must be a number from 0 to 10 in steps of 0.5 (got '12')\n"
+    )
     assert "Traceback" not in bad.stderr
 
 

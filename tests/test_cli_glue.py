@@ -116,9 +116,17 @@ def test_the_filters_are_one_definition_shared_by_list_and_search() -> None:
     assert shown["list"]["tag"][2] is TagText
 
 
-def test_text_types_pass_values_through_unchanged() -> None:
-    for kind in (EntryQuery(), TagText(), choice_text("KIND", "kinds")):
+def test_text_types_pass_good_values_through_and_refuse_bad_ones() -> None:
+    for kind in (EntryQuery(), TagText()):
         assert kind.convert("Ghost in the Shell", None, None) == "Ghost in the Shell"
+    assert choice_text("KIND", "kinds").convert("Movie", None, None) == "movie"
+    for kind, bad in (
+        (EntryQuery(), "!!!"),
+        (TagText(), "a\x07b"),
+        (choice_text("KIND", "kinds"), "film"),
+    ):
+        with pytest.raises(click.BadParameter):
+            kind.convert(bad, None, None)
 
 
 def test_a_choice_completes_to_the_words_starting_with_what_was_typed() -> None:

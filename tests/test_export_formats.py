@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import Invoke
 from tests.test_export import write
-from watchbook.entry import Entry, Link, entry_from_dict
+from watchbook.entry import Entry, Link, Viewing, entry_from_dict
 from watchbook.journal import Journal
 
 LETTERBOXD = ["Title", "Year", "Rating10", "WatchedDate", "Rewatch", "Tags", "Review"]
@@ -102,7 +103,10 @@ def test_json_round_trips_every_field(invoke: Invoke, journal_dir: Path, tmp_pat
         "watching",
         7.5,
         verdict="All the fields.",
-        watched=[dt.date(2021, 1, 2), dt.date(2022, 3, 4)],
+        watched=[
+            dt.date(2021, 1, 2),
+            Viewing(dt.date(2022, 3, 4), 8, "Better the second time.", {"with": "friends"}),
+        ],
         tags=["a", "b"],
         creators=["Somebody"],
         aliases=["Alles"],
@@ -123,8 +127,11 @@ def test_json_round_trips_every_field(invoke: Invoke, journal_dir: Path, tmp_pat
         fields = {
             k: v
             for k, v in record.items()
-            if k not in ("slug", "related", "backlinks", "recommended")
+            if k not in ("slug", "related", "backlinks", "recommended", "watched")
         }
+        # `viewings` is `watched` with each viewing's score and note (null when it has none).
+        assert [v["date"] for v in record["viewings"]] == record["watched"]
+        fields["watched"] = fields.pop("viewings")
         assert entry_from_dict(fields, record["slug"]) == journal[record["slug"]]
     records = {r["slug"]: r for r in data["entries"]}
     assert records["everything-2020"]["related"] == [
@@ -160,13 +167,15 @@ def test_json_has_derived_links_and_backlinks(
 
 
 def read_front_matter(text: str) -> dict[str, Any]:
-    """A tiny YAML reader for the subset export writes: `key: value` lines between '---'.
+    """The front matter between '---' lines, read by PyYAML and by a tiny reader that agree.
 
-    Values are double-quoted strings, flow lists of them, numbers, or bare ISO dates; anything
-    else fails the test. (PyYAML is used too when it happens to be installed.)
+    The tiny reader allows only the subset export writes, `key: value` lines whose values are
+    double-quoted strings, flow lists of them, numbers, or bare ISO dates; anything else fails
+    the test, and so does any value PyYAML reads differently.
     """
     assert text.startswith("---\n")
-    head, _, _ = text[4:].partition("\n---\n")
+    head, end, _ = text[4:].partition("\n---\n")
+    assert end, "the front matter is not closed"
     data: dict[str, Any] = {}
     for line in head.splitlines():
         key, sep, raw = line.partition(": ")
@@ -176,10 +185,6 @@ def read_front_matter(text: str) -> dict[str, Any]:
         else:
             assert raw[:1] in '"[0123456789', line
             data[key] = json.loads(raw)
-    try:
-        import yaml  # type: ignore[import-untyped]
-    except ImportError:
-        return data
     assert yaml.safe_load(head) == data
     return data
 

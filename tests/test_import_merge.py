@@ -1,15 +1,22 @@
 """Import merging and safety: hand-written entries, matching rules, interrupted and concurrent
-imports, dry runs, the HTML converter, zip member names and the summary's rendering."""
+imports, dry runs, the HTML converter, zip member names and the summary's rendering.
+
+The tests that import export files run on the project's own (tests/fixtures) everywhere, and on
+the real exports in ../shared/fixtures as well when they are there (CI).
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
+import threading
 import tomllib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,10 +25,17 @@ from tests.conftest import FIXTURES, Invoke
 from watchbook import render
 from watchbook.entry import Entry, validate
 from watchbook.errors import Conflict
-from watchbook.importers import run_import
+from watchbook.importers import merge, run_import
 from watchbook.importers.files import unsafe_member_name
 from watchbook.importers.markup import html_to_markdown
-from watchbook.importers.merge import Parsed, Record, Skipped, merge_into, plan_import
+from watchbook.importers.merge import (
+    Outcome,
+    Parsed,
+    Record,
+    Skipped,
+    merge_into,
+    plan_import,
+)
 from watchbook.journal import Journal
 
 LETTERBOXD = FIXTURES / "letterboxd"
@@ -36,10 +50,26 @@ def no_fsync() -> Iterator[None]:
         yield
 
 
-def letterboxd_subset(folder: Path, keep: Callable[[dict[str, str]], bool]) -> Path:
-    """The real export's files with only the rows `keep` accepts (same header, same quoting)."""
+@pytest.fixture(params=["project", "real"])
+def letterboxd_export(request: pytest.FixtureRequest) -> Path:
+    """A Letterboxd export folder: the project's own, and the real one when it is there."""
+    if request.param == "real":
+        return request.getfixturevalue("real_exports") / "letterboxd"  # type: ignore[no-any-return]
+    return LETTERBOXD
+
+
+@pytest.fixture(params=["project", "real"])
+def imdb_export(request: pytest.FixtureRequest) -> Path:
+    """An IMDb 2021-layout ratings file: the project's own, and the real one when it is there."""
+    if request.param == "real":
+        return request.getfixturevalue("real_exports") / "imdb" / "ratings.csv"  # type: ignore[no-any-return]
+    return IMDB
+
+
+def letterboxd_subset(folder: Path, export: Path, keep: Callable[[dict[str, str]], bool]) -> Path:
+    """An export's files with only the rows `keep` accepts (same header, same quoting)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for source in LETTERBOXD.glob("*.csv"):
+    for source in export.glob("*.csv"):
         with source.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             kept = [row for row in reader if keep(row)]
@@ -51,20 +81,23 @@ def letterboxd_subset(folder: Path, keep: Callable[[dict[str, str]], bool]) -> P
     return folder
 
 
-def imdb_rows(keep: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
-    text = IMDB.read_bytes().decode("cp1252")
+def imdb_rows(export: Path, keep: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
+    text = export.read_bytes().decode("cp1252")
     return [row for row in csv.DictReader(io.StringIO(text, newline="")) if keep(row)]
 
 
-def imdb_subset(path: Path, keep: Callable[[dict[str, str]], bool]) -> Path:
-    """A ratings CSV holding only some of the real file's rows."""
-    rows = imdb_rows(keep)
+def write_ratings(path: Path, rows: list[dict[str, str]]) -> Path:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
+
+
+def imdb_subset(path: Path, export: Path, keep: Callable[[dict[str, str]], bool]) -> Path:
+    """A ratings CSV holding only some of an export's rows."""
+    return write_ratings(path, imdb_rows(export, keep))
 
 
 def toml(folder: Path, slug: str) -> dict[str, object]:
@@ -75,10 +108,12 @@ def toml(folder: Path, slug: str) -> dict[str, object]:
 
 
 def test_merging_into_a_hand_written_entry_keeps_its_review_and_score(
-    invoke: Invoke, sample_journal: Path, tmp_path: Path
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, letterboxd_export: Path
 ) -> None:
     before = toml(sample_journal, "the-matrix-1999")
-    export = letterboxd_subset(tmp_path / "lb", lambda row: row["Name"] == "The Matrix")
+    export = letterboxd_subset(
+        tmp_path / "lb", letterboxd_export, lambda row: row["Name"] == "The Matrix"
+    )
     with (export / "diary.csv").open(newline="", encoding="utf-8") as handle:
         diary = list(csv.DictReader(handle))
     with (export / "watched.csv").open(newline="", encoding="utf-8") as handle:
@@ -89,9 +124,10 @@ def test_merging_into_a_hand_written_entry_keeps_its_review_and_score(
     assert after["review"] == before["review"] and after["score"] == before["score"]
     assert after["verdict"] == before["verdict"] and after["aliases"] == before["aliases"]
     new_days = {dt.date.fromisoformat(row["Watched Date"]) for row in diary}
-    assert set(after["watched"]) == set(before["watched"]) | new_days  # type: ignore[arg-type]
+    days = {v["date"] if isinstance(v, dict) else v for v in after["watched"]}  # type: ignore[attr-defined]
+    assert days == set(before["watched"]) | new_days  # type: ignore[call-overload]
     assert after["ids"] == {"letterboxd": film["Letterboxd URI"]}
-    assert set(after["tags"]) >= set(before["tags"]) | {"in-theaters"}  # type: ignore[arg-type]
+    assert set(after["tags"]) >= set(before["tags"]) | {"in-theaters"}  # type: ignore[call-overload]
     assert "merged The Matrix (1999) [the-matrix-1999]: +1 viewing, tags +2, ids" in result.stdout
     assert (
         "kept in The Matrix (1999) [the-matrix-1999]: score: kept 9.5/10 (import says 10/10)"
@@ -108,11 +144,15 @@ def test_merging_into_a_hand_written_entry_keeps_its_review_and_score(
 
 
 def test_a_planned_entry_becomes_watched_and_gets_the_imported_score(
-    invoke: Invoke, sample_journal: Path, tmp_path: Path
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, imdb_export: Path
 ) -> None:
     assert toml(sample_journal, "cloud-atlas-2012")["status"] == "planned"
-    ratings = imdb_subset(tmp_path / "ratings.csv", lambda row: row["Title"] == "Cloud Atlas")
-    (row,) = imdb_rows(lambda row: row["Title"] == "Cloud Atlas")
+
+    def cloud_atlas(row: dict[str, str]) -> bool:
+        return row["Title"] == "Cloud Atlas"
+
+    ratings = imdb_subset(tmp_path / "ratings.csv", imdb_export, cloud_atlas)
+    (row,) = imdb_rows(imdb_export, cloud_atlas)
     result = invoke("import", "imdb", str(ratings))
     assert result.exit_code == 0, result.stderr
     after = toml(sample_journal, "cloud-atlas-2012")
@@ -122,7 +162,7 @@ def test_a_planned_entry_becomes_watched_and_gets_the_imported_score(
     # The hand-written creators stay first; IMDb's directors join without duplicates.
     directors = [d.strip() for d in row["Directors"].split(",")]
     assert after["creators"][:3] == ["Tom Tykwer", "Lana Wachowski", "Lilly Wachowski"]  # type: ignore[index]
-    assert set(after["creators"]) == {"Tom Tykwer", "Lana Wachowski", "Lilly Wachowski", *directors}  # type: ignore[arg-type]
+    assert set(after["creators"]) == {"Tom Tykwer", "Lana Wachowski", "Lilly Wachowski", *directors}  # type: ignore[call-overload]
 
 
 def entry(title: str, **fields: object) -> Entry:
@@ -220,11 +260,54 @@ def test_a_different_id_or_several_candidates_never_merge() -> None:
 # --- interrupted, concurrent and dry runs -----------------------------------------------------
 
 
-def test_an_interrupted_import_finishes_when_run_again(tmp_path: Path) -> None:
-    ratings = imdb_subset(tmp_path / "ratings.csv", lambda row: row["Year"] < "1990")
-    total = len(imdb_rows(lambda row: row["Year"] < "1990"))
+def many_ratings(count: int) -> list[dict[str, str]]:
+    """`count` rows of the project's ratings file, again and again, each copy a title of its own."""
+    base = imdb_rows(IMDB, lambda row: row["Title Type"] != "videoGame")
+    rows = []
+    for number in range(count):
+        row = dict(base[number % len(base)])
+        row["Const"] = f"tt7{number:07d}"
+        row["Title"] = f"{row['Title']} (copy {number // len(base) + 1})"
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("source", ["project", "real"])
+def test_an_interrupted_import_finishes_when_run_again(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    if source == "real":
+        export = request.getfixturevalue("real_exports") / "imdb" / "ratings.csv"
+        rows = imdb_rows(export, lambda row: row["Year"] < "1990")
+    else:
+        rows = many_ratings(200)
+    ratings = write_ratings(tmp_path / "ratings.csv", rows)
+    total = len(rows)
     assert total > 150
     journal = Journal(tmp_path / "journal")
+    # Ctrl-C must find writes still waiting: on a loaded machine the writers could otherwise
+    # finish every file before the main thread sees the 50th. So every write after the 60th
+    # waits until the import has cancelled the writes not yet started (30 s at most: without
+    # that cancelling they all go ahead and the counts below fail).
+    cancelled = threading.Event()
+    started = itertools.count(1)
+    real_write, real_shutdown = merge._write, ThreadPoolExecutor.shutdown
+
+    def write_after_the_60th_waits(journal: Journal, outcome: Outcome) -> Skipped | None:
+        if next(started) > 60:
+            cancelled.wait(timeout=30)
+        return real_write(journal, outcome)
+
+    def shutdown(
+        self: ThreadPoolExecutor, wait: bool = True, *, cancel_futures: bool = False
+    ) -> None:
+        real_shutdown(self, wait=False, cancel_futures=cancel_futures)
+        if cancel_futures:
+            cancelled.set()
+        real_shutdown(self, wait=wait)
+
+    monkeypatch.setattr(merge, "_write", write_after_the_60th_waits)
+    monkeypatch.setattr(ThreadPoolExecutor, "shutdown", shutdown)
 
     def ctrl_c(done: int, todo: int) -> None:
         # Ctrl-C arrives in the main thread while the writers are busy.
@@ -232,8 +315,12 @@ def test_an_interrupted_import_finishes_when_run_again(tmp_path: Path) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         run_import(journal, "imdb", ratings, progress=ctrl_c)
+    assert cancelled.is_set()
     written = len(journal.files())
-    assert 50 <= written < total
+    # The first 50 are done; of the rest, only writes already started (one per writer) follow.
+    assert 50 <= written <= 60 + merge.WRITERS < total
+    monkeypatch.setattr(merge, "_write", real_write)
+    monkeypatch.setattr(ThreadPoolExecutor, "shutdown", real_shutdown)
     assert [p.name for p in journal.path.iterdir() if p.name.endswith(".tmp")] == []
     assert Journal(journal.path).load_all().problems == []
     report = run_import(Journal(journal.path), "imdb", ratings)
@@ -242,10 +329,14 @@ def test_an_interrupted_import_finishes_when_run_again(tmp_path: Path) -> None:
 
 
 def test_a_file_edited_during_the_import_is_left_alone_and_reported(
-    invoke: Invoke, sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    invoke: Invoke,
+    sample_journal: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    imdb_export: Path,
 ) -> None:
     wanted = {"The Matrix", "Jupiter Ascending", "Cloud Atlas"}
-    ratings = imdb_subset(tmp_path / "ratings.csv", lambda row: row["Title"] in wanted)
+    ratings = imdb_subset(tmp_path / "ratings.csv", imdb_export, lambda row: row["Title"] in wanted)
     before = (sample_journal / "jupiter-ascending-2015.toml").read_bytes()
     real_update = Journal.update
 
@@ -267,12 +358,15 @@ def test_a_file_edited_during_the_import_is_left_alone_and_reported(
     assert "imdb" in toml(sample_journal, "cloud-atlas-2012")["ids"]  # type: ignore[operator]
 
 
-def test_a_dry_run_writes_nothing(invoke: Invoke, sample_journal: Path, tmp_path: Path) -> None:
-    ratings = imdb_subset(tmp_path / "ratings.csv", lambda row: row["Year"] == "1999")
+def test_a_dry_run_writes_nothing(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, imdb_export: Path
+) -> None:
+    ratings = imdb_subset(tmp_path / "ratings.csv", imdb_export, lambda row: row["Year"] == "1999")
     before = {p.name: p.read_bytes() for p in sample_journal.iterdir() if p.is_file()}
     result = invoke("import", "imdb", str(ratings), "--dry-run")
     assert result.exit_code == 0, result.stderr
-    count = len(imdb_rows(lambda row: row["Year"] == "1999"))
+    count = len(imdb_rows(imdb_export, lambda row: row["Year"] == "1999"))
+    assert count > 2
     assert f"would create {count - 1:,}, merge 1; 0 unchanged, 0 skipped" in result.stdout
     assert "Dry run: nothing was written." in result.stdout
     after = {p.name: p.read_bytes() for p in sample_journal.iterdir() if p.is_file()}
@@ -280,9 +374,11 @@ def test_a_dry_run_writes_nothing(invoke: Invoke, sample_journal: Path, tmp_path
 
 
 def test_imported_entries_are_searchable_and_linked_by_their_directors(
-    invoke: Invoke, tmp_path: Path
+    invoke: Invoke, tmp_path: Path, imdb_export: Path
 ) -> None:
-    coen = imdb_subset(tmp_path / "ratings.csv", lambda row: "Joel Coen" in row["Directors"])
+    coen = imdb_subset(
+        tmp_path / "ratings.csv", imdb_export, lambda row: "Joel Coen" in row["Directors"]
+    )
     assert invoke("import", "imdb", str(coen)).exit_code == 0
     found = json.loads(invoke("search", "lebowski", "--json").stdout)
     assert found[0]["title"] == "The Big Lebowski"
@@ -335,9 +431,12 @@ def test_the_summary_on_a_terminal_is_styled_and_cut_short(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    imdb_export: Path,
 ) -> None:
-    lines = IMDB.read_bytes().decode("cp1252").splitlines(keepends=True)
-    broken = [lines[0], *(line.replace(",", ";", 1) for line in lines[1:41])]
+    lines = imdb_export.read_bytes().decode("cp1252").splitlines(keepends=True)
+    # 40 rows (the small file's rows repeat) with a ';' for their first ',': 40 skipped rows.
+    rows = itertools.islice(itertools.cycle(lines[1:]), 40)
+    broken = [lines[0], *(line.replace(",", ";", 1) for line in rows)]
     path = tmp_path / "ratings.csv"
     path.write_text("".join(broken), encoding="utf-8")
     report = run_import(Journal(tmp_path / "journal"), "imdb", path, dry_run=True)

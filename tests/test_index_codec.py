@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import Invoke
-from watchbook.entry import Entry, Link
+from watchbook.entry import Entry, Link, Viewing
 from watchbook.index.codec import (
     IndexDamaged,
     decode_entry,
@@ -94,3 +94,20 @@ def test_a_blob_with_a_wrong_checksum_is_damage() -> None:
     assert unpack(blob) == {"a": [1, 2, 3]}
     with pytest.raises(IndexDamaged):
         unpack(blob[:-1] + b"\x00")
+
+
+viewings = st.builds(
+    Viewing,
+    st.dates(),
+    st.one_of(st.none(), st.integers(0, 20).map(lambda n: n / 2 if n % 2 else n // 2)),
+    st.one_of(st.none(), st.text(max_size=10)),
+    st.dictionaries(keys, values, max_size=2),
+)
+
+
+@given(st.lists(viewings, max_size=4))
+def test_viewings_keep_their_scores_notes_and_keys_of_yours(seen: list[Viewing]) -> None:
+    entry = Entry(title="A", slug="a", score=7, watched=seen)
+    back = decode_entry(encode_entry(entry))
+    assert back == entry
+    assert back.viewings == sorted(seen, key=lambda v: v.date)

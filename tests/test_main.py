@@ -92,7 +92,7 @@ def test_errors_and_usage_keep_their_exit_codes(journal_dir: Path) -> None:
     assert bad.stderr.startswith("Error: ")
     usage = watchbook("search")
     assert usage.returncode == 2
-    assert "Missing argument" in usage.stderr
+    assert usage.stderr == "Error: QUERY: missing (see 'watchbook search --help')\n"
     helped = watchbook("--help")
     assert helped.returncode == 0
     assert "Usage:" in helped.stdout

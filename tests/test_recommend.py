@@ -400,6 +400,7 @@ def test_no_watchlist_gives_rewatch_ideas_clearly_labelled(
 
 
 def test_an_empty_journal_has_nothing_to_suggest(invoke: Invoke, journal_dir: Path) -> None:
+    journal_dir.mkdir()
     result = invoke("recommend", "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []

@@ -413,6 +413,40 @@ def test_link_and_unlink_killed_at_every_write_step_are_all_old_or_all_new(
         assert outcomes == {"old", "new"}, args
 
 
+def test_edit_killed_at_every_write_step_is_all_old_or_all_new(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reset, template = sample_reset(tmp_path, warm=True)
+    old = (template / "blame-2017.toml").read_bytes()
+    new = old.replace(b"score = 6\n", b"score = 7\n")
+    # The editor saves its copy and notes where, in the run's folder (its working directory).
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        f"import sys\nopen(sys.argv[1], 'wb').write({new!r})\n"
+        "open('editor-ran', 'w').write(sys.argv[1])\n"
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # working copies left by kills stay in here
+    outcomes: set[str] = set()
+
+    def after_kill(point: int, journal: Path) -> None:
+        assert_sound(journal)
+        data = (journal / "blame-2017.toml").read_bytes()
+        assert data in (old, new), point
+        outcomes.add("old" if data == old else "new")
+        ran = journal.parent / "editor-ran"
+        if data == old and ran.exists():
+            # Killed before the save: what the user wrote is still in the working copy.
+            assert Path(ran.read_text()).read_bytes() == new, point
+        assert not list(journal.glob("*.edited*")), "a kill is no reason for a side copy"
+        assert_index_agrees(invoke, journal)
+
+    total, completed = every_kill_point(("edit", "blame-2017"), reset, after_kill, tmp_path)
+    assert total >= 6
+    assert outcomes == {"old", "new"}
+    assert (completed / "blame-2017.toml").read_bytes() == new
+
+
 @pytest.mark.slow
 def test_add_killed_after_random_delays_never_loses_or_cuts_an_entry(
     invoke: Invoke, journal_dir: Path
@@ -447,7 +481,7 @@ def entry_bytes(journal: Path) -> dict[str, bytes]:
 
 
 def letterboxd_subset(folder: Path, rows: int) -> Path:
-    """The first rows of each CSV of the real Letterboxd export, as an export folder of its own."""
+    """The first rows of each CSV of the Letterboxd fixture export, as an export folder of its own."""
     import csv
 
     from tests.conftest import FIXTURES
@@ -559,6 +593,40 @@ def test_stale_temp_files_go_when_the_lock_is_taken_and_nothing_else_does(
     assert invoke("add", "Third", "--year", "2002").exit_code == 0
     assert temp_files(journal_dir) == [".notes.tmp", ".y.toml.abc123.tmp", ".z.toml.abc123.tmp"]
     assert (journal_dir / ".notes.tmp").read_text() == "mine"
+
+
+def test_a_killed_import_leaves_at_most_one_temporary_file_per_writer_thread(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    from watchbook.importers.merge import WRITERS
+
+    export = tmp_path / "letterboxd"
+    export.mkdir()
+    (export / "diary.csv").write_text(
+        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+        + "".join(
+            f"2020-01-01,Film {n},2001,https://boxd.it/k{n},3,,,2020-01-01\n" for n in range(40)
+        )
+    )
+    journal_dir.mkdir()
+    # Every writer thread stops between writing its temporary file and linking it into place:
+    # the worst moment to be killed, for all of them at once.
+    importer = start("--journal", str(journal_dir), "import", "letterboxd", str(export),
+                     WB_PAUSE_BEFORE_COMMIT="30")  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(temp_files(journal_dir)) < WRITERS:
+        assert time.monotonic() < deadline and importer.poll() is None, importer.communicate()
+        time.sleep(0.02)
+    time.sleep(0.2)  # no thread starts a second file while its first waits
+    importer.send_signal(signal.SIGKILL)
+    importer.communicate()
+    left = temp_files(journal_dir)
+    assert len(left) == WRITERS, left  # the bound docs/reliability.md gives
+    assert_sound(journal_dir)
+    assert invoke("list").exit_code == 0
+    assert temp_files(journal_dir) == left, "a reader must not delete anything"
+    assert invoke("add", "Akira", "--year", "1988").exit_code == 0
+    assert temp_files(journal_dir) == []
 
 
 def test_a_nested_lock_in_one_process_does_not_wait_on_itself(journal_dir: Path) -> None:

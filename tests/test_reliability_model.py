@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import tomllib
 from pathlib import Path
@@ -201,6 +202,167 @@ def test_rm_of_a_file_edited_since_it_was_read_keeps_it(
     assert target.read_text() == HAND_VERSION
 
 
+# --- `edit` while other writers change the same file -----------------------------------------
+
+# An editor for tests, following the steps in the JSON file $WB_STEPS, one per time it is
+# opened: `race` lets another writer change the entry first (a watchbook command line, or
+# "hand" to save the journal's file directly as a second editor would; `save` writes given
+# text there); `expect` checks the
+# text it was given (say, a merge); `score` sets the score in its copy (and counts the edit);
+# `text` replaces its copy's text.
+RACING_EDITOR = r"""
+import json, os, subprocess, sys, tomllib, tomli_w
+path, steps_file = sys.argv[1], os.environ["WB_STEPS"]
+with open(steps_file) as f:
+    steps = json.load(f)
+step = steps.pop(0)
+with open(steps_file, "w") as f:
+    json.dump(steps, f)
+race = step.get("race")
+if race == "hand":
+    with open(step["entry"], encoding="utf-8") as f:
+        saved = tomllib.loads(f.read())
+    saved["hand"] = "saved by another editor"
+    saved["hand_saves"] = saved.get("hand_saves", 0) + 1
+    with open(step["entry"], "w", encoding="utf-8") as f:
+        f.write(tomli_w.dumps(saved))
+elif race:
+    subprocess.run([sys.executable, "-m", "watchbook", *race], check=True, capture_output=True)
+if "save" in step:
+    with open(step["save"][0], "w", encoding="utf-8") as f:
+        f.write(step["save"][1])
+with open(path, encoding="utf-8") as f:
+    text = f.read()
+if "expect" in step:
+    assert text == step["expect"], "the editor was not given what the test expects"
+if "score" in step:
+    data = tomllib.loads(text)
+    data["score"] = step["score"]
+    data["edits"] = data.get("edits", 0) + 1
+    text = tomli_w.dumps(data)
+if "text" in step:
+    text = step["text"]
+with open(path, "w", encoding="utf-8") as f:
+    f.write(text)
+"""
+
+
+class RacingEditor:
+    """$VISUAL and $WB_STEPS for RACING_EDITOR, in a folder of the test's own."""
+
+    def __init__(self, folder: Path) -> None:
+        self.script = folder / "racing-editor.py"
+        self.script.write_text(RACING_EDITOR)
+        self.steps = folder / "editor-steps.json"
+
+    def edit(self, journal: Path, query: str, *steps: dict[str, Any], answers: str = "") -> Any:
+        """Run `watchbook edit` in-process with these editor steps; all must be used."""
+        self.steps.write_text(json.dumps(list(steps)))
+        env = {"VISUAL": f"{sys.executable} {self.script}", "WB_STEPS": str(self.steps)}
+        result = CliRunner().invoke(
+            app, ["--journal", str(journal), "edit", query], env=env, input=answers,
+            catch_exceptions=False,
+        )  # fmt: skip
+        assert json.loads(self.steps.read_text()) == [], "the editor was opened too few times"
+        return result
+
+
+def rewatch_of(journal: Path, query: str, day: str) -> list[str]:
+    """A racing `add --rewatch` of an entry."""
+    return ["--journal", str(journal), "add", "--rewatch", "--watched", day, "--", query]
+
+
+@pytest.mark.parametrize("race", ["rewatch", "link", "hand"])
+def test_edit_never_overwrites_what_changed_on_disk_meanwhile(
+    sample_journal: Path, tmp_path: Path, race: str
+) -> None:
+    target = sample_journal / "blame-2017.toml"
+    racer: Any = {
+        "rewatch": rewatch_of(sample_journal, "Blame! (2017)", "2024-02-02"),
+        "link": ["--journal", str(sample_journal), "link", "blame-2017", "the-matrix-1999"],
+        "hand": "hand",
+    }[race]
+    result = RacingEditor(tmp_path).edit(
+        sample_journal, "blame-2017", {"race": racer, "entry": str(target), "score": 9.5}
+    )
+    assert result.exit_code == 3, result.stderr
+    side = sample_journal / "blame-2017.toml.edited"
+    assert result.stderr.splitlines()[-1] == (
+        "Error: blame-2017.toml changed on disk while you edited it, so your version was not "
+        f"saved over it; it is kept in {side}"
+    )
+    # What the other writer did is on disk, and the message showed it.
+    entry = files_view(sample_journal)["blame-2017"]
+    assert entry["score"] == 6
+    shown = {
+        "rewatch": "+watched = [2017-05-22, 2024-02-02]",
+        "link": '+to = "the-matrix-1999"',
+        "hand": '+hand = "saved by another editor"',
+    }[race]
+    assert shown in result.stderr.splitlines()
+    # What the user wrote is kept whole beside it, and is not read as an entry.
+    kept = tomllib.loads(side.read_text(encoding="utf-8"))
+    assert kept["score"] == 9.5 and kept["edits"] == 1 and kept["title"] == "Blame!"
+    assert "blame-2017" in files_view(sample_journal) and len(files_view(sample_journal)) == 11
+    assert temp_files(sample_journal) == []
+    invoke = CliRunner().invoke
+    assert listing(lambda *a: invoke(app, list(a), catch_exceptions=False)) == files_view(
+        sample_journal
+    )
+
+
+def test_edit_on_a_terminal_reopens_the_editor_on_a_merge_of_both(
+    sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchbook.cli.commands.journal as commands
+    from watchbook.editing import merge_texts
+
+    target = sample_journal / "blame-2017.toml"
+    original = target.read_text(encoding="utf-8")
+    # What the other writer and the user will each have made of the file, worked out first.
+    invoke = CliRunner().invoke
+    assert invoke(app, rewatch_of(sample_journal, "Blame! (2017)", "2024-02-02")).exit_code == 0
+    theirs = target.read_text(encoding="utf-8")
+    target.write_text(original, encoding="utf-8")
+    mine = original.replace("score = 6\n", "score = 8\n")
+    merged, clean = merge_texts(original, mine, theirs)
+    assert clean and "score = 8" in merged and "2024-02-02" in merged
+
+    monkeypatch.setattr(commands, "interactive", lambda: True)  # a person answers
+    editor = RacingEditor(tmp_path)
+    race = {"race": rewatch_of(sample_journal, "Blame! (2017)", "2024-02-02"), "text": mine}
+    result = editor.edit(sample_journal, "blame-2017", race, {"expect": merged}, answers="y\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Reopen the editor on a merge of both?" in result.stdout
+    assert f"it is kept in {sample_journal / 'blame-2017.toml.edited'}." in result.stderr
+    assert target.read_text(encoding="utf-8") == merged
+    entry = files_view(sample_journal)["blame-2017"]
+    assert entry["score"] == 8 and entry["watched"] == ["2017-05-22", "2024-02-02"]
+    assert (sample_journal / "blame-2017.toml.edited").read_text(encoding="utf-8") == mine
+
+    # Both changed the same line: the merge marks it, and the file is saved only once settled.
+    target.write_text(original, encoding="utf-8")
+    (sample_journal / "blame-2017.toml.edited").unlink()
+    theirs = original.replace("score = 6\n", "score = 7\n")
+    conflicted, clean = merge_texts(original, mine, theirs)
+    assert not clean
+    before, rest = conflicted.split("<<<<<<< your edit\n")
+    settled = before + "score = 7.5\n" + rest.split(">>>>>>> on disk now\n")[1]
+    result = editor.edit(
+        sample_journal,
+        "blame-2017",
+        {"save": [str(target), theirs], "text": mine},
+        {"expect": conflicted},  # saved with the markers: not a valid entry, so reopened
+        {"text": settled},
+        answers="y\ny\n",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "not valid TOML" in result.stdout and "Reopen the editor?" in result.stdout
+    assert target.read_text(encoding="utf-8") == settled
+    assert files_view(sample_journal)["blame-2017"]["score"] == 7.5
+
+
+# --- the state machine ------------------------------------------------------------------------
 # --- the state machine ------------------------------------------------------------------------
 
 TITLES = [
@@ -245,6 +407,7 @@ class JournalMachine(RuleBasedStateMachine):
         self.journal = self.folder / "journal"
         self.runner = CliRunner()
         self.model: dict[str, Model] = {}
+        self.editor = RacingEditor(self.folder)
 
     def teardown(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -345,6 +508,55 @@ class JournalMachine(RuleBasedStateMachine):
         assert result.exit_code == 0, result.stderr
         del self.model[name]
 
+    @rule(
+        name=titles,
+        other=titles,
+        score=scores,
+        when=dates,
+        race=st.sampled_from(["none", "hand", "rewatch", "link"]),
+    )
+    def edit(self, name: str, other: str, score: float, when: dt.date, race: str) -> None:
+        """`watchbook edit`, while another writer may change the same file."""
+        if not self.readable(name):
+            result = self.editor.edit(self.journal, self.query(name))  # never opened
+            assert result.exit_code == 1, result.stderr
+            if name in self.model:  # its file is broken: named, never replaced by another
+                assert result.stderr.startswith(f"Error: {self.model[name].slug}.toml:")
+            else:
+                assert result.stderr.startswith(("Error: No entry", "Error: there is no journal"))
+            return
+        model = self.model[name]
+        if race == "link" and (
+            other == name or not self.readable(other) or self.model[other].slug in model.links
+        ):
+            race = "none"  # nothing a link could change
+        step: dict[str, Any] = {"score": score, "entry": str(self.path(name))}
+        if race == "hand":
+            step["race"] = "hand"
+        elif race == "rewatch":
+            step["race"] = ["--journal", str(self.journal), "add", "--rewatch", "--watched",
+                            when.isoformat(), *self.year_args(name), "--", name]  # fmt: skip
+        elif race == "link":
+            step["race"] = ["--journal", str(self.journal), "link", model.slug,
+                            self.model[other].slug]  # fmt: skip
+        result = self.editor.edit(self.journal, self.query(name), step)
+        if race == "none":
+            assert result.exit_code == 0, result.stderr
+            assert result.stderr.startswith("Saved ")
+            model.score = score
+            return
+        # Someone else changed the file meanwhile: their change stays, the edit is kept aside.
+        assert result.exit_code == 3, result.stderr
+        (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        side = Path(error.rsplit("; it is kept in ", 1)[1])
+        assert side.parent == self.journal and side.name.startswith(f"{model.slug}.toml.edited")
+        assert tomllib.loads(side.read_text(encoding="utf-8"))["score"] == score
+        side.unlink()
+        if race == "rewatch":
+            model.watched.append(when)
+        elif race == "link":
+            model.links.append(self.model[other].slug)
+
     # -- hand edits (no-ops when the title has no readable file)
 
     @rule(name=titles, when=dates, score=scores)
@@ -417,6 +629,10 @@ class JournalMachine(RuleBasedStateMachine):
     @invariant()
     def index_matches_the_files(self) -> None:
         result = self.cli("list", "--json")
+        if not self.journal.exists():
+            # Nothing was added yet: a read says there is no journal rather than show nothing.
+            assert result.exit_code == 1 and "there is no journal folder" in result.stderr
+            return
         assert result.exit_code == 0, result.stderr
         shown = {
             e["slug"]: {k: v for k, v in e.items() if k != "path"}

@@ -99,10 +99,11 @@ def test_a_query_with_nothing_to_look_for_is_bad_input_everywhere(
 
 
 @pytest.mark.parametrize("args", [["show", "blame"], ["recommend", "blame"], ["rm", "blame"],
-                                  ["show", "blame-2017"]])  # fmt: skip
+                                  ["edit", "blame"], ["show", "blame-2017"]])  # fmt: skip
 def test_a_broken_file_is_named_not_replaced_by_another_entry(
-    invoke: Invoke, sample_journal: Path, args: list[str]
+    invoke: Invoke, sample_journal: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("EDITOR", "false")  # never reached
     write(sample_journal, "blame-movie-edition-2017", title="Blame! Movie Edition", year=2017,
           kind="movie", score=7)  # fmt: skip
     broken = sample_journal / "blame-2017.toml"
@@ -116,6 +117,19 @@ def test_a_broken_file_is_named_not_replaced_by_another_entry(
     assert f"the best match for {args[1]!r}" in result.stderr
     assert "Warning" not in result.stderr  # named once, in the error
     assert broken.exists()
+
+
+def test_a_broken_file_is_known_by_the_title_it_still_states(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    # Its name says nothing of the title: the title line it still has does.
+    (sample_journal / "blame-2017.toml").rename(sample_journal / "my-favourite.toml")
+    broken = sample_journal / "my-favourite.toml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "score = \n", encoding="utf-8")
+    write(sample_journal, "blame-movie-edition-2017", title="Blame! Movie Edition", year=2017)
+    result = invoke("show", "blame")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("Error: my-favourite.toml:")
 
 
 def test_an_exact_title_is_still_found_beside_a_broken_file(
@@ -185,12 +199,12 @@ def test_rm_asks_which_entry_on_a_terminal_and_asks_again_after_a_bad_answer(
 ) -> None:
     shown, code = converse(
         ["rm", "matrx"],
-        [("Which one?", b"7\n"), ("Please type a number", b"1\n"), ("Delete The Matrix", b"y\n")],
+        [("Which one?", b"7\n"), ("Which one?", b"1\n"), ("Delete The Matrix", b"y\n")],
     )
     assert code == 0, shown
     assert "'matrx' does not name an entry exactly. Did you mean:" in shown
     assert "1. The Matrix (1999) [the-matrix-1999]" in shown
-    assert "Please type a number from 1 to 1, or press Enter to cancel." in shown
+    assert "type a number from 1 to 1 (got '7'); try again (Ctrl-C to stop)" in shown
     assert not (sample_journal / "the-matrix-1999.toml").exists()
 
 
@@ -199,6 +213,6 @@ def test_leaving_the_question_changes_nothing(sample_journal: Path, answer: byte
     before = snapshot(sample_journal)
     shown, code = converse(["link", "matrx", "blame"], [("Which one?", answer)])
     assert code == 1, shown
-    assert "Nothing changed." in shown
+    assert "Cancelled: nothing was written." in shown
     assert "Traceback" not in shown
     assert snapshot(sample_journal) == before

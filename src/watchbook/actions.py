@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-from watchbook.entry import Entry, Link, parse_date, validate
-from watchbook.errors import AlreadyExists, InvalidValue
+from watchbook.entry import EARLIEST_VIEWING, Entry, Link, Viewing, parse_date, validate
+from watchbook.errors import AlreadyExists, InvalidValue, NotFound
 from watchbook.journal import Journal, make_slug
 from watchbook.search import find_entry, find_similar
 
@@ -57,7 +57,19 @@ def parse_when(text: str, today: dt.date | None = None) -> dt.date:
         raise InvalidValue(
             "watched", f"must be a date like 2017-05-22, today or yesterday (got {text!r})"
         ) from None
-    if date > today + dt.timedelta(days=1):
+    return check_viewing_date(date, today)
+
+
+def check_viewing_date(date: dt.date, today: dt.date | None = None) -> dt.date:
+    """A viewing date `add` records: from EARLIEST_VIEWING to today."""
+    today = today or dt.date.today()
+    if date < EARLIEST_VIEWING:
+        raise InvalidValue(
+            "watched",
+            f"{date.isoformat()} is before {EARLIEST_VIEWING.isoformat()}, the earliest "
+            "viewing date watchbook records",
+        )
+    if date > today:
         raise InvalidValue("watched", f"{date.isoformat()} is in the future")
     return date
 
@@ -80,22 +92,56 @@ class AddRequest:
     review: str | None = None
     links: list[str] = field(default_factory=list)
     mode: AddMode | None = None
+    # A note on the viewing this add records.
+    note: str | None = None
+    # The slug of the entry a rewatch goes to, when the user chose it (at a prompt).
+    target: str | None = None
 
 
 @dataclass
 class AddResult:
-    """What add did: created a file, added a viewing to an existing one, or promoted a planned one."""
+    """What add did: created a file, added a viewing to an existing one, or promoted a planned one.
+
+    `changes` says, one line each, what a rewatch changed in the entry (`Score 6 -> 7 ...`).
+    """
 
     entry: Entry
     path: Path
     action: Literal["created", "rewatch", "watched"]
+    changes: list[str] = field(default_factory=list)
+
+
+def check_request(request: AddRequest, today: dt.date | None = None) -> None:
+    """Refuse what contradicts itself (a planned title with a viewing) or cannot be true."""
+    if (request.status or "watched") == "planned":
+        given = (
+            ("--watched", bool(request.watched), "no viewings"),
+            ("--score", request.score is not None, "no score"),
+            ("--note", request.note is not None, "no viewing to note"),
+            ("--rewatch", request.mode == "rewatch", "no viewings to add to"),
+        )
+        for flag, present, lacks in given:
+            if present:
+                raise InvalidValue(
+                    flag, f"a planned title has {lacks} yet (leave out {flag} or --status planned)"
+                )
+    elif (
+        request.note is not None and not request.watched and request.status not in (None, "watched")
+    ):
+        raise InvalidValue(
+            "--note", f"a {request.status} title has no viewing to note (give --watched)"
+        )
+    for date in request.watched:
+        check_viewing_date(date, today)
 
 
 def _requested_entry(request: AddRequest, today: dt.date) -> Entry:
     status = request.status or "watched"
-    watched = list(request.watched)
-    if not watched and status == "watched":
-        watched = [today]
+    viewings = [Viewing(date) for date in request.watched]
+    if not viewings and status == "watched":
+        viewings = [Viewing(today)]
+    if viewings and request.note is not None:
+        max(viewings, key=lambda v: v.date).note = request.note
     entry = Entry(
         title=request.title,
         slug=make_slug(request.title.strip() or "x", request.year),
@@ -104,7 +150,7 @@ def _requested_entry(request: AddRequest, today: dt.date) -> Entry:
         status=status,
         score=request.score,  # type: ignore[arg-type]  # validate() turns text into a number
         verdict=request.verdict,
-        watched=watched,
+        watched=viewings,
         tags=list(request.tags),
         creators=list(request.creators),
         aliases=list(request.aliases),
@@ -114,59 +160,98 @@ def _requested_entry(request: AddRequest, today: dt.date) -> Entry:
     return validate(entry)
 
 
-def _merge_viewing(existing: Entry, new: Entry, request: AddRequest, today: dt.date) -> Entry:
-    """Add the new viewing to an existing entry; only fields the user gave are changed."""
-    merged = validate(existing)
-    merged.watched = sorted([*existing.watched, *(new.watched or [today])])
+def _merge_viewing(existing: Entry, new: Entry, request: AddRequest) -> tuple[Entry, list[str]]:
+    """Add the new viewing to an existing entry; only what the user gave changes, and says so."""
+    from watchbook.rewatch import Given, add_rewatch
+
+    given = Given(
+        score=new.score if request.score is not None else None,
+        note=new.viewings[-1].note if new.viewings else None,
+        verdict=new.verdict if request.verdict is not None else None,
+        kind=new.kind if request.kind is not None else None,
+        where=new.where if request.where is not None else None,
+        review=new.review if request.review is not None else None,
+        tags=new.tags,
+        creators=new.creators,
+        aliases=new.aliases,
+    )
+    viewings = [Viewing(v.date) for v in new.viewings]
+    base = validate(existing)
     if existing.status != "watched" and request.status in (None, "watched"):
-        merged.status = "watched"
+        base.status = "watched"
     elif request.status:
-        merged.status = new.status
-    for name in ("score", "verdict", "kind", "where", "review"):
-        if getattr(request, name) is not None:
-            setattr(merged, name, getattr(new, name))
-    for name in ("tags", "creators", "aliases"):
-        values = getattr(merged, name)
-        values.extend(v for v in getattr(new, name) if v not in values)
-    return validate(merged)
+        base.status = new.status
+    changes = []
+    if base.status != existing.status and existing.status != "planned":
+        # A planned title now watched is said by the command's first line.
+        changes.append(f"Status {existing.status} -> {base.status}")
+    merged, more = add_rewatch(base, viewings, given)
+    return merged, changes + more
 
 
-def add_entry(
-    journal: Journal,
-    request: AddRequest,
-    decide: Callable[[Entry], AddMode | None] | None = None,
-    today: dt.date | None = None,
-) -> AddResult:
-    """Record a viewing: a new entry, or a rewatch of (or first watch of a planned) existing one."""
+def _existing(entries: Sequence[Entry], new: Entry, request: AddRequest) -> Entry | None:
+    """The entry this add would change, or that it duplicates; None for a new title."""
+    if request.target is not None:
+        chosen = next((e for e in entries if e.slug == request.target), None)
+        if chosen is None:
+            raise NotFound(
+                f"{request.target} is no longer in the journal (it was removed while you "
+                "answered); nothing was written"
+            )
+        return chosen
+    if request.mode == "rewatch":
+        # The user says it is already there, so the title is a query like `show` takes.
+        query = f"{new.title} ({new.year})" if new.year else new.title
+        return find_entry(entries, query)
+    if request.mode == "new":
+        return None
+    same = next((e for e in entries if e.slug == new.slug), None)
+    return same or find_similar(entries, new.title, new.year)
+
+
+def match_existing(
+    journal: Journal, request: AddRequest, today: dt.date | None = None
+) -> Entry | None:
+    """The entry `add_entry` would find for this request, read without the lock (for a prompt)."""
     today = today or dt.date.today()
+    check_request(request, today)
+    new = _requested_entry(request, today)
+    return _existing(journal.load_all().entries, new, request)
+
+
+def needs_decision(existing: Entry | None, request: AddRequest) -> bool:
+    """Whether the user must say rewatch or new before this add can go on."""
+    if existing is None or request.mode is not None or request.target is not None:
+        return False
+    # A title on the watchlist that is now watched simply becomes watched.
+    return not (existing.status == "planned" and (request.status or "watched") == "watched")
+
+
+def add_entry(journal: Journal, request: AddRequest, today: dt.date | None = None) -> AddResult:
+    """Record a viewing: a new entry, or a rewatch of (or first watch of a planned) existing one.
+
+    Nothing is asked here: the journal lock is held while this runs, so a question (rewatch or
+    new?) is settled before (`match_existing`, `needs_decision`) and checked again here.
+    """
+    today = today or dt.date.today()
+    check_request(request, today)
     new = _requested_entry(request, today)
     with journal.lock():
         entries = journal.load_all().entries
         new.links = [Link(to=find_entry(entries, query).slug) for query in request.links]
-        mode = request.mode
-        if mode == "rewatch":
-            # The user says it is already there, so the title is a query like `show` takes.
-            query = f"{new.title} ({new.year})" if new.year else new.title
-            existing: Entry | None = find_entry(entries, query)
-        else:
-            existing = next((e for e in entries if e.slug == new.slug), None)
-            existing = existing or find_similar(entries, new.title, new.year)
-        if existing is not None and mode is None:
-            if existing.status == "planned" and new.status == "watched":
-                mode = "rewatch"
-            elif decide is not None:
-                mode = decide(existing)
-            if mode is None:
-                raise AlreadyExists(
-                    f"{existing.label} is already in the journal as {existing.slug}; "
-                    "add --rewatch to record another viewing, or --new for a different title"
-                )
-        if existing is not None and mode == "rewatch" and request.mode != "new":
+        existing = _existing(entries, new, request)
+        if needs_decision(existing, request):
+            assert existing is not None
+            raise AlreadyExists(
+                f"{existing.label} is already in the journal as {existing.slug}; "
+                "add --rewatch to record another viewing, or --new for a different title"
+            )
+        if existing is not None:
             was_planned = existing.status == "planned"
-            merged = _merge_viewing(existing, new, request, today)
+            merged, changes = _merge_viewing(existing, new, request)
             merged.links.extend(link for link in new.links if link not in merged.links)
             path = journal.update(merged)
-            return AddResult(merged, path, "watched" if was_planned else "rewatch")
+            return AddResult(merged, path, "watched" if was_planned else "rewatch", changes)
         new.slug = journal.new_slug(new.title, new.year)
         path = journal.create(new)
         return AddResult(new, path, "created")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from watchbook.errors import InvalidValue
@@ -35,6 +36,13 @@ MAX_REVIEW = 1_000_000
 # The key in an entry file listing slugs whose derived links the user dismissed (`unlink`).
 DISMISS_KEY = "unlinked"
 MIN_YEAR, MAX_YEAR = 1870, 2100
+# The earliest viewing `add` accepts: the first day of the earliest release year.
+EARLIEST_VIEWING = dt.date(MIN_YEAR, 1, 1)
+# What a viewing's table may hold besides the keys a user adds (kept as written).
+VIEWING_KEYS = ("date", "score", "note")
+# How deeply tables and arrays may nest in an entry file (a top-level table or array is level
+# 1). Deeper files are refused as unreadable: the TOML writer and the index's encoder recurse.
+MAX_NESTING = 16
 
 
 # Entry and Link are plain classes rather than dataclasses: a dataclass compiles its methods
@@ -71,11 +79,78 @@ class Link:
         return data
 
 
+class Viewing:
+    """One viewing: its date, and the score and note the user gave that viewing, if any."""
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __init__(
+        self,
+        date: dt.date,
+        score: int | float | None = None,
+        note: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.date = date
+        self.score = score
+        self.note = note
+        self.extra: dict[str, Any] = {} if extra is None else extra
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Viewing)
+        return (self.date, self.score, self.note, self.extra) == (
+            other.date,
+            other.score,
+            other.note,
+            other.extra,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Viewing(date={self.date!r}, score={self.score!r}, note={self.note!r}, "
+            f"extra={self.extra!r})"
+        )
+
+    @property
+    def plain(self) -> bool:
+        """True when the viewing is only a date (written in the short form)."""
+        return self.score is None and self.note is None and not self.extra
+
+    def to_toml(self) -> dt.date | dict[str, Any]:
+        """The date alone, or a table with the date first: `{ date = ..., score = 7 }`."""
+        if self.plain:
+            return self.date
+        data: dict[str, Any] = {"date": self.date}
+        if self.score is not None:
+            data["score"] = self.score
+        if self.note is not None:
+            data["note"] = self.note
+        data.update(self.extra)
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """The viewing as JSON-ready data: date, score and note always, then the user's keys."""
+        data: dict[str, Any] = {"date": self.date.isoformat(), "score": self.score}
+        data["note"] = self.note
+        data.update(_jsonable(self.extra))
+        return data
+
+
+def _viewing(item: dt.date | Viewing) -> Viewing:
+    return item if isinstance(item, Viewing) else Viewing(item)
+
+
 class Entry:
-    """One title in the journal; `slug` is the file name's stem and never stored in the file."""
+    """One title in the journal; `slug` is the file name's stem and never stored in the file.
+
+    `viewings` holds every viewing, oldest first; `watched` is their dates. The constructor
+    takes viewings or plain dates for `watched`.
+    """
 
     FIELDS = (
-        "title", "slug", "year", "kind", "status", "score", "verdict", "watched", "tags",
+        "title", "slug", "year", "kind", "status", "score", "verdict", "viewings", "tags",
         "creators", "aliases", "where", "review", "ids", "links", "extra",
     )  # fmt: skip
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
@@ -89,7 +164,7 @@ class Entry:
         status: str = "watched",
         score: int | float | None = None,
         verdict: str | None = None,
-        watched: list[dt.date] | None = None,
+        watched: Sequence[dt.date | Viewing] | None = None,
         tags: list[str] | None = None,
         creators: list[str] | None = None,
         aliases: list[str] | None = None,
@@ -106,7 +181,9 @@ class Entry:
         self.status = status
         self.score = score
         self.verdict = verdict
-        self.watched: list[dt.date] = [] if watched is None else watched
+        self.viewings: list[Viewing] = sorted(
+            (_viewing(item) for item in watched or ()), key=lambda v: v.date
+        )
         self.tags: list[str] = [] if tags is None else tags
         self.creators: list[str] = [] if creators is None else creators
         self.aliases: list[str] = [] if aliases is None else aliases
@@ -135,9 +212,35 @@ class Entry:
         return f"{self.title} ({self.year})" if self.year else self.title
 
     @property
+    def watched(self) -> list[dt.date]:
+        """The dates of the viewings, oldest first."""
+        return [v.date for v in self.viewings]
+
+    @watched.setter
+    def watched(self, dates: Sequence[dt.date]) -> None:
+        # A viewing whose date stays keeps its score and note.
+        left = list(self.viewings)
+        kept: list[Viewing] = []
+        for date in sorted(dates):
+            same = next((v for v in left if v.date == date), None)
+            if same is None:
+                kept.append(Viewing(date))
+            else:
+                left.remove(same)
+                kept.append(same)
+        self.viewings = kept
+
+    def add_viewing(self, viewing: Viewing) -> None:
+        """Add a viewing in date order (after others of the same day)."""
+        import bisect
+
+        place = bisect.bisect_right([v.date for v in self.viewings], viewing.date)
+        self.viewings.insert(place, viewing)
+
+    @property
     def last_watched(self) -> dt.date | None:
         """The most recent viewing, if any."""
-        return max(self.watched) if self.watched else None
+        return max(v.date for v in self.viewings) if self.viewings else None
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as the mapping written to its TOML file, keys in the documented order."""
@@ -148,7 +251,7 @@ class Entry:
             "status": self.status,
             "score": self.score,
             "verdict": self.verdict,
-            "watched": sorted(self.watched),
+            "watched": [v.to_toml() for v in sorted(self.viewings, key=lambda v: v.date)],
             "tags": self.tags,
             "creators": self.creators,
             "aliases": self.aliases,
@@ -170,8 +273,15 @@ class Entry:
 
     def to_json(self) -> dict[str, Any]:
         """The entry as JSON-ready data: every field, dates as ISO strings, plus `slug`."""
-        data = {"slug": self.slug, **self.to_dict()}
-        data["watched"] = [d.isoformat() for d in sorted(self.watched)]
+        data: dict[str, Any] = {}
+        for key, value in {"slug": self.slug, **self.to_dict()}.items():
+            data[key] = value
+            if key == "watched":
+                viewings = sorted(self.viewings, key=lambda v: v.date)
+                data["watched"] = [v.date.isoformat() for v in viewings]
+                data["viewings"] = [v.to_json() for v in viewings]
+        data.setdefault("watched", [])
+        data.setdefault("viewings", [])
         for key in ("year", "kind", "score", "verdict", "where", "review"):
             data.setdefault(key, None)
         for key in ("tags", "creators", "aliases"):
@@ -235,7 +345,7 @@ def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str | None:
     raise InvalidValue(name, f"must be one of {', '.join(allowed)} (got {value!r})")
 
 
-def check_score(value: Any) -> int | float | None:
+def check_score(value: Any, name: str = "score") -> int | float | None:
     """A score is 0-10 in steps of 0.5; whole scores are kept as integers."""
     if value is None:
         return None
@@ -252,9 +362,7 @@ def check_score(value: Any) -> int | float | None:
     else:
         number = math.nan
     if not math.isfinite(number) or not 0 <= number <= 10 or (number * 2) != int(number * 2):
-        raise InvalidValue(
-            "score", f"must be a number from 0 to 10 in steps of 0.5 (got {value!r})"
-        )
+        raise InvalidValue(name, f"must be a number from 0 to 10 in steps of 0.5 (got {value!r})")
     return int(number) if number.is_integer() else number
 
 
@@ -299,12 +407,27 @@ def parse_date(value: Any, name: str = "watched") -> dt.date:
     raise InvalidValue(name, f"must be a date like 2017-05-22 (got {value!r})")
 
 
-def check_dates(value: Any) -> list[dt.date]:
-    """One date or a list of them, returned oldest first."""
+def check_viewings(value: Any) -> list[Viewing]:
+    """`watched`: a date or a `{ date, score, note }` table, or a list of them; oldest first."""
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
-    return sorted(parse_date(item) for item in items)
+    viewings = [check_viewing(item) for item in items]
+    return sorted(viewings, key=lambda v: v.date)
+
+
+def check_viewing(value: Any) -> Viewing:
+    """One viewing: a date, or a table with `date` and maybe `score`, `note` and keys of yours."""
+    if not isinstance(value, dict):
+        return Viewing(parse_date(value))
+    if "date" not in value:
+        raise InvalidValue("watched", "each viewing table needs a date: { date = 2017-05-22 }")
+    return Viewing(
+        parse_date(value["date"], "watched.date"),
+        check_score(value.get("score"), "watched.score"),
+        check_line("watched.note", value.get("note")),
+        {k: v for k, v in value.items() if k not in VIEWING_KEYS},
+    )
 
 
 def check_words(name: str, value: Any) -> list[str]:
@@ -353,8 +476,39 @@ def check_links(value: Any) -> list[Link]:
     return links
 
 
+# A tuple, not `dict | list`: that would build a union object on every check of every file.
+_CONTAINERS = (dict, list)
+_FLAT_KEYS = KNOWN_KEYS - {"links"}
+
+
+def check_nesting(data: dict[str, Any]) -> None:
+    """InvalidValue naming the top-level key whose tables or arrays nest past MAX_NESTING."""
+    for key, value in data.items():
+        # Known keys hold plain values or flat lists, which their own checks enforce; only the
+        # user's own keys and [[links]] may nest (checked first: the checks of others recurse).
+        if key in _FLAT_KEYS:
+            continue
+        if isinstance(value, _CONTAINERS) and _too_deep(value, 1):
+            raise InvalidValue(
+                key,
+                f"tables and arrays are nested more than {MAX_NESTING} levels deep; "
+                f"watchbook reads at most {MAX_NESTING}",
+            )
+
+
+def _too_deep(value: dict[str, Any] | list[Any], level: int) -> bool:
+    # Stops at the limit, so it recurses at most MAX_NESTING + 1 times; scalars cost no call.
+    if level > MAX_NESTING:
+        return True
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, _CONTAINERS) and _too_deep(item, level + 1):
+            return True
+    return False
+
+
 def entry_from_dict(data: dict[str, Any], slug: str = "") -> Entry:
     """Validate a parsed TOML mapping and build its Entry; raises InvalidValue naming the field."""
+    check_nesting(data)
     if "title" not in data:
         raise InvalidValue("title", "is required")
     status = check_choice("status", data.get("status"), STATUSES) or "watched"
@@ -369,7 +523,7 @@ def entry_from_dict(data: dict[str, Any], slug: str = "") -> Entry:
         status=status,
         score=score,
         verdict=check_line("verdict", data.get("verdict")),
-        watched=check_dates(data.get("watched")),
+        watched=check_viewings(data.get("watched")),
         tags=check_words("tags", data.get("tags")),
         creators=check_words("creators", data.get("creators")),
         aliases=check_words("aliases", data.get("aliases")),

@@ -7,6 +7,8 @@ EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_BAD_INPUT = 2
 EXIT_CONFLICT = 3
+# As a shell reports a process stopped by Ctrl-C (128 + SIGINT's 2).
+EXIT_INTERRUPTED = 130
 # As a process killed by SIGPIPE reports it in a shell (128 + 13): the reader of stdout left.
 EXIT_READER_GONE = 141
 
@@ -23,6 +25,7 @@ class InvalidValue(WatchbookError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+        self.reason = message
 
 
 class InvalidFile(WatchbookError):
@@ -91,6 +94,12 @@ class FolderNotEmpty(WatchbookError):
     exit_code = EXIT_CONFLICT
 
 
+class NotAnExport(WatchbookError):
+    """The --out file exists and is not an export watchbook wrote; --force replaces it."""
+
+    exit_code = EXIT_CONFLICT
+
+
 class UnreadableImport(WatchbookError):
     """A file given to `import` is missing, not the expected export, hostile or too large."""
 
@@ -98,3 +107,12 @@ class UnreadableImport(WatchbookError):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.reason = message
+
+
+class WriteFailed(WatchbookError):
+    """The system refused a write (disk full, file size limit, ...); nothing was left half-written."""
+
+    def __init__(self, path: str, reason: str, outcome: str = "nothing was changed") -> None:
+        super().__init__(f"could not write {path}: {reason}; {outcome}")
+        self.path = path
+        self.reason = reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -11,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from watchbook.entry import Entry, entry_from_dict
+from watchbook.entry import SCALAR_ORDER, Entry, entry_from_dict
 from watchbook.errors import (
     AlreadyExists,
     Conflict,
@@ -19,6 +20,7 @@ from watchbook.errors import (
     InvalidValue,
     NotFound,
     UnsafePath,
+    WriteFailed,
 )
 from watchbook.listing import SUFFIX, journal_folder
 from watchbook.text import has_control_chars
@@ -31,8 +33,18 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
     f"{p}{n}" for p in ("com", "lpt") for n in range(10)
 }
 _TOML_LINE = re.compile(r"line (\d+)")
-# What _write_temp names its temporary files: '.<slug>.toml.<random>.tmp'.
-_TEMP_NAME = re.compile(r"^\..+\.toml\.[a-z0-9_]+\.tmp$")
+# A title on a line of its own, in a file that may not parse as a whole.
+_TITLE_LINE = re.compile(
+    r"""^[ \t]*title[ \t]*=[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)')""", re.M
+)
+# Written with O_NOFOLLOW: a link planted in the journal or its cache is never written through.
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+GITIGNORE_TEXT = "# watchbook's cache and lock: rebuilt on demand, never committed\n*\n"
+# Where `edit` keeps what the user wrote when the file changed on disk meanwhile.
+SIDE_SUFFIX = ".edited"
+# What _write_temp names its temporary files: '.<slug>.toml.<random>.tmp' (and for a side
+# copy, '.<slug>.toml.edited.<random>.tmp').
+_TEMP_NAME = re.compile(r"^\..+\.toml(?:\.edited(?:-\d+)?)?\.[a-z0-9_]+\.tmp$")
 # Lock files this process holds, with how deeply, so a nested lock() does not wait on itself.
 _HELD_LOCKS: dict[tuple[str, int], int] = {}
 
@@ -99,7 +111,13 @@ def dump_entry(entry: Entry) -> str:
         elif isinstance(value, str) and "\n" in value and "\r" not in value and "'''" not in value:
             # A literal multi-line string needs no escapes, so a review reads as it was written.
             text = f"{name} = '''\n{value}'''\n"
-        elif isinstance(value, list) and value and all(_flat_table(v) for v in value):
+        elif (
+            isinstance(value, list)
+            and value
+            and all(_flat_table(v) for v in value)
+            and key not in SCALAR_ORDER
+        ):
+            # `watched` stays a plain key even when every viewing is a table (inline, one a line).
             text = "\n".join(
                 f"[[{name}]]\n" + tomli_w.dumps(v, multiline_strings=True) for v in value
             )
@@ -149,7 +167,7 @@ def parse_entry(text: str, slug: str, name: str) -> Entry:
 
 
 def _line_of_key(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*\[*\s*{re.escape(key)}\s*[=\]]")
+    pattern = re.compile(rf"^\s*\[*\s*{re.escape(key)}\s*[=\].]")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
             return number
@@ -173,6 +191,8 @@ class Journal:
         self._read_digests: dict[str, tuple[int, int]] = {}
         # Files that could not be read, by name, so the CLI can warn about each once.
         self.problems: dict[str, InvalidFile] = {}
+        # Set when the index cache could not be used and the files were read directly.
+        self.cache_note: str | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -181,21 +201,35 @@ class Journal:
 
     def ensure(self) -> None:
         """Create the journal folder and its state folder (with a .gitignore) if missing."""
-        if self.path.exists() and not self.path.is_dir():
-            raise UnsafePath(f"the journal path {self.path} is not a folder")
-        if self.state_dir.is_symlink() or (self.state_dir.exists() and not self.state_dir.is_dir()):
-            # A link here (say, committed to a shared git journal) would send the lock, the
-            # index and the .gitignore into someone else's folder.
-            raise UnsafePath(
-                f"{self.state_dir} must be watchbook's own folder, not a link or a file; "
-                "remove it and watchbook will recreate it"
-            )
+        self.check_folder()
+        problem = self.state_problem()
+        if problem:
+            raise UnsafePath(f"{problem}; remove it and watchbook will recreate it")
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        ignore = self.state_dir / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(
-                "# watchbook's cache and lock: rebuilt on demand, never committed\n*\n"
-            )
+        with contextlib.suppress(FileExistsError):
+            # Created only if nothing (not even a link) has the name: never written through.
+            fd = os.open(self.state_dir / ".gitignore", _CREATE, 0o644)
+            with os.fdopen(fd, "w") as ignore:
+                ignore.write(GITIGNORE_TEXT)
+
+    def check_folder(self) -> None:
+        """UnsafePath when the journal path exists but is not a folder (a file, a pipe, a device)."""
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISDIR(os.stat(self.path).st_mode):
+                raise UnsafePath(f"the journal path {self.path} is not a folder")
+
+    def state_problem(self) -> str | None:
+        """Why the state folder cannot be used, or None when it is a plain folder or absent."""
+        try:
+            mode = os.lstat(self.state_dir).st_mode
+        except FileNotFoundError:
+            return None
+        if stat.S_ISDIR(mode):
+            return None
+        # A link here (say, committed to a shared git journal) would send the lock, the index
+        # and the .gitignore into someone else's folder.
+        what = "a link" if stat.S_ISLNK(mode) else "not a folder"
+        return f"{self.state_dir} must be watchbook's own folder, and is {what}"
 
     def path_for(self, slug: str) -> Path:
         """The file of a slug; refuses anything that would leave the journal folder."""
@@ -230,13 +264,7 @@ class Journal:
         # One lstat for the common case, a plain file; a link is followed only inside the journal.
         mode = os.lstat(path).st_mode
         if stat.S_ISLNK(mode):
-            target = path.resolve()
-            if not target.is_relative_to(self.path.resolve()):
-                raise InvalidFile(name, "is a link to a file outside the journal; not followed")
-            try:
-                mode = os.stat(path).st_mode
-            except OSError:
-                mode = 0  # a link to nothing
+            mode = self._link_target_mode(path)
         if not stat.S_ISREG(mode):
             raise InvalidFile(name, "is not a regular file")
         with open(path, "rb") as file:
@@ -258,6 +286,39 @@ class Journal:
         self._read_digests[slug] = digest(data)
         return entry
 
+    def stated_title(self, name: str) -> str | None:
+        """The title a file that does not parse still states on a line of its own, if any."""
+        # Read only to tell which entry a QUERY means (search.resolve_entry), never to use.
+        path = self.path / name
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return None
+            with open(path, "rb") as file:
+                head = file.read(64 * 1024).decode("utf-8", "replace")
+        except OSError:
+            return None
+        found = _TITLE_LINE.search(head)
+        if found is None:
+            return None
+        return found.group(1) if found.group(1) is not None else found.group(2)
+
+    def _link_target_mode(self, path: Path) -> int:
+        """The mode of what a link in the journal points to (0 for nothing); InvalidFile if outside."""
+        try:
+            target = os.path.realpath(path, strict=True)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise InvalidFile(
+                    path.name, "is a link that loops back on itself; not followed"
+                ) from None
+            target = os.path.realpath(path)  # a link to nothing: where it would lead
+        if not Path(target).is_relative_to(os.path.realpath(self.path)):
+            raise InvalidFile(path.name, "is a link to a file outside the journal; not followed")
+        try:
+            return os.stat(path).st_mode
+        except OSError:
+            return 0  # a link to nothing
+
     def get(self, slug: str) -> Entry:
         """The entry with this slug; NotFound if there is no such file."""
         path = self.path_for(slug)
@@ -273,6 +334,8 @@ class Journal:
                 result.entries.append(self.read_path(path))
             except InvalidFile as problem:
                 result.problems.append(problem)
+            except FileNotFoundError:
+                continue  # removed since the folder was listed: nothing to read or report
             except OSError as exc:
                 result.problems.append(InvalidFile(path.name, f"cannot be read: {exc.strerror}"))
         self.problems.update((p.path, p) for p in result.problems)
@@ -294,7 +357,10 @@ class Journal:
 
         self.ensure()
         lock_path = self.state_dir / "journal.lock"
-        key = (str(lock_path.resolve()), threading.get_ident())
+        key = (
+            os.path.join(os.path.realpath(self.state_dir), "journal.lock"),
+            threading.get_ident(),
+        )
         if _HELD_LOCKS.get(key):
             # flock() locks are per open file, so a second FileLock here would wait on ourselves.
             _HELD_LOCKS[key] += 1
@@ -303,8 +369,9 @@ class Journal:
             finally:
                 _HELD_LOCKS[key] -= 1
             return
-        if lock_path.is_symlink():
-            raise UnsafePath(f"{lock_path} is a link; remove it and watchbook will recreate it")
+        problem = _not_plain_file(lock_path)
+        if problem:
+            raise UnsafePath(f"{lock_path} is {problem}; remove it and watchbook will recreate it")
         try:
             with FileLock(str(lock_path), timeout=LOCK_TIMEOUT):
                 _HELD_LOCKS[key] = 1
@@ -331,37 +398,69 @@ class Journal:
         self.ensure()
         path = self.path_for(entry.slug)
         data = _encode(entry)
+        if not self._link_new(path, data):
+            raise AlreadyExists(f"{path.name} already exists in the journal")
+        self._read_digests[entry.slug] = digest(data)
+        return path
+
+    def _link_new(self, path: Path, data: bytes) -> bool:
+        """Give a new file these bytes under this name, atomically; False if the name is taken."""
         tmp = self._write_temp(path, data, mode=0o644)
         try:
             # link() fails if the target exists, so two writers can never clobber each other.
             os.link(tmp, path)
         except FileExistsError:
-            raise AlreadyExists(f"{path.name} already exists in the journal") from None
+            return False
+        except OSError as exc:
+            raise WriteFailed(str(path), exc.strerror or str(exc)) from None
         finally:
             os.unlink(tmp)
         _fsync_dir(self.path)
-        self._read_digests[entry.slug] = digest(data)
-        return path
+        return True
+
+    def save_aside(self, slug: str, data: bytes) -> Path:
+        """Keep bytes in a new file beside an entry (`<slug>.toml.edited`, `-2`...), never an entry."""
+        base = self.path_for(slug)
+        n = 1
+        while True:
+            side = base.with_name(base.name + SIDE_SUFFIX + (f"-{n}" if n > 1 else ""))
+            if self._link_new(side, data):
+                return side
+            n += 1
 
     def update(self, entry: Entry) -> Path:
         """Atomically rewrite an entry this process read; Conflict if the file changed since."""
         path = self.path_for(entry.slug)
         self._check_unchanged(entry.slug, path)
-        data = _encode(entry)
+        self._replace(entry.slug, path, _encode(entry))
+        return path
+
+    def save_text(self, slug: str, data: bytes, expected: bytes) -> Path:
+        """Replace an entry file with bytes written by hand, only if it still holds `expected`."""
+        path = self.path_for(slug)
+        self._read_digests[slug] = digest(expected)
+        self._check_unchanged(slug, path)
+        self._replace(slug, path, data)
+        return path
+
+    def _replace(self, slug: str, path: Path, data: bytes) -> None:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         tmp = self._write_temp(path, data, mode=mode)
         try:
             # Checked again right before the rename: an editor may have saved the file while
             # the temporary copy was written and synced (which can take a while on a slow disk).
-            self._check_unchanged(entry.slug, path)
+            self._check_unchanged(slug, path)
             os.replace(tmp, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise WriteFailed(str(path), exc.strerror or str(exc)) from None
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
         _fsync_dir(self.path)
-        self._read_digests[entry.slug] = digest(data)
-        return path
+        self._read_digests[slug] = digest(data)
 
     def delete(self, slug: str) -> Path:
         """Remove an entry file this process read; Conflict if it changed since."""
@@ -376,23 +475,42 @@ class Journal:
         expected = self._read_digests.get(slug)
         if expected is None:
             raise Conflict(f"{path.name} was not read before being rewritten; nothing was changed")
-        if path.is_symlink() or not path.is_file():
+        self.refuse_link(path)
+        if not path.is_file():
             raise Conflict(f"{path.name} is no longer a regular file; nothing was changed")
         if digest(path.read_bytes()) != expected:
             raise Conflict(
                 f"{path.name} was changed by someone else since it was read; nothing was changed"
             )
 
+    def refuse_link(self, path: Path) -> None:
+        """UnsafePath if an entry file is a link: watchbook never writes or deletes through one."""
+        if path.is_symlink():
+            # Waiting and trying again would never help, so this is not a Conflict.
+            raise UnsafePath(
+                f"{path.name} is a link to {printable_name(os.readlink(path))}, and watchbook "
+                "never writes or deletes through a link; nothing was changed (change the file "
+                "it points to, or replace the link with a copy)"
+            )
+
     def _write_temp(self, path: Path, data: bytes, mode: int) -> str:
         import tempfile
 
-        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{path.name}.", suffix=".tmp")
+        except OSError as exc:
+            raise WriteFailed(str(path), exc.strerror or str(exc)) from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, mode)
+        except OSError as exc:
+            # A full disk or a file size limit: say which file, and that none was changed.
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise WriteFailed(str(path), exc.strerror or str(exc)) from None
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -414,12 +532,27 @@ def _encode(entry: Entry) -> bytes:
         raise InvalidValue(
             "entry", "holds text that is not valid UTF-8; nothing was written"
         ) from None
+    except RecursionError:
+        # Entries are read with a nesting limit (entry.MAX_NESTING), so only one built in
+        # code could get here; refused like any other entry that could not be read back.
+        raise InvalidValue("entry", "is nested too deeply to write; nothing was written") from None
     if len(data) > MAX_FILE_BYTES:
         raise InvalidValue(
             "review",
             f"the entry would take {len(data):,} bytes; entry files are limited to {MAX_FILE_BYTES:,}",
         )
     return data
+
+
+def _not_plain_file(path: Path) -> str | None:
+    """What a path that should be a regular file (or absent) is instead, or None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return "a link" if stat.S_ISLNK(mode) else "not a regular file"
 
 
 def _fsync_dir(path: Path) -> None:

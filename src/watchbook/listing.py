@@ -33,6 +33,8 @@ def journal_folder(
     return os.path.join(platformdirs.user_data_dir("watchbook"), "journal"), "the user data folder"
 
 
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NONBLOCK", 0)
+
 # Files per piece of a listing's bytes (see listing_bytes).
 CHUNK = 256
 
@@ -79,7 +81,9 @@ def read_listing(path: str | os.PathLike[str]) -> Listing:
 def scan_folder(path: str | os.PathLike[str]) -> dict[str, Stat]:
     """Entry file name -> (size, mtime_ns), as journal.files() sees the folder, in folder order."""
     try:
-        folder = os.open(path, os.O_RDONLY)
+        # O_DIRECTORY: a named pipe or a device given as the journal is refused at once
+        # (opening a pipe for reading would wait for a writer forever).
+        folder = os.open(path, _FOLDER_FLAGS)
     except (FileNotFoundError, NotADirectoryError):
         return {}
     try:

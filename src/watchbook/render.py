@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
-from watchbook.entry import Entry, format_score
+from watchbook.entry import Entry, Viewing, format_score
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,10 +26,47 @@ def is_terminal() -> bool:
 
 
 def console(stderr: bool = False) -> Console:
-    """A rich console that honours NO_COLOR and never wraps output meant for a pipe."""
+    """A rich console that honours NO_COLOR; on stdout, lines end without padding spaces."""
     from rich.console import Console
 
-    return Console(stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+    # rich only writes, flushes and asks isatty()/fileno() of it.
+    file = None if stderr else cast("IO[str]", TrimmedLines(sys.stdout))
+    return Console(
+        file=file, stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")), highlight=False
+    )
+
+
+class TrimmedLines:
+    """A stream that drops the spaces rich pads each line with, so none are copied along."""
+
+    # Spaces (and the colour codes among them) at the end of a line; the codes are kept.
+    _TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
+    _CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        """Write every complete line trimmed; keep an unfinished one until it ends."""
+        *lines, self.pending = (self.pending + text).split("\n")
+        if lines:
+            self.stream.write("".join(self._trim(line) + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        """Write what is pending and flush the stream."""
+        if self.pending:
+            self.stream.write(self.pending)
+            self.pending = ""
+        self.stream.flush()
+
+    def _trim(self, line: str) -> str:
+        return self._TRAILING.sub(lambda m: "".join(self._CODE.findall(m.group())), line)
+
+    def __getattr__(self, name: str) -> Any:
+        # isatty(), fileno(), encoding: rich asks the stream what it is.
+        return getattr(self.stream, name)
 
 
 def print_json(data: Any) -> None:
@@ -44,12 +83,22 @@ def print_line(text: str = "") -> None:
 
 def print_error(message: str) -> None:
     """'Error: ...' on stderr, one line."""
-    sys.stderr.write(f"Error: {message}\n")
+    with contextlib.suppress(OSError):
+        # Whatever reads stdout may be gone; the error is still said.
+        sys.stdout.flush()
+    _to_stderr(f"Error: {message}\n")
 
 
 def print_note(message: str) -> None:
     """A side remark (warnings, where a file was written) on stderr, so stdout stays data."""
-    sys.stderr.write(message + "\n")
+    # What was printed before the note comes before it when both go to one place (2>&1).
+    sys.stdout.flush()
+    _to_stderr(message + "\n")
+
+
+def _to_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 def _score_style(score: int | float | None) -> str:
@@ -67,12 +116,18 @@ def _plain(value: Any) -> str:
     return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
 
 
+NO_MATCH = "No entries match"
+
+
 def print_entries(entries: Sequence[Entry]) -> None:
-    """A table of entries on a terminal; tab-separated lines (slug first) on a pipe."""
+    """A table of entries on a terminal (a note when empty); tab-separated lines on a pipe."""
     if not is_terminal():
         for e in entries:
             fields = (e.slug, e.title, e.year, e.kind, e.status, format_score(e.score), e.verdict)
             print_line("\t".join(_plain(f) for f in fields))
+        return
+    if not entries:
+        print_note(NO_MATCH)
         return
     from rich.markup import escape
     from rich.table import Table
@@ -101,7 +156,7 @@ def entry_facts(entry: Entry) -> list[tuple[str, str]]:
         ("Status", entry.status),
         ("Score", format_score(entry.score)),
         ("Verdict", entry.verdict or ""),
-        ("Watched", ", ".join(d.isoformat() for d in entry.watched)),
+        *watched_facts(entry),
         ("Tags", ", ".join(entry.tags)),
         ("Creators", ", ".join(entry.creators)),
         ("Aliases", ", ".join(entry.aliases)),
@@ -109,6 +164,21 @@ def entry_facts(entry: Entry) -> list[tuple[str, str]]:
         ("Ids", ", ".join(f"{k}: {v}" for k, v in entry.ids.items())),
     ]
     return [(label, value) for label, value in facts if value]
+
+
+def watched_facts(entry: Entry) -> list[tuple[str, str]]:
+    """'Watched: 2003-10-11, 2019-06-01'; one line a viewing when any has a score or note."""
+    if all(v.plain for v in entry.viewings):
+        return [("Watched", ", ".join(d.isoformat() for d in entry.watched))]
+    return [("Watched", describe_viewing(v)) for v in entry.viewings]
+
+
+def describe_viewing(viewing: Viewing) -> str:
+    """'2024-03-09 (7/10): Better on a big screen.'"""
+    text = viewing.date.isoformat()
+    if viewing.score is not None:
+        text += f" ({format_score(viewing.score)})"
+    return f"{text}: {viewing.note}" if viewing.note else text
 
 
 def print_entry(entry: Entry, path: Path, links: Sequence[tuple[str, str]] = ()) -> None:
@@ -151,99 +221,10 @@ def print_entry(entry: Entry, path: Path, links: Sequence[tuple[str, str]] = ())
 # --- stats ------------------------------------------------------------------------------------
 
 
-def _bar(count: int, biggest: int, width: int, glyph: str) -> str:
-    if not count:
-        return ""
-    return glyph * max(1, round(width * count / biggest))
-
-
-def stats_lines(stats: Stats, terminal: bool) -> list[tuple[str, list[str]]]:
-    """The stats as (heading, lines) sections; bars are blocks on a terminal and '#' on a pipe."""
-    glyph = "█" if terminal else "#"
-    sections: list[tuple[str, list[str]]] = []
-    scope = f" watched in {stats.year}" if stats.year else ""
-    statuses = ", ".join(f"{n} {name}" for name, n in stats.by_status.items())
-    kinds = ", ".join(f"{n} {name}" for name, n in stats.by_kind.items())
-    noun = "entry" if stats.entries == 1 else "entries"
-    journal = [f"{stats.entries} {noun}{scope}: {statuses}" if statuses else f"No entries{scope}."]
-    if kinds:
-        journal.append(f"kinds: {kinds}")
-    journal.append(f"viewings: {stats.viewings}")
-    sections.append(("Journal", journal))
-    if stats.mean_score is not None:
-        sections.append(
-            (
-                "Scores",
-                [
-                    f"{stats.scored} scored, mean {stats.mean_score:g}, median {stats.median_score:g}",
-                    stats.generosity,
-                ],
-            )
-        )
-        biggest = max(stats.histogram.values())
-        sections.append(
-            (
-                "Score histogram",
-                [
-                    f"{score:>4} {_bar(n, biggest, 30, glyph)} {n}".rstrip()
-                    for score, n in stats.histogram.items()
-                ],
-            )
-        )
-    for title, counts in (
-        ("Viewings per year", stats.viewings_per_year),
-        (f"Viewings per month in {stats.month_year}", stats.viewings_per_month),
-    ):
-        if counts:
-            biggest = max(counts.values()) or 1
-            sections.append(
-                (
-                    title,
-                    [
-                        f"{key} {_bar(n, biggest, 30, glyph)} {n}".rstrip()
-                        for key, n in counts.items()
-                    ],
-                )
-            )
-    for title, groups in (("Top tags", stats.top_tags), ("Top creators", stats.top_creators)):
-        if groups:
-            sections.append(
-                (
-                    title,
-                    [
-                        f"{g.name}\t{g.count}\t"
-                        + (f"mean {g.mean_score:g}" if g.mean_score is not None else "")
-                        for g in groups
-                    ],
-                )
-            )
-    if stats.most_rewatched:
-        sections.append(
-            (
-                "Most rewatched",
-                [
-                    f"{t.title}" + (f" ({t.year})" if t.year else "") + f"\t{t.value} viewings"
-                    for t in stats.most_rewatched
-                ],
-            )
-        )
-    if stats.longest_unwatched_favourites:
-        sections.append(
-            (
-                "Favourites not seen for longest",
-                [
-                    f"{t.title}"
-                    + (f" ({t.year})" if t.year else "")
-                    + f"\t{t.score:g}/10\tlast seen {t.last_watched}"
-                    for t in stats.longest_unwatched_favourites
-                ],
-            )
-        )
-    return sections
-
-
 def print_stats(stats: Stats) -> None:
     """Stats sections: bold headings and block bars on a terminal, plain text on a pipe."""
+    from watchbook.stats import stats_lines
+
     terminal = is_terminal()
     sections = stats_lines(stats, terminal)
     if not terminal:
@@ -366,6 +347,9 @@ def print_search(results: Sequence[dict[str, Any]]) -> None:
     if not is_terminal():
         for row in rows:
             print_line("\t".join(_plain(field) for field in row))
+        return
+    if not rows:
+        print_note(NO_MATCH)
         return
     from rich.markup import escape
     from rich.table import Table

@@ -312,14 +312,18 @@ def find_entry(entries: Sequence[Entry], query: str) -> Entry:
 
 
 def resolve_entry(
-    entries: Sequence[Entry], query: str, unreadable: Sequence[InvalidFile] = ()
+    entries: Sequence[Entry],
+    query: str,
+    unreadable: Sequence[InvalidFile] = (),
+    stated: Mapping[str, str] | None = None,
 ) -> Resolution:
     """What QUERY names among these entries (see Resolution).
 
     A fuzzy match is used when it scores at least FUZZY_FLOOR (80) and no other entry with
     the same kind of match (whole words, prefix, typo) scores within CLEAR_MARGIN (6) of it.
     A file that does not parse is never passed over for another entry: when one of
-    `unreadable` matches QUERY at least as well as the best entry, UnreadableMatch.
+    `unreadable` matches QUERY at least as well as the best entry, by its name or by the
+    title it still states (`stated`, by file name), UnreadableMatch.
     """
     query = query.strip()
     require_query(query)
@@ -327,7 +331,7 @@ def resolve_entry(
     for entry in entries:
         if entry.slug == slug:
             return Resolution(query, entry, True, (entry,))
-    broken = _broken_match(query, unreadable)
+    broken = _broken_match(query, unreadable, stated or {})
     text, year = split_year(query)
     for candidate_text, candidate_year in ((query, None), (text, year)):
         wanted = set(name_forms(candidate_text))
@@ -399,7 +403,7 @@ _SLUG_TAIL = re.compile(r"(?:-(?:18|19|20)\d\d)?(?:-\d{1,3})?$")
 
 
 def _broken_match(
-    query: str, unreadable: Sequence[InvalidFile]
+    query: str, unreadable: Sequence[InvalidFile], stated: Mapping[str, str]
 ) -> tuple[NameMatch, InvalidFile] | None:
     """The file that does not parse which QUERY matches best, if any matches well."""
     slug = query.removesuffix(".toml")
@@ -410,6 +414,7 @@ def _broken_match(
         if stem == slug:
             raise UnreadableMatch(query, problem)
         names = {stem.replace("-", " "), _SLUG_TAIL.sub("", stem).replace("-", " ")}
+        names.update(name_forms(stated.get(problem.path, "")))
         match = max(best_match(forms, name) for name in names)
         if match.score >= FUZZY_FLOOR and (best is None or match > best[0]):
             best = (match, problem)

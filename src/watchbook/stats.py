@@ -37,6 +37,17 @@ class TitleCount:
 
 
 @dataclass
+class Rescored:
+    """An entry whose score changed between viewings: the first score given, and the latest."""
+
+    slug: str
+    title: str
+    year: int | None
+    first: float
+    latest: float
+
+
+@dataclass
 class Stats:
     """Everything `watchbook stats` shows; `to_json` gives the same numbers."""
 
@@ -56,6 +67,7 @@ class Stats:
     top_creators: list[GroupScore] = field(default_factory=list)
     most_rewatched: list[TitleCount] = field(default_factory=list)
     longest_unwatched_favourites: list[TitleCount] = field(default_factory=list)
+    rescored: list[Rescored] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The stats as plain JSON-ready data."""
@@ -81,7 +93,29 @@ def _half_steps() -> list[str]:
     return [f"{n / 2:g}" for n in range(21)]
 
 
-def _group_scores(entries: Sequence[Entry], attribute: str) -> list[GroupScore]:
+def score_in(entry: Entry, year: int | None = None) -> int | float | None:
+    """The entry's score, or with `year` the score of its latest scored viewing in that year."""
+    if year is not None:
+        scored = [v.score for v in entry.viewings if v.date.year == year and v.score is not None]
+        if scored:
+            return scored[-1]
+    return entry.score
+
+
+def _rescored(entries: Sequence[Entry]) -> list[Rescored]:
+    """Entries whose first scored viewing has another score than the entry has now."""
+    found = []
+    for e in entries:
+        first = next((v.score for v in e.viewings if v.score is not None), None)
+        if first is not None and e.score is not None and first != e.score:
+            found.append(Rescored(e.slug, e.title, e.year, float(first), float(e.score)))
+    found.sort(key=lambda r: (-abs(r.latest - r.first), r.slug))
+    return found[:TOP]
+
+
+def _group_scores(
+    entries: Sequence[Entry], attribute: str, score_of: dict[int, int | float | None]
+) -> list[GroupScore]:
     # Group case-insensitively but show the spelling used most often.
     members: dict[str, list[Entry]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -92,7 +126,7 @@ def _group_scores(entries: Sequence[Entry], attribute: str) -> list[GroupScore]:
             spellings[key][name] += 1
     groups = []
     for key, group in members.items():
-        scores = [float(e.score) for e in group if e.score is not None]
+        scores = [float(s) for e in group if (s := score_of[id(e)]) is not None]
         mean = round(statistics.fmean(scores), 2) if scores else None
         groups.append(GroupScore(spellings[key].most_common(1)[0][0], len(group), mean))
     groups.sort(key=lambda g: (-g.count, -(g.mean_score or 0), g.name.casefold()))
@@ -113,7 +147,9 @@ def compute_stats(
     for d in dates:
         if d.year == month_year:
             per_month[f"{month_year}-{d.month:02d}"] += 1
-    scores = [float(e.score) for e in entries if e.score is not None]
+    # With a year, what you thought then: the score of a viewing that year, where it has one.
+    score_of = {id(e): score_in(e, year) for e in entries}
+    scores = [float(s) for s in score_of.values() if s is not None]
     histogram = dict.fromkeys(_half_steps(), 0)
     for score in scores:
         histogram[f"{score:g}"] += 1
@@ -142,8 +178,8 @@ def compute_stats(
         mean_score=round(statistics.fmean(scores), 2) if scores else None,
         median_score=statistics.median(scores) if scores else None,
         histogram=histogram,
-        top_tags=_group_scores(entries, "tags"),
-        top_creators=_group_scores(entries, "creators"),
+        top_tags=_group_scores(entries, "tags", score_of),
+        top_creators=_group_scores(entries, "creators", score_of),
         most_rewatched=[
             TitleCount(e.slug, e.title, e.year, len(e.watched), _num(e.score))
             for e in rewatched[:TOP]
@@ -159,8 +195,104 @@ def compute_stats(
             )
             for e in favourites[:TOP]
         ],
+        rescored=_rescored(entries),
     )
 
 
 def _num(score: int | float | None) -> float | None:
     return None if score is None else float(score)
+
+
+# --- the text report (plain lines; render.py styles them on a terminal) ------------------------
+
+
+def _bar(count: int, biggest: int, width: int, glyph: str) -> str:
+    if not count:
+        return ""
+    return glyph * max(1, round(width * count / biggest))
+
+
+def stats_lines(stats: Stats, terminal: bool) -> list[tuple[str, list[str]]]:
+    """The stats as (heading, lines) sections; bars are blocks on a terminal and '#' on a pipe."""
+    glyph = "█" if terminal else "#"
+    sections: list[tuple[str, list[str]]] = []
+    scope = f" watched in {stats.year}" if stats.year else ""
+    statuses = ", ".join(f"{n} {name}" for name, n in stats.by_status.items())
+    kinds = ", ".join(f"{n} {name}" for name, n in stats.by_kind.items())
+    noun = "entry" if stats.entries == 1 else "entries"
+    journal = [f"{stats.entries} {noun}{scope}: {statuses}" if statuses else f"No entries{scope}."]
+    if kinds:
+        journal.append(f"kinds: {kinds}")
+    journal.append(f"viewings: {stats.viewings}")
+    sections.append(("Journal", journal))
+    if stats.mean_score is not None:
+        sections.append(
+            (
+                "Scores",
+                [
+                    f"{stats.scored} scored, mean {stats.mean_score:g}, median {stats.median_score:g}",
+                    stats.generosity,
+                ],
+            )
+        )
+        biggest = max(stats.histogram.values())
+        sections.append(
+            (
+                "Score histogram",
+                [
+                    f"{score:>4} {_bar(n, biggest, 30, glyph)} {n}".rstrip()
+                    for score, n in stats.histogram.items()
+                ],
+            )
+        )
+    for title, counts in (
+        ("Viewings per year", stats.viewings_per_year),
+        (f"Viewings per month in {stats.month_year}", stats.viewings_per_month),
+    ):
+        if counts:
+            biggest = max(counts.values()) or 1
+            sections.append(
+                (
+                    title,
+                    [
+                        f"{key} {_bar(n, biggest, 30, glyph)} {n}".rstrip()
+                        for key, n in counts.items()
+                    ],
+                )
+            )
+    for title, groups in (("Top tags", stats.top_tags), ("Top creators", stats.top_creators)):
+        if groups:
+            sections.append(
+                (
+                    title,
+                    [
+                        f"{g.name}\t{g.count}\t"
+                        + (f"mean {g.mean_score:g}" if g.mean_score is not None else "")
+                        for g in groups
+                    ],
+                )
+            )
+    titled = (
+        (
+            "Most rewatched",
+            [(t.title, t.year, f"{t.value} viewings") for t in stats.most_rewatched],
+        ),
+        (
+            "Rescored on a rewatch",
+            [(r.title, r.year, f"{r.first:g} -> {r.latest:g}") for r in stats.rescored],
+        ),
+        (
+            "Favourites not seen for longest",
+            [
+                (t.title, t.year, f"{t.score:g}/10\tlast seen {t.last_watched}")
+                for t in stats.longest_unwatched_favourites
+            ],
+        ),
+    )
+    for heading, rows in titled:
+        if rows:
+            lines = [
+                title + (f" ({year})" if year else "") + f"\t{what}" for title, year, what in rows
+            ]
+            sections.append((heading, lines))
+    return sections

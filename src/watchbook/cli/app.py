@@ -8,11 +8,14 @@ each with a Typer of its own that is merged into this one.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+import click
 import typer
+from click.exceptions import NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from watchbook import __version__
@@ -28,7 +31,14 @@ from watchbook.cli.commands import (
 )
 from watchbook.cli.completion import register_shells
 from watchbook.cli.options import State
-from watchbook.errors import EXIT_BAD_INPUT, EXIT_READER_GONE, WatchbookError
+from watchbook.cli.values import PATH, parameter_name
+from watchbook.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    EXIT_READER_GONE,
+    WatchbookError,
+)
 
 # The order a new user needs the commands in; any command not named here follows.
 COMMAND_ORDER = (
@@ -45,6 +55,37 @@ class WatchbookGroup(TyperGroup):
         rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
+    def main(self, *args: Any, **extra: Any) -> Any:
+        # Click's own usage errors (a bad value, an unknown option or command, a missing
+        # argument) are printed here as one line, like every library error, not as a usage block.
+        standalone = extra.pop("standalone_mode", True)
+        extra["standalone_mode"] = False
+        try:
+            code = super().main(*args, **extra)
+        except NoArgsIsHelpError as exc:
+            if not standalone:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            if not standalone:
+                raise
+            from watchbook.render import print_error
+
+            print_error(usage_message(exc))
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            if not standalone:
+                raise
+            # Ctrl-C or end of input at a prompt: every prompt comes before any write.
+            from watchbook.render import print_note
+
+            print_note("Cancelled: nothing was written.")
+            sys.exit(EXIT_NOT_FOUND)
+        if not standalone:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             result = super().invoke(ctx)
@@ -55,11 +96,57 @@ class WatchbookGroup(TyperGroup):
             fail(str(exc), exc.exit_code)
         except BrokenPipeError:
             reader_gone()
+        except KeyboardInterrupt:
+            # Every file is written whole or not at all, so stopping anywhere is safe to say.
+            fail("interrupted; no file was left half-written", EXIT_INTERRUPTED)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_BAD_INPUT)
         finally:
             warn_unreadable(ctx.obj)
+
+
+# Click's words for arguments nothing takes: 'Got unexpected extra arguments (a b)'.
+_EXTRA_ARGUMENTS = re.compile(r"^Got unexpected extra arguments? \((.*)\)$")
+
+
+def usage_message(exc: click.ClickException) -> str:
+    """A usage error as one line that names the option: '--year: must be a whole number ...'."""
+    if isinstance(exc, click.BadParameter):
+        name = parameter_name(exc.param) or exc.param_hint
+        if isinstance(exc, click.MissingParameter):
+            return f"{name}: missing{_help_hint(exc)}"
+        return f"{name}: {exc.message}" if name else exc.message
+    if isinstance(exc, click.NoSuchOption):
+        close = [p for p in exc.possibilities or [] if p.startswith("--")][:3]
+        maybe = f"; did you mean {' or '.join(close)}?" if close else ""
+        return f"{exc.option_name}: no such option{maybe}{_help_hint(exc)}"
+    if isinstance(exc, click.exceptions.NoSuchCommand):
+        close = list(exc.possibilities or [])[:3]
+        maybe = f"; did you mean {' or '.join(close)}?" if close else ""
+        return f"{exc.command_name}: no such command{maybe}{_help_hint(exc)}"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"{exc.option_name}: {_option_problem(exc.message)}{_help_hint(exc)}"
+    if isinstance(exc, click.UsageError):
+        extra = _EXTRA_ARGUMENTS.match(exc.message)
+        if extra:
+            return f"{extra.group(1)}: unexpected argument{_help_hint(exc)}"
+        return f"{exc.message}{_help_hint(exc)}"
+    return exc.format_message()
+
+
+def _option_problem(message: str) -> str:
+    """Click's 'Option '--year' requires an argument.' as 'needs a value'."""
+    if message.endswith("requires an argument."):
+        return "needs a value"
+    if "does not take a value" in message:
+        return "takes no value"
+    return message.rstrip(".")
+
+
+def _help_hint(exc: click.UsageError) -> str:
+    """Where to read how the command is used."""
+    return f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
 
 
 def reader_gone() -> NoReturn:
@@ -80,6 +167,8 @@ def warn_unreadable(st: State | None) -> None:
 
     for problem in st.opened.problems.values():
         print_note(f"Warning: skipped {problem}")
+    if st.opened.cache_note:
+        print_note(f"Warning: {st.opened.cache_note}")
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -122,6 +211,7 @@ def main(
         help="Journal folder. Default: $WATCHBOOK_JOURNAL, else ./journal if present, "
         "else the user data folder (see `watchbook where`).",
         show_default=False,
+        click_type=PATH,
     ),
     version: bool = typer.Option(
         False, "--version", callback=version_callback, is_eager=True, help="Show the version."

@@ -25,6 +25,8 @@ from click.shell_completion import (
     add_completion_class,
 )
 
+from watchbook.errors import InvalidValue
+
 if TYPE_CHECKING:
     from watchbook.journal import Journal
 
@@ -37,7 +39,18 @@ class _Completing(click.ParamType):
     name = "TEXT"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return value
+        from watchbook.cli.values import convert_checked
+
+        return convert_checked(self, self.check, value, param, ctx)
+
+    def check(self, value: str) -> str:
+        """The value as the command takes it; InvalidValue when it cannot be one."""
+        from watchbook.entry import check_line
+
+        text = check_line(self.name, value)
+        if text is None:
+            raise InvalidValue(self.name, "must not be empty")
+        return text
 
     def finder(self) -> Finder:
         """The function listing (value, description) candidates for what is typed."""
@@ -56,6 +69,11 @@ class EntryQuery(_Completing):
     """A QUERY: completes to the slugs of matching entries, described as 'Title (Year)'."""
 
     name = "QUERY"
+
+    def check(self, value: str) -> str:
+        from watchbook.cli.values import query_text
+
+        return query_text(value)
 
     def finder(self) -> Finder:
         from watchbook.complete import entries
@@ -86,14 +104,20 @@ class CreatorText(_Completing):
 
 
 class ChoiceText(click.ParamType):
-    """One of a fixed set of words, checked by the command itself (for the same error shape)."""
+    """One of a fixed set of words, in any case; the value is given in lower case."""
 
     def __init__(self, name: str, choices: Callable[[], tuple[str, ...]]) -> None:
         self.name = name
         self.choices = choices
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return value
+        from watchbook.cli.values import convert_checked
+        from watchbook.entry import check_choice
+
+        def check(text: str) -> str | None:
+            return check_choice(self.name, text, self.choices())
+
+        return convert_checked(self, check, value, param, ctx)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -104,7 +128,7 @@ class ChoiceText(click.ParamType):
 
 
 def choice_text(name: str, what: str) -> ChoiceText:
-    """A ChoiceText for the kinds, statuses or sort orders."""
+    """A ChoiceText for the kinds, statuses, sort orders, export formats, services or shells."""
 
     def kinds() -> tuple[str, ...]:
         from watchbook.entry import KINDS
@@ -121,7 +145,22 @@ def choice_text(name: str, what: str) -> ChoiceText:
 
         return SORTS
 
-    return ChoiceText(name, {"kinds": kinds, "statuses": statuses, "sorts": sorts}[what])
+    def formats() -> tuple[str, ...]:
+        from watchbook.export import FORMATS
+
+        return FORMATS
+
+    def services() -> tuple[str, ...]:
+        from watchbook.importers import SERVICES
+
+        return SERVICES
+
+    def shells() -> tuple[str, ...]:
+        return tuple(SHELLS)
+
+    lists = {"kinds": kinds, "statuses": statuses, "sorts": sorts, "formats": formats}
+    lists.update(services=services, shells=shells)
+    return ChoiceText(name, lists[what])
 
 
 class BashCompletion(BashComplete):

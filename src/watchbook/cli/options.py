@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from watchbook.cli.completion import EntryQuery, TagText, choice_text
+from watchbook.cli.values import COUNT, SCORE_FLOOR
 
 if TYPE_CHECKING:
     from watchbook.entry import Entry
@@ -100,13 +101,7 @@ def settle(found: Resolution, changes: bool = False) -> Entry:
         )
     from watchbook.cli.prompts import choose_entry
 
-    chosen = choose_entry(found)
-    if chosen is None:
-        from watchbook.render import print_note
-
-        print_note("Nothing changed.")
-        raise typer.Exit(1)
-    return chosen
+    return choose_entry(found)
 
 
 def say_guess(query: str, entry: Entry) -> None:
@@ -148,5 +143,14 @@ STATUS_FILTER: Any = typer.Option(
 TAG_FILTER: Any = typer.Option(
     None, "--tag", "-t", help="Only entries with this tag.", click_type=TagText()
 )
-MIN_SCORE_FILTER: Any = typer.Option(None, "--min-score", help="Only scores at least this.")
+MIN_SCORE_FILTER: Any = typer.Option(
+    None, "--min-score", help="Only scores at least this (0 to 10).", click_type=SCORE_FLOOR
+)
 AS_JSON: Any = typer.Option(False, "--json", help="Print JSON instead of text.")
+
+
+def limit_option(default: int | None) -> Any:
+    """--limit N: at most N results (N is 1 or more)."""
+    return typer.Option(
+        default, "--limit", "-n", help="At most this many results.", click_type=COUNT
+    )

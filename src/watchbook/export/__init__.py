@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("markdown", "json", "csv")
 DEFAULT_OUT = Path("export")
+# The file name ending of each format's one-file export.
+EXTENSIONS = {"markdown": ".md", "json": ".json", "csv": ".csv"}
 
 # (files done, files in all)
 Progress = Callable[[int, int], None]
@@ -58,6 +60,26 @@ class ExportOptions:
         """True when the export is one file (JSON, CSV or --single-file), so it can go to stdout."""
         return self.format != "markdown" or self.single_file
 
+    def names_the_file(self, out: Path) -> bool:
+        """Whether --out is the export file itself (True) or the folder to write into (False)."""
+        # A one-file export goes to `out` itself when it ends in the format's extension or is a
+        # file already; a name ending in another format's extension is a mistake worth a word.
+        suffix = out.suffix.lower()
+        if out.is_dir():
+            return False
+        own = EXTENSIONS[self.format] if self.one_document else None
+        if suffix in EXTENSIONS.values() and suffix != own:
+            wanted = "--single-file" if suffix == ".md" else f"--format {suffix[1:]}"
+            what = (
+                "Markdown pages go into a folder"
+                if self.format == "markdown"
+                else (f"a {self.format} export is a {EXTENSIONS[self.format]} file")
+            )
+            raise InvalidValue(
+                "--out", f"{out} ends in {suffix}, but {what} (add {wanted}, or change --out)"
+            )
+        return self.one_document and (suffix == own or out.is_file())
+
 
 @dataclass
 class ExportResult:
@@ -69,6 +91,8 @@ class ExportResult:
     changed: int = 0
     removed: list[str] = field(default_factory=list)
     created: bool = False
+    # Set when --out named the file itself.
+    file: Path | None = None
 
 
 def build_site(catalog: Catalog, recommended: bool | None = None) -> Site:
@@ -120,6 +144,44 @@ def export_document(site: Site, options: ExportOptions) -> bytes:
         )
     ((_, produce),) = jobs(site, options)
     return _encode(produce())
+
+
+def export_to_file(site: Site, out: Path, options: ExportOptions) -> ExportResult:
+    """Write a one-file export at `out` itself (see output.write_file for what it refuses)."""
+    from watchbook.export.output import write_file
+
+    data = export_document(site, options)
+    summary = write_file(
+        out, data, lambda head: _is_export(head, options.format), force=options.force
+    )
+    path = out.resolve()
+    return ExportResult(
+        folder=path.parent,
+        entries=len(site.entries),
+        files=[path.name],
+        changed=summary.changed,
+        created=summary.created,
+        file=path,
+    )
+
+
+def _is_export(head: bytes, format: str) -> bool:
+    """Whether a file's first bytes are those of a one-file export of this format."""
+    if format == "json":
+        from watchbook.export.json_export import document_start
+
+        return head.startswith(document_start().encode())
+    if format == "csv":
+        from watchbook.export.csv_export import COLUMNS
+
+        return head.startswith(",".join(COLUMNS).encode() + b"\n")
+    from watchbook.export.markdown import SITE_TITLE
+
+    text = head.decode("utf-8", "replace")
+    if text.startswith("---\n"):
+        # After the front matter, if the export has one.
+        text = text.split("\n---\n", 1)[-1].lstrip("\n")
+    return text.startswith(f"# {SITE_TITLE}\n")
 
 
 def export_to_folder(

@@ -5,10 +5,12 @@ Named csv_export rather than csv so that `import csv` here plainly means the sta
 Columns: Title, Year, Rating10, WatchedDate, Rewatch, Tags, Review, then imdbID and tmdbID
 (from the entry's `ids`, which Letterboxd uses to match films exactly when present).
 - Planned entries are left out: Letterboxd would record them as watched.
-- Rating10 is a whole number from 1 to 10: a half score rounds up (6.5 -> 7), 0 becomes 1.
+- Rating10 is a whole number from 1 to 10: a half score rounds up (6.5 -> 7), 0 becomes 1. Each
+  row has the score of its own viewing when that viewing has one, else the entry's score.
 - The first viewing has Rewatch `false`, later ones `true`; an entry seen on no known date is
   one row with an empty WatchedDate (Letterboxd then marks it watched without a diary date).
-- The review goes on the latest viewing's row only, so Letterboxd does not repeat it.
+- The review goes on the latest viewing's row only, so Letterboxd does not repeat it; a
+  viewing's note goes on its own row (before the review on the latest one).
 - A status other than watched (watching, dropped) is added as a tag, so it is not lost.
 - Tags are joined with ', '; a comma inside a tag becomes a space (Letterboxd splits on it).
 """
@@ -16,12 +18,11 @@ Columns: Title, Year, Rating10, WatchedDate, Rewatch, Tags, Review, then imdbID 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import math
 from collections.abc import Iterator
 
-from watchbook.entry import Entry
+from watchbook.entry import Entry, Viewing
 from watchbook.export.site import Site, title_order
 
 FILE_NAME = "letterboxd.csv"
@@ -59,20 +60,20 @@ def rows(entry: Entry) -> list[tuple[str, ...]]:
     tags = [" ".join(t.replace(",", " ").split()) for t in entry.tags]
     if entry.status != "watched":
         tags.append(entry.status)
-    common = (
-        entry.title,
-        str(entry.year or ""),
-        rating10(entry.score),
-    )
     ids = (_id(entry, "imdb"), _id(entry, "tmdb"))
     review = (entry.review or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    dates: list[dt.date | None] = [*entry.watched] or [None]
+    viewings: list[Viewing | None] = [*entry.viewings] or [None]
     result: list[tuple[str, ...]] = []
-    for i, date in enumerate(dates):
+    for i, viewing in enumerate(viewings):
+        date = viewing.date if viewing else None
+        score = entry.score if viewing is None or viewing.score is None else viewing.score
         rewatch = "" if date is None else ("true" if i else "false")
-        text = review if i == len(dates) - 1 else ""
+        texts = [viewing.note if viewing and viewing.note else ""]
+        texts.append(review if i == len(viewings) - 1 else "")
         watched = date.isoformat() if date else ""
-        result.append((*common, watched, rewatch, ", ".join(tags), text, *ids))
+        text = "\n\n".join(t for t in texts if t)
+        row = (entry.title, str(entry.year or ""), rating10(score), watched, rewatch)
+        result.append((*row, ", ".join(tags), text, *ids))
     return result
 
 

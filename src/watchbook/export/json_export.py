@@ -36,10 +36,15 @@ def entry_record(site: Site, entry: Entry) -> dict[str, Any]:
     return record
 
 
+def document_start() -> str:
+    """The first line of every JSON export (how an earlier export is recognised)."""
+    return f'{{"watchbook_export": {FORMAT_VERSION}, "entries": [\n'
+
+
 def document(site: Site) -> Iterator[str]:
     """The JSON text in pieces: entries by slug, one per line, so diffs show whole entries."""
     entries = sorted(site.entries, key=lambda e: e.slug)
-    yield f'{{"watchbook_export": {FORMAT_VERSION}, "entries": [\n'
+    yield document_start()
     last = len(entries) - 1
     for i, entry in enumerate(entries):
         text = json.dumps(entry_record(site, entry), ensure_ascii=False)

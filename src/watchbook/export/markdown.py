@@ -2,8 +2,9 @@
 
 Titles, verdicts, tags, creators and other one-line fields are escaped so that they read as
 plain text in any CommonMark renderer; the review is the user's own Markdown and is copied as
-written (only a code fence or HTML block it leaves open is closed after it, so that it cannot
-swallow the rest of the page).
+written, except that raw HTML and links to anything but the web, mail, pages and anchors are
+made harmless (markdown_safety), whatever the journal holds, and a code fence it leaves open is
+closed after it, so that it cannot swallow the rest of the page.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from watchbook.entry import Entry, format_score
+from watchbook.entry import Entry, Viewing, format_score
 from watchbook.export.site import Ref, Site, score_order, title_order
+from watchbook.markdown_safety import safe_markdown
 from watchbook.text import fold
 
 SITE_TITLE = "Watch journal"
@@ -25,9 +27,11 @@ INDEX = "index.md"
 
 # --- escaping ---------------------------------------------------------------------------------
 
-# Characters that start emphasis, code, links, HTML, table cells, headings, strikethrough or
-# attribute lists wherever they are; a backslash before any ASCII punctuation is always allowed.
-_ALWAYS = str.maketrans({c: "\\" + c for c in "\\`*_[]{}<>|#~"})
+# Characters that start emphasis, code, links, table cells, headings, strikethrough or
+# attribute lists wherever they are; a backslash before any ASCII punctuation is allowed in
+# CommonMark. '<' becomes an entity instead: not every Markdown takes '\<' as an escape
+# (Python-Markdown, behind MkDocs, would pass the tag through).
+_ALWAYS = str.maketrans({"<": "&lt;", **{c: "\\" + c for c in "\\`*_[]{}>|#~"}})
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # At the start of a line, these would begin a list, an ordered list or a setext underline.
 _LIST_START = re.compile(r"^(\d{1,9})([.)])")
@@ -36,9 +40,10 @@ _LIST_START = re.compile(r"^(\d{1,9})([.)])")
 @functools.lru_cache(maxsize=1 << 16)
 def escape(text: str, line_start: bool = True) -> str:
     """One line of plain text as Markdown that renders as exactly that text."""
-    text = text.translate(_ALWAYS)
     if "&" in text:
-        text = _ENTITY.sub(r"\\&", text)
+        # Before the translation, which brings entities of its own.
+        text = _ENTITY.sub("&amp;", text)
+    text = text.translate(_ALWAYS)
     return guard_line_start(text) if line_start else text
 
 
@@ -216,9 +221,15 @@ def facts(entry: Entry) -> list[str]:
     if entry.status in STATUS_WORDS:
         items.append(("Status", STATUS_WORDS[entry.status]))
     if entry.watched:
-        dates = ", ".join(d.isoformat() for d in entry.watched)
         count = len(entry.watched)
-        items.append(("Watched", dates + (f" ({count} viewings)" if count > 1 else "")))
+        if all(v.plain for v in entry.viewings):
+            dates = ", ".join(d.isoformat() for d in entry.watched)
+            items.append(("Watched", dates + (f" ({count} viewings)" if count > 1 else "")))
+        else:
+            # One sub-item a viewing, with the score and note given that time.
+            lines = [viewing_line(v) for v in entry.viewings]
+            times = f"{count} viewings" if count > 1 else "1 viewing"
+            items.append(("Watched", times + "".join(f"\n  - {line}" for line in lines)))
     if entry.where:
         items.append(("Where", escape(entry.where, line_start=False)))
     if entry.tags:
@@ -234,6 +245,16 @@ def facts(entry: Entry) -> list[str]:
         )
         items.append(("Elsewhere", ids))
     return [f"- **{label}:** {value}" for label, value in items]
+
+
+def viewing_line(viewing: Viewing) -> str:
+    """'2024-03-09 · 7/10 · Better on a big screen.' (the note escaped)."""
+    parts = [viewing.date.isoformat()]
+    if viewing.score is not None:
+        parts.append(format_score(viewing.score))
+    if viewing.note:
+        parts.append(escape(viewing.note, line_start=False))
+    return " · ".join(parts)
 
 
 def front_matter(fields: dict[str, object]) -> str:
@@ -339,8 +360,8 @@ class MarkdownExport:
         if items:
             blocks.append("\n".join(items))
         if entry.review:
-            # The one change to the review: newlines become '\n' like everywhere else.
-            review = entry.review.replace("\r\n", "\n").replace("\r", "\n")
+            # Newlines become '\n' like everywhere else; no raw HTML, no script links.
+            review = safe_markdown(entry.review.replace("\r\n", "\n").replace("\r", "\n"))
             review = review if review.endswith("\n") else review + "\n"
             blocks.append(f"{h2} Review\n\n{review}{closing_for(review)}".rstrip("\n"))
         for heading, refs in (
@@ -379,7 +400,8 @@ class MarkdownExport:
         line += f" · {viewings} {'viewing' if viewings == 1 else 'viewings'}"
         scores = [float(e.score) for e in entries if e.score is not None]
         if scores:
-            line += f" · average score {sum(scores) / len(scores):.1f}"
+            # Rounded as `watchbook stats` rounds its mean, so the two agree.
+            line += f" · average score {round(sum(scores) / len(scores), 2):g}"
         return line
 
     def index_sections(self) -> list[str]:

@@ -18,11 +18,11 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from watchbook.errors import FolderNotEmpty, UnsafePath
+from watchbook.errors import FolderNotEmpty, NotAnExport, UnsafePath, WriteFailed
 
 MARKER = ".watchbook-export"
 MARKER_HEADER = (
@@ -184,23 +184,7 @@ class OutputFolder:
         return self.summary
 
     def _write_bytes(self, name: str, data: bytes) -> None:
-        # As few system calls as possible (they dominate an export of thousands of pages):
-        # create the temporary file exclusively, write, close, rename over the target.
-        tmp = self.root / f".{name}.{self._token}.tmp"
-        fd = os.open(tmp, _CREATE, 0o644)
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
-            # rename() replaces a link at the target itself, never the file it points to.
-            os.replace(tmp, self.root / name)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        _replace(self.root, name, data, self._token)
 
     def _marker_temp_left(self) -> bool:
         prefix = f".{MARKER}."
@@ -218,6 +202,66 @@ class OutputFolder:
             if _TEMP.match(item.name) and item.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(item.path)
+
+
+def _replace(folder: Path, name: str, data: bytes, token: str) -> None:
+    """Put `data` in folder/name through a temporary file renamed over it."""
+    # As few system calls as possible (they dominate an export of thousands of pages):
+    # create the temporary file exclusively, write, close, rename over the target.
+    tmp = folder / f".{name}.{token}.tmp"
+    fd = os.open(tmp, _CREATE, 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        # rename() replaces a link at the target itself, never the file it points to.
+        os.replace(tmp, folder / name)
+    except OSError as exc:
+        # A full disk or a file size limit: name the file, say what stayed as it was.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise WriteFailed(
+            str(folder / name),
+            exc.strerror or str(exc),
+            "the journal was not changed, and every file already in the export folder is "
+            "whole (run the export again to finish)",
+        ) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_file(
+    path: Path, data: bytes, ours: Callable[[bytes], bool], *, force: bool = False
+) -> WriteSummary:
+    """Write a one-file export at `path` itself: its folder is created if missing, and a file
+    already there is replaced only if it is an earlier export of the same format (`ours` looks
+    at its first bytes) or with `force`."""
+    if path.is_symlink():
+        raise UnsafePath(f"{path} is a link; choose another --out")
+    summary = WriteSummary(folder=path.parent, files=[path.name])
+    if path.exists():
+        if not path.is_file():
+            raise UnsafePath(f"{path} exists and is not a file; choose another --out")
+        with path.open("rb") as existing:
+            head = existing.read(4096)
+        if not ours(head) and not force:
+            raise NotAnExport(
+                f"{path} exists and is not an export watchbook wrote; choose another --out, "
+                "or add --force to replace it"
+            )
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return summary
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        summary.created = True
+    _replace(path.parent, path.name, data, f"{os.getpid()}{secrets.token_hex(4)}")
+    summary.changed = 1
+    return summary
 
 
 def _is_regular(path: Path) -> bool:

@@ -83,4 +83,5 @@ def run_import(
 def _plan(journal: Journal, parsed: Parsed) -> tuple[list[Outcome], list[Skipped]]:
     loaded = journal.load_all()
     taken = [path.name.removesuffix(".toml") for path in journal.files()]
-    return plan_import(loaded.entries, parsed, taken)
+    unreadable = {p.path.removesuffix(".toml"): str(p) for p in loaded.problems}
+    return plan_import(loaded.entries, parsed, taken, unreadable)

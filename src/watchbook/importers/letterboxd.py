@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from watchbook.entry import Entry
+from watchbook.entry import Entry, Viewing
 from watchbook.errors import InvalidValue, UnreadableImport
 from watchbook.importers.files import (
     CsvProblem,
@@ -51,7 +51,8 @@ class _Film:
     rating: float | None = None
     # The rating of the latest logged viewing, with the date that orders it.
     log_rating: tuple[tuple[dt.date, dt.date, int], float] | None = None
-    viewings: list[dt.date] = field(default_factory=list)
+    # Each dated viewing, with the rating logged with it (as a 0-10 score).
+    viewings: list[Viewing] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     # (viewing or log date, row number, Markdown text) of each review.
     reviews: list[tuple[dt.date | None, int, str]] = field(default_factory=list)
@@ -208,6 +209,7 @@ def read_letterboxd(path: Path) -> Parsed:
     # Log entries by URI and, for the rows that have none, by film and dates: a review row is
     # the same viewing as its diary row, never a second one.
     logs: dict[object, _Film] = {}
+    logged: dict[object, Viewing] = {}
     reviews = 0
     for name in LOG_FILES:
         if name not in sources:
@@ -220,9 +222,13 @@ def read_letterboxd(path: Path) -> Parsed:
                 film.log_rows += 1
                 logs[log_key] = film
                 if row.watched:
-                    film.viewings.append(row.watched)
+                    logged[log_key] = Viewing(row.watched)
+                    film.viewings.append(logged[log_key])
             else:
                 film = found
+            viewing = logged.get(log_key)
+            if viewing is not None and viewing.score is None and row.rating is not None:
+                viewing.score = row.rating * 2
             film.seen = True
             film.add_tags(row.tags)
             if row.rating is not None:
@@ -267,13 +273,15 @@ def _record(film: _Film) -> Record:
     if stars is None and film.log_rating is not None:
         stars = film.log_rating[1]
     status = "watched" if film.seen else "planned"
+    score = stars * 2 if stars is not None and status != "planned" else None
+    viewings = sorted(film.viewings, key=lambda v: v.date)
     entry = Entry(
         title=film.name,
         year=film.year,
         kind="movie",
         status=status,
-        score=stars * 2 if stars is not None and status != "planned" else None,
-        watched=sorted(film.viewings),
+        score=score,
+        watched=viewings,
         tags=list(film.tags),
         review=_review(film),
         ids={SERVICE: film.uri} if film.uri else {},

@@ -15,6 +15,7 @@ from watchbook.entry import Entry
 from watchbook.errors import InvalidValue, UnreadableImport
 from watchbook.importers.files import read_file
 from watchbook.importers.merge import Parsed, Skipped, make_record
+from watchbook.markdown_safety import safe_markdown
 
 SERVICE = "mal"
 # Newer exports write words, the oldest ones numbers.
@@ -122,7 +123,8 @@ def _entry(anime: Any) -> Entry:
         score=int(raw_score) if int(raw_score) and status != "planned" else None,
         watched=[day] if day and status != "planned" else [],
         tags=tags,
-        review=(anime.findtext("my_comments") or "").strip() or None,
+        # Plain text as MyAnimeList keeps it, made safe to show as Markdown.
+        review=safe_markdown((anime.findtext("my_comments") or "").strip()) or None,
         ids={SERVICE: mal_id},
     )
 

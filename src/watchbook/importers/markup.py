@@ -1,9 +1,11 @@
-"""Review text with HTML in it (Letterboxd allows a few tags) turned into Markdown."""
+"""Review text with HTML in it (Letterboxd allows a few tags) turned into safe Markdown."""
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+
+from watchbook.markdown_safety import safe_markdown
 
 _TAG_OR_ENTITY = re.compile(r"</?[A-Za-z][^>]*>|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 _MANY_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -119,13 +121,17 @@ def looks_like_html(text: str) -> bool:
 
 
 def html_to_markdown(text: str) -> str:
-    """Markdown for review HTML: bold, italics, links, quotes and paragraphs kept; other tags dropped."""
-    # Plain text without tags or entities is returned unchanged.
+    """Markdown for review HTML: bold, italics, links, quotes and paragraphs kept; other tags dropped.
+
+    The result is always safe Markdown (markdown_safety): text the HTML escaped, such as
+    `&lt;script&gt;`, stays text, and no link leads to javascript: or data:.
+    """
+    # Plain text without tags or entities is only made safe.
     if not looks_like_html(text):
-        return text
+        return safe_markdown(text)
     parser = _ToMarkdown()
     parser.feed(text.replace("\r\n", "\n"))
     parser.close()
     result = _TRAILING_SPACE.sub("\n", parser.text())
     result = _MANY_BLANK_LINES.sub("\n\n", result)
-    return result.strip("\n")
+    return safe_markdown(result.strip("\n"))

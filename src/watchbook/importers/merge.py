@@ -9,18 +9,18 @@ nothing the second time, because every merge rule only ever adds what is missing
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from watchbook.entry import Entry, format_score, validate
-from watchbook.errors import AlreadyExists, Conflict, InvalidValue
+from watchbook.entry import Entry, Viewing, format_score, validate
+from watchbook.errors import AlreadyExists, Conflict, InvalidValue, UnsafePath, WriteFailed
 from watchbook.importers.files import shown
 from watchbook.text import creator_key, fold, title_key
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from watchbook.journal import Journal
 
 Action = Literal["created", "merged", "unchanged"]
@@ -170,8 +170,15 @@ def _kinds_clash(a: str | None, b: str | None) -> bool:
 class Planner:
     """Matches records against the journal and merges them, in memory, in record order."""
 
-    def __init__(self, existing: Sequence[Entry], taken_slugs: Iterable[str]) -> None:
+    def __init__(
+        self,
+        existing: Sequence[Entry],
+        taken_slugs: Iterable[str],
+        unreadable: Mapping[str, str] | None = None,
+    ) -> None:
         self.works: list[_Work] = []
+        # Entry files that could not be read (slug -> why), folded like slugs.
+        self.unreadable = {slug.casefold(): why for slug, why in (unreadable or {}).items()}
         self.by_id: dict[tuple[str, str], _Work] = {}
         self.by_name: dict[str, list[_Work]] = {}
         self.taken = {slug.casefold() for slug in taken_slugs}
@@ -230,7 +237,12 @@ class Planner:
             return
         if found is None:
             entry = validate(record.entry)
+            problem = self._unreadable_file(entry)
+            if problem:
+                self.skipped.append(Skipped(record.where, problem, entry.label))
+                return
             entry.slug = self._new_slug(entry)
+            _drop_repeated_score(entry)
             self._add(_Work(entry=entry, original=None, where=[record.where], claimed=True))
             return
         found.where.append(record.where)
@@ -239,6 +251,17 @@ class Planner:
         # Matched once by this import, an entry is not the same title as another record.
         found.claimed = True
         self._index(found)
+
+    def _unreadable_file(self, entry: Entry) -> str | None:
+        """Why a new title is skipped: its file is in the journal but cannot be read."""
+        from watchbook.journal import make_slug
+
+        why = self.unreadable.get(make_slug(entry.title, entry.year).casefold())
+        if why is None:
+            return None
+        # The title is probably that file's: a second entry beside it would be a duplicate
+        # once it is fixed, so the record waits until then.
+        return f"the journal has a file for it that cannot be read ({why}); fix it and import again"
 
     def _new_slug(self, entry: Entry) -> str:
         from watchbook.journal import make_slug
@@ -276,10 +299,20 @@ def _union(current: list[str], extra: Iterable[str], key: Callable[[str], str]) 
     return result
 
 
-def _add_viewings(current: list[dt.date], extra: list[dt.date]) -> list[dt.date]:
-    """Add the viewings the journal lacks; the same date twice in the export counts twice."""
-    missing = Counter(extra) - Counter(current)
-    return sorted([*current, *missing.elements()])
+def _add_viewings(current: list[Viewing], extra: list[Viewing]) -> list[Viewing]:
+    """Add the viewings the journal lacks (the same date twice in the export counts twice), and
+    the score of a viewing the journal has without one."""
+    result = list(current)
+    unmatched = list(current)
+    for viewing in extra:
+        same = next((v for v in unmatched if v.date == viewing.date), None)
+        if same is None:
+            result.append(Viewing(viewing.date, viewing.score, viewing.note, dict(viewing.extra)))
+            continue
+        unmatched.remove(same)
+        if same.score is None and viewing.score is not None:
+            same.score = viewing.score
+    return sorted(result, key=lambda v: v.date)
 
 
 def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
@@ -290,7 +323,7 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
     # the one exception: nothing the user wrote is lost).
     merged = validate(have)
     kept: list[str] = []
-    merged.watched = _add_viewings(have.watched, new.watched)
+    merged.viewings = _add_viewings(merged.viewings, new.viewings)
     if (have.status, new.status) in _STATUS_UPGRADES:
         merged.status = new.status
     elif new.status != have.status and new.status != "planned":
@@ -318,7 +351,15 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
     )
     for service, value in new.ids.items():
         merged.ids.setdefault(service, value)
+    if not any(v.score is not None for v in have.viewings):
+        _drop_repeated_score(merged)
     return validate(merged), kept
+
+
+def _drop_repeated_score(entry: Entry) -> None:
+    """An only viewing scored as the entry is says nothing more: keep the short form."""
+    if len(entry.viewings) == 1 and entry.viewings[0].score == entry.score:
+        entry.viewings[0].score = None
 
 
 def describe_changes(before: Entry, after: Entry) -> list[str]:
@@ -327,6 +368,9 @@ def describe_changes(before: Entry, after: Entry) -> list[str]:
     added = len(after.watched) - len(before.watched)
     if added:
         changes.append(f"+{added} viewing" + ("s" if added > 1 else ""))
+    scored = sum(v.score is not None for v in after.viewings)
+    if scored - sum(v.score is not None for v in before.viewings) > added:
+        changes.append("viewing scores")
     for name in ("status", "year", "kind", "score", "review"):
         if getattr(before, name) != getattr(after, name):
             changes.append(name)
@@ -343,10 +387,16 @@ def describe_changes(before: Entry, after: Entry) -> list[str]:
 
 
 def plan_import(
-    existing: Sequence[Entry], parsed: Parsed, taken_slugs: Iterable[str]
+    existing: Sequence[Entry],
+    parsed: Parsed,
+    taken_slugs: Iterable[str],
+    unreadable: Mapping[str, str] | None = None,
 ) -> tuple[list[Outcome], list[Skipped]]:
-    """Match and merge every record in memory: the outcome per entry, and records skipped."""
-    planner = Planner(existing, taken_slugs)
+    """Match and merge every record in memory: the outcome per entry, and records skipped.
+
+    `unreadable`: slug -> why, for entry files that could not be read (their titles wait).
+    """
+    planner = Planner(existing, taken_slugs, unreadable)
     for record in parsed.records:
         planner.add(record)
     return planner.outcomes(), planner.skipped
@@ -369,9 +419,18 @@ def _write(journal: Journal, outcome: Outcome) -> Skipped | None:
                 journal.create(outcome.entry)
         else:
             journal.update(outcome.entry)
-    except (Conflict, AlreadyExists, InvalidValue) as exc:
+    except (Conflict, AlreadyExists, InvalidValue, UnsafePath) as exc:
         return Skipped(", ".join(outcome.where), str(exc), outcome.entry.label)
     return None
+
+
+def _written(future: Future[Skipped | None]) -> bool:
+    return (
+        future.done()
+        and not future.cancelled()
+        and future.exception() is None
+        and (future.result() is None)
+    )
 
 
 def apply_plan(
@@ -391,7 +450,18 @@ def apply_plan(
     try:
         futures = {pool.submit(_write, journal, outcome): outcome for outcome in todo}
         for number, future in enumerate(as_completed(futures), start=1):
-            problem = future.result()
+            try:
+                problem = future.result()
+            except WriteFailed as exc:
+                # A full disk fails every write after this one: stop, and say what was done.
+                pool.shutdown(wait=True, cancel_futures=True)
+                written = sum(1 for f in futures if _written(f))
+                raise WriteFailed(
+                    exc.path,
+                    exc.reason,
+                    f"the import stopped there; the {written} entries written before it are "
+                    "whole and nothing else was changed (run the same import again to finish)",
+                ) from None
             if problem is not None:
                 failed.append(problem)
                 failed_ids.add(id(futures[future]))

@@ -61,6 +61,8 @@ def read_files(journal: Journal, names: Iterable[str]) -> tuple[list[Entry], lis
             entries.append(journal.read_path(journal.path / name))
         except InvalidFile as problem:
             problems.append(problem)
+        except FileNotFoundError:
+            continue  # removed since the folder was listed (a racing `rm`): nothing to report
         except OSError as exc:
             problems.append(InvalidFile(name, f"cannot be read: {exc.strerror or exc}"))
     return entries, problems

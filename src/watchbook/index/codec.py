@@ -12,7 +12,7 @@ import marshal
 import zlib
 from typing import Any
 
-from watchbook.entry import Entry, Link
+from watchbook.entry import Entry, Link, Viewing
 
 
 class IndexDamaged(Exception):
@@ -73,7 +73,7 @@ def encode_entry(entry: Entry) -> bytes:
         entry.status,
         entry.score,
         entry.verdict,
-        [d.isoformat() for d in entry.watched],
+        [_encode_viewing(v) for v in entry.viewings],
         entry.tags,
         entry.creators,
         entry.aliases,
@@ -103,7 +103,7 @@ def decode_entry(data: bytes) -> Entry:
             status=status,
             score=score,
             verdict=verdict,
-            watched=[dt.date.fromisoformat(d) for d in watched],
+            watched=[_decode_viewing(v) for v in watched],
             tags=tags,
             creators=creators,
             aliases=aliases,
@@ -116,6 +116,21 @@ def decode_entry(data: bytes) -> Entry:
     except (EOFError, ValueError, TypeError) as exc:
         # Rows carry no checksum: bytes that do not decode mean a damaged index.
         raise IndexDamaged(f"index entry unreadable: {exc}") from None
+
+
+def _encode_viewing(viewing: Viewing) -> str | list[Any]:
+    # Most viewings are a date alone: stored as its text, the others as a list.
+    date = viewing.date.isoformat()
+    if viewing.plain:
+        return date
+    return [date, viewing.score, viewing.note, tag_value(viewing.extra)]
+
+
+def _decode_viewing(data: str | list[Any]) -> Viewing:
+    if isinstance(data, str):
+        return Viewing(dt.date.fromisoformat(data))
+    date, score, note, extra = data
+    return Viewing(dt.date.fromisoformat(date), score, note, untag_value(extra))
 
 
 def pack(value: Any) -> bytes:

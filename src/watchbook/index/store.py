@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from watchbook.errors import Conflict
+from watchbook.errors import Conflict, NotFound
 from watchbook.index.codec import IndexDamaged, checked
 from watchbook.index.schema import (
     INDEX_NAME,
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 # Past this share of changed files, rebuilding everything is faster than patching.
 REBUILD_SHARE = 0.3
+# The files of the index in the state folder (the lock, the database and SQLite's own).
+CACHE_FILES = (LOCK_NAME, INDEX_NAME, *(f"{INDEX_NAME}{s}" for s in ("-wal", "-shm", "-journal")))
 
 _T = TypeVar("_T")
 
@@ -141,10 +144,17 @@ class Index:
         from watchbook.tricks import enabled
 
         links = links or not enabled("lazy-links")
-        listed = read_listing(self.journal.path)
+        self.journal.check_folder()
         if not self.journal.path.is_dir():
-            # No journal yet: nothing to cache, and reading must not create folders.
-            return self._memory_view(listed.files, links)
+            # Reading must not create folders, and an empty answer would hide a mistyped path.
+            raise NotFound(
+                f"there is no journal folder at {self.journal.path}; create it with "
+                "`watchbook init`, or add a first entry with `watchbook add`"
+            )
+        listed = read_listing(self.journal.path)
+        problem = self.journal.state_problem() or self._cache_problem()
+        if problem:
+            return self._fallback(listed.files, links, problem)
         for _attempt in range(3):
             try:
                 conn = None if rebuild else self._open_existing()
@@ -157,17 +167,46 @@ class Index:
                     conn.execute("ROLLBACK")
                 view = self._update(listed, rebuild, conn, links)
                 return _with_links(view) if links else view
-            except damage():
+            except damage() as exc:
                 # Damaged beyond what an update repairs: start from nothing.
-                rebuild = True
+                rebuild, problem = True, f"it could not be rebuilt: {exc}"
             except Conflict:
                 # Another process holds the index for too long: answer from memory instead.
                 return self._memory_view(listed.files, links)
-            except OSError:
+            except OSError as exc:
                 if not self._writable():
+                    # A read-only journal: an in-memory index is the normal way to read it.
                     return self._memory_view(listed.files, links)
-                raise
-        return self._memory_view(listed.files, links)
+                # Say the state folder was deleted meanwhile: the next try builds it again.
+                rebuild = True
+                where = f"{exc.filename}: " if exc.filename else ""
+                problem = f"{where}{exc.strerror or exc}"
+        return self._fallback(listed.files, links, problem or "it could not be opened")
+
+    def _cache_problem(self) -> str | None:
+        """Why the index files cannot be used; a link among them is removed (never followed)."""
+        for name in CACHE_FILES:
+            path = self.journal.state_dir / name
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue
+            if stat.S_ISLNK(mode):
+                # The cache folder is watchbook's own: a link in it is damage, and removing the
+                # link (never what it points to) lets the index be rebuilt as a plain file.
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            elif not stat.S_ISREG(mode):
+                return f"{path} is not a regular file"
+        return None
+
+    def _fallback(self, listing: dict[str, Stat], links: bool, problem: str) -> IndexView:
+        """An in-memory index when the one on disk cannot be used, and a note saying so."""
+        self.journal.cache_note = (
+            f"could not use the index cache: {problem}; read the files directly instead "
+            f"(remove {self.journal.state_dir} and the next command rebuilds it)"
+        )
+        return self._memory_view(listing, links)
 
     def _writable(self) -> bool:
         try:

@@ -178,8 +178,14 @@ class IndexView:
                 if hits
                 else self.entries()
             )
+        unreadable = self.problems()
+        stated = {
+            problem.path: title
+            for problem in unreadable
+            if (title := self.journal.stated_title(problem.path))
+        }
         try:
-            return resolve_entry(entries, query, self.problems())
+            return resolve_entry(entries, query, unreadable, stated)
         except UnreadableMatch as error:
             # The error names the file; it is not warned about again.
             self.journal.problems.pop(error.problem.path, None)

@@ -6,6 +6,8 @@ import os
 
 import typer
 
+from watchbook.cli.completion import choice_text
+
 commands = typer.Typer()
 
 
@@ -16,7 +18,7 @@ def completion(
         None,
         help="bash, zsh or fish (default: the shell in $SHELL).",
         show_default=False,
-        metavar="SHELL",
+        click_type=choice_text("SHELL", "shells"),
     ),
 ) -> None:
     """Print the script that makes TAB complete watchbook's commands, options and entries.
@@ -28,11 +30,9 @@ def completion(
     Example: watchbook completion bash
     """
     from watchbook.cli.completion import SHELLS, completion_script
-    from watchbook.entry import check_choice
     from watchbook.render import print_line
 
     chosen = shell or os.path.basename(os.environ.get("SHELL", ""))
-    if shell is None and chosen not in SHELLS:
+    if chosen not in SHELLS:
         chosen = "bash"
-    check_choice("SHELL", chosen, tuple(SHELLS))
     print_line(completion_script(ctx.find_root().command, chosen).rstrip("\n"))

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from watchbook.cli.completion import choice_text
 from watchbook.cli.options import state
+from watchbook.cli.values import OUT
 
 commands = typer.Typer()
 
@@ -15,14 +17,20 @@ commands = typer.Typer()
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option(
-        "markdown", "--format", "-f", help="markdown (pages), json or csv (for Letterboxd)."
+        "markdown",
+        "--format",
+        "-f",
+        help="markdown (pages), json or csv (for Letterboxd).",
+        click_type=choice_text("FORMAT", "formats"),
     ),
     out: str = typer.Option(
         "export",
         "--out",
         "-o",
-        help="Folder to write into (created if missing). '-' prints a one-file export "
-        "(json, csv or --single-file) on stdout.",
+        click_type=OUT,
+        help="Folder to write into (created if missing). A one-file export (json, csv or "
+        "--single-file) goes to --out itself when it ends in .json, .csv or .md or is a file "
+        "already; '-' prints it on stdout.",
     ),
     single_file: bool = typer.Option(
         False, "--single-file", help="One Markdown document with anchors instead of pages."
@@ -51,7 +59,13 @@ def export(
     import sys
 
     from watchbook.errors import InvalidValue
-    from watchbook.export import ExportOptions, build_site, export_document, export_to_folder
+    from watchbook.export import (
+        ExportOptions,
+        build_site,
+        export_document,
+        export_to_file,
+        export_to_folder,
+    )
     from watchbook.render import export_progress, print_export_summary, print_note
 
     options = ExportOptions(
@@ -73,18 +87,23 @@ def export(
         sys.stdout.flush()
         print_note(f"Exported {len(catalog.entries)} entries as {options.format} to stdout")
         return
+    target = Path(out).expanduser()
+    to_file = options.names_the_file(target)
     catalog = state(ctx).catalog()
     site = build_site(catalog, recommended)
-    progress = export_progress(f"Exporting {len(site.entries)} entries")
-    try:
-        result = export_to_folder(site, Path(out).expanduser(), options, progress)
-    finally:
-        progress.close()
+    if to_file:
+        result = export_to_file(site, target, options)
+    else:
+        progress = export_progress(f"Exporting {len(site.entries)} entries")
+        try:
+            result = export_to_folder(site, target, options, progress)
+        finally:
+            progress.close()
     kind = {"markdown": "Markdown", "json": "JSON", "csv": "CSV"}[options.format]
     print_export_summary(
         result.entries,
         len(result.files),
-        str(result.folder),
+        str(result.file or result.folder),
         result.changed,
         len(result.removed),
         kind,

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from watchbook.cli.completion import choice_text
 from watchbook.cli.options import AS_JSON, state
+from watchbook.cli.values import PATH
 
 commands = typer.Typer()
 
@@ -15,13 +17,16 @@ commands = typer.Typer()
 def import_(
     ctx: typer.Context,
     service: str = typer.Argument(
-        ..., help="Where the export comes from: letterboxd, mal or imdb."
+        ...,
+        help="Where the export comes from: letterboxd, mal or imdb.",
+        click_type=choice_text("SERVICE", "services"),
     ),
     path: Path = typer.Argument(
         ...,
         help="Letterboxd: the export .zip or its folder. MyAnimeList: the .xml or .xml.gz. "
         "IMDb: the ratings .csv.",
         show_default=False,
+        click_type=PATH,
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", "-n", help="Print what would change and write nothing."
@@ -35,11 +40,9 @@ def import_(
 
     Example: watchbook import letterboxd ~/Downloads/letterboxd-export.zip --dry-run
     """
-    from watchbook.entry import check_choice
-    from watchbook.importers import SERVICES, run_import
+    from watchbook.importers import run_import
     from watchbook.render import import_progress, print_import_report, print_json, rebuild_progress
 
-    service = check_choice("SERVICE", service, SERVICES) or service
     progress, index_progress = import_progress(), rebuild_progress()
     try:
         report = run_import(

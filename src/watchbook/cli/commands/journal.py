@@ -3,7 +3,10 @@ check, reindex."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,10 +19,15 @@ from watchbook.cli.options import (
     STATUS_FILTER,
     TAG_FILTER,
     interactive,
+    limit_option,
     say_guess,
     state,
 )
-from watchbook.errors import EXIT_BAD_INPUT, InvalidValue
+from watchbook.cli.values import DATE, LINE, PATH, REVIEW, SCORE, TITLE, YEAR
+from watchbook.errors import EXIT_BAD_INPUT, InvalidValue, WatchbookError
+
+if TYPE_CHECKING:
+    from watchbook.actions import AddRequest
 
 commands = typer.Typer()
 
@@ -27,8 +35,8 @@ commands = typer.Typer()
 @commands.command()
 def add(
     ctx: typer.Context,
-    title: str = typer.Argument(..., help="The title, as you would write it."),
-    year: int | None = typer.Option(None, "--year", "-y", help="Release year."),
+    title: str = typer.Argument(..., help="The title, as you would write it.", click_type=TITLE),
+    year: int | None = typer.Option(None, "--year", "-y", help="Release year.", click_type=YEAR),
     kind: str | None = typer.Option(
         None,
         "--kind",
@@ -42,13 +50,18 @@ def add(
         help="watched (default), watching, planned or dropped.",
         click_type=choice_text("STATUS", "statuses"),
     ),
-    score: str | None = typer.Option(None, "--score", "-s", help="0 to 10 in steps of 0.5."),
-    verdict: str | None = typer.Option(None, "--verdict", "-v", help="One line: what you thought."),
-    watched: list[str] | None = typer.Option(
+    score: float | None = typer.Option(
+        None, "--score", "-s", help="0 to 10 in steps of 0.5.", click_type=SCORE
+    ),
+    verdict: str | None = typer.Option(
+        None, "--verdict", "-v", help="One line: what you thought.", click_type=LINE
+    ),
+    watched: list[dt.date] | None = typer.Option(
         None,
         "--watched",
         "-w",
         help="Viewing date: YYYY-MM-DD, today or yesterday (default today).",
+        click_type=DATE,
     ),
     tag: list[str] | None = typer.Option(
         None, "--tag", "-t", help="A tag; repeat for more.", click_type=TagText()
@@ -61,10 +74,14 @@ def add(
         click_type=CreatorText(),
     ),
     alias: list[str] | None = typer.Option(
-        None, "--alias", "-a", help="Another or original title."
+        None, "--alias", "-a", help="Another or original title.", click_type=LINE
     ),
-    where: str | None = typer.Option(None, "--where", help="Where you watched it."),
-    review: str | None = typer.Option(None, "--review", "-r", help="The review text (Markdown)."),
+    where: str | None = typer.Option(
+        None, "--where", help="Where you watched it.", click_type=LINE
+    ),
+    review: str | None = typer.Option(
+        None, "--review", "-r", help="The review text (Markdown).", click_type=REVIEW
+    ),
     edit: bool = typer.Option(False, "--edit", "-e", help="Write the review in $VISUAL/$EDITOR."),
     link: list[str] | None = typer.Option(
         None,
@@ -73,6 +90,9 @@ def add(
         help="Link to another entry (title or slug); repeat for more.",
         click_type=EntryQuery(),
     ),
+    note: str | None = typer.Option(
+        None, "--note", help="One line about this viewing (kept with its date).", click_type=LINE
+    ),
     rewatch: bool = typer.Option(False, "--rewatch", help="It is in the journal: add a viewing."),
     new: bool = typer.Option(False, "--new", help="A different title that only looks the same."),
 ) -> None:
@@ -80,7 +100,8 @@ def add(
 
     Example: watchbook add "Blame!" --year 2017 --kind movie --score 6 --verdict "Great premise."
     """
-    from watchbook.actions import AddRequest, add_entry, parse_when
+    from watchbook.actions import AddRequest, add_entry
+    from watchbook.cli.prompts import complete_request, edit_text
     from watchbook.render import print_line, print_note
 
     if rewatch and new:
@@ -94,7 +115,7 @@ def add(
         status=status,
         score=score,
         verdict=verdict,
-        watched=[parse_when(text) for text in watched or []],
+        watched=list(watched or []),
         tags=tag or [],
         creators=creator or [],
         aliases=alias or [],
@@ -102,26 +123,22 @@ def add(
         review=review,
         links=link or [],
         mode="rewatch" if rewatch else "new" if new else None,
+        note=note,
     )
-    if interactive() and (status or "watched") != "planned":
-        if request.score is None:
-            request.score = (
-                typer.prompt("Score 0-10 (Enter to skip)", default="", show_default=False) or None
-            )
-        if request.verdict is None:
-            request.verdict = (
-                typer.prompt("Verdict, one line (Enter to skip)", default="", show_default=False)
-                or None
-            )
-    if edit:
-        from watchbook.cli.prompts import edit_text
-
-        request.review = edit_text()
     st = state(ctx)
     first_time = not st.journal.path.exists()
-    from watchbook.cli.prompts import ask_duplicate
-
-    result = add_entry(st.journal, request, decide=ask_duplicate if interactive() else None)
+    asked = interactive()
+    if asked:
+        # Every question comes before the journal is locked (other writers need not wait).
+        complete_request(st.journal, request)
+    if edit:
+        request.review = edit_text()
+    try:
+        result = add_entry(st.journal, request)
+    except WatchbookError:
+        if asked or edit:
+            keep_answers(request, edit)
+        raise
     if first_time:
         print_note(
             f"Started a new journal in {st.journal.path} (chosen by {st.location.source}; "
@@ -133,7 +150,26 @@ def add(
         "watched": f"Marked {result.entry.label} as watched",
     }
     print_note(messages[result.action])
+    for change in result.changes:
+        print_note(change)
     print_line(str(result.path))
+
+
+def keep_answers(request: AddRequest, edited: bool) -> None:
+    """After a failed add: the command that records the same again, and the review kept."""
+    import tempfile
+
+    from watchbook.cli.prompts import retry_command
+    from watchbook.render import print_note
+
+    review_file = None
+    if edited and request.review:
+        handle, name = tempfile.mkstemp(prefix="watchbook-review-", suffix=".md")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(request.review)
+        review_file = Path(name)
+        print_note(f"Your review is kept in {review_file}")
+    print_note(f"Nothing was written. To try again: {retry_command(request, review_file)}")
 
 
 @commands.command()
@@ -185,7 +221,9 @@ def list_(
     status: str | None = STATUS_FILTER,
     tag: str | None = TAG_FILTER,
     min_score: float | None = MIN_SCORE_FILTER,
-    year: int | None = typer.Option(None, "--year", "-y", help="Only this release year."),
+    year: int | None = typer.Option(
+        None, "--year", "-y", help="Only this release year.", click_type=YEAR
+    ),
     sort: str = typer.Option(
         "watched",
         "--sort",
@@ -193,20 +231,16 @@ def list_(
         click_type=choice_text("ORDER", "sorts"),
     ),
     reverse: bool = typer.Option(False, "--reverse", help="Reverse the order."),
-    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="At most this many."),
+    limit: int | None = limit_option(None),
     as_json: bool = AS_JSON,
 ) -> None:
     """List entries: a table on a terminal, one tab-separated line per entry when piped.
 
     Example: watchbook list --kind movie --sort score --limit 10
     """
-    from watchbook.actions import SORTS, list_entries
-    from watchbook.entry import KINDS, STATUSES, check_choice
+    from watchbook.actions import list_entries
     from watchbook.render import print_entries, print_json
 
-    check_choice("--kind", kind, KINDS)
-    check_choice("--status", status, STATUSES)
-    check_choice("--sort", sort, SORTS)
     st = state(ctx)
     entries = st.indexed(
         list_entries, kind, status, tag, min_score, year, sort=sort, reverse=reverse, limit=limit
@@ -227,24 +261,50 @@ def edit(
     Example: watchbook edit "Knights of Sidonia"
     """
     from watchbook.cli.prompts import run_editor
-    from watchbook.errors import InvalidFile
+    from watchbook.editing import ChangedMeanwhile, EditSession
     from watchbook.render import print_error, print_note
 
     st = state(ctx)
     (entry,) = st.find(query, changes=True)
-    path = st.journal.path_for(entry.slug)
-    before = path.read_bytes()
-    while True:
-        run_editor(path)
-        try:
-            st.journal.read_path(path)
-        except InvalidFile as problem:
-            if interactive() and typer.confirm(f"{problem}. Reopen the editor?", default=True):
+    # The editor works on a copy; it replaces the file only if nobody changed it meanwhile.
+    session = EditSession(st.journal, entry.slug)
+    try:
+        while True:
+            run_editor(session.copy)
+            data = session.edited()
+            if session.unchanged(data):
+                print_note("No changes.")
+                return
+            problem = session.problem(data)
+            if (
+                problem
+                and interactive()
+                and typer.confirm(f"{problem}. Reopen the editor?", default=True)
+            ):
                 continue
-            print_error(f"{problem} (the file was left as you saved it; fix it by hand)")
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        break
-    print_note(f"Saved {path}" if path.read_bytes() != before else "No changes.")
+            try:
+                path = session.save(data)
+            except ChangedMeanwhile as clash:
+                if clash.diff:
+                    print_note(f"While you edited, {session.path.name} changed on disk:")
+                    for line in clash.diff:
+                        print_note(line)
+                if clash.current is None or not interactive():
+                    raise
+                print_note(f"{clash}.")
+                if not typer.confirm("Reopen the editor on a merge of both?", default=True):
+                    raise typer.Exit(clash.exit_code) from None
+                session.merge(data, clash.current)
+                continue
+            if problem:
+                print_error(f"{problem} (saved as you wrote it; fix it by hand)")
+                raise typer.Exit(EXIT_BAD_INPUT)
+            print_note(f"Saved {path}")
+            return
+    finally:
+        kept = session.close()
+        if kept is not None:
+            print_note(f"Your edited text was not saved; it is kept in {kept}")
 
 
 @commands.command()
@@ -273,7 +333,11 @@ def rm(
 def init(
     ctx: typer.Context,
     folder: Path | None = typer.Argument(
-        None, help="Where to create the journal (default: the journal watchbook would use now)."
+        None,
+        help="Where to create the journal (default: the journal watchbook would use now).",
+        click_type=PATH,
+        metavar="FOLDER",
+        show_default=False,
     ),
 ) -> None:
     """Create a journal folder and say how to make watchbook use it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from watchbook.cli.options import query_argument, state
+from watchbook.cli.values import LINE
 
 commands = typer.Typer()
 
@@ -14,17 +15,17 @@ def link(
     ctx: typer.Context,
     source: str = query_argument("The entry the link starts from (its file is changed)."),
     target: str = query_argument("The entry it points to."),
-    why: str | None = typer.Option(None, "--why", help="Why they belong together."),
+    why: str | None = typer.Option(
+        None, "--why", help="Why they belong together.", click_type=LINE
+    ),
 ) -> None:
     """Link one entry to another for good (written in the first entry's file).
 
     Example: watchbook link "Blame!" "Knights of Sidonia" --why "same studio and manga author"
     """
-    from watchbook.entry import check_line
     from watchbook.links import add_link
     from watchbook.render import print_line, print_note
 
-    why = check_line("--why", why)
     st = state(ctx)
     first, second = st.find(source, target, changes=True)
     change = add_link(st.journal, first.slug, second.slug, why)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from watchbook.cli.completion import EntryQuery
-from watchbook.cli.options import AS_JSON, State, settle, state
+from watchbook.cli.options import AS_JSON, State, limit_option, settle, state
 
 if TYPE_CHECKING:
     from watchbook.recommend.evidence import Recommendation
@@ -26,7 +26,7 @@ def recommend(
         show_default=False,
         click_type=EntryQuery(),
     ),
-    limit: int = typer.Option(10, "--limit", "-n", min=1, help="At most this many results."),
+    limit: int = limit_option(10),
     as_json: bool = AS_JSON,
 ) -> None:
     """What an entry relates to and why; or, without QUERY, what to watch next.

@@ -10,8 +10,10 @@ from watchbook.cli.options import (
     MIN_SCORE_FILTER,
     STATUS_FILTER,
     TAG_FILTER,
+    limit_option,
     state,
 )
+from watchbook.cli.values import SEARCH_WORDS
 
 commands = typer.Typer()
 
@@ -20,9 +22,11 @@ commands = typer.Typer()
 def search(
     ctx: typer.Context,
     query: str = typer.Argument(
-        ..., help="Words of a title, alias, creator, tag, verdict or review; typos are fine."
+        ...,
+        help="Words of a title, alias, creator, tag, verdict or review; typos are fine.",
+        click_type=SEARCH_WORDS,
     ),
-    limit: int = typer.Option(10, "--limit", "-n", help="At most this many results."),
+    limit: int = limit_option(10),
     kind: str | None = KIND_FILTER,
     status: str | None = STATUS_FILTER,
     tag: str | None = TAG_FILTER,
@@ -33,16 +37,10 @@ def search(
 
     Example: watchbook search "sidnoia"
     """
-    from watchbook.entry import KINDS, STATUSES, check_choice
-    from watchbook.errors import InvalidValue
     from watchbook.index.queries import search_journal
     from watchbook.render import print_json, print_search
     from watchbook.search import describe
 
-    if limit < 1:
-        raise InvalidValue("--limit", f"must be at least 1 (got {limit})")
-    kind = check_choice("--kind", kind, KINDS)
-    status = check_choice("--status", status, STATUSES)
     st = state(ctx)
     found = st.indexed(
         search_journal, query, kind=kind, status=status, tag=tag, min_score=min_score, limit=limit

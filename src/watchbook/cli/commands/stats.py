@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from watchbook.cli.options import AS_JSON, state
+from watchbook.cli.values import YEAR
 
 commands = typer.Typer()
 
@@ -17,6 +18,7 @@ def stats(
         "--year",
         "-y",
         help="Only what you watched in this year (also picks the monthly chart).",
+        click_type=YEAR,
     ),
     as_json: bool = AS_JSON,
 ) -> None:
