@@ -12,13 +12,20 @@ Floors, measured in the same run on the same disk:
 - `write`: plain Python writing the same 10,001 files' bytes into an empty folder;
 so `export / (list + write)` says how much rendering and the folder rules add.
 
-Usage: python benchmarks/export_speed.py [--entries 10000] [--runs 3]
+The HTML site (issue 20) is timed against the Markdown export of the same journal, run by run
+(each HTML export right after a Markdown one, both into new folders): the median of those
+paired ratios is the figure, target at most 1.5. Then one entry's score is changed and the
+site exported again into its folder, each run paired with the floor
+`python -c "import typer, rapidfuzz.process, sqlite3"`; the pages it wrote are counted.
+
+Usage: python benchmarks/export_speed.py [--entries 10000] [--runs 3] [--html-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -62,11 +69,67 @@ def write_floor(source: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
+HTML_TARGET = 1.5
+
+
+def html_figures(journal: Path, root: Path, runs: int) -> list[str]:
+    """The HTML site against the Markdown pages, paired; then a re-export after one change."""
+    from timing import FLOOR
+
+    lines = []
+    pairs = []
+    for number in range(runs):
+        markdown = run(journal, "export", "--out", str(root / f"md-{number}"))
+        html = run(journal, "export", "--format", "html", "--out", str(root / f"html-{number}"))
+        pairs.append((markdown, html, html / markdown))
+    ratio = statistics.median(r for _, _, r in pairs)
+    lines.append(
+        f"  HTML site, new folder: {statistics.median(h for _, h, _ in pairs):.2f} s; Markdown "
+        f"{statistics.median(m for m, _, _ in pairs):.2f} s; HTML / Markdown (paired) {ratio:.2f} "
+        f"({'PASS' if ratio <= HTML_TARGET else 'FAIL'} against {HTML_TARGET})"
+    )
+    site = root / "html-0"
+    scored = [p for p in sorted(journal.glob("*.toml")) if "\nscore = " in p.read_text("utf-8")]
+    entry = scored[len(scored) // 2]
+    original = entry.read_text(encoding="utf-8")
+    ratios, times, written = [], [], []
+    for number in range(runs):
+        changed = re.sub(r"(?m)^score = .*$", f"score = {3 + number % 2}", original, count=1)
+        entry.write_text(changed, encoding="utf-8")
+        before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+        started = time.perf_counter()
+        subprocess.run(FLOOR, check=True)
+        floor = time.perf_counter() - started
+        elapsed = run(journal, "export", "--format", "html", "--out", str(site))
+        written.append(sum(1 for p, t in before.items() if p.stat().st_mtime_ns != t))
+        times.append(elapsed)
+        ratios.append(elapsed / floor)
+    entry.write_text(original, encoding="utf-8")
+    lines.append(
+        f"  HTML site again, one score changed: {statistics.median(times):.2f} s, "
+        f"{statistics.median(ratios):.1f}x the floor (paired), {statistics.median(written):.0f} "
+        "pages rewritten"
+    )
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--html-only", action="store_true", help="only the HTML figures")
     args = parser.parse_args(argv)
+    if args.html_only:
+        root = Path(tempfile.mkdtemp(prefix="watchbook-export-bench-"))
+        try:
+            journal = root / "journal"
+            write_journal(journal, args.entries, seed=5, planned=args.entries // 20, reviews=True)
+            run(journal, "list")
+            for line in html_figures(journal, root, args.runs):
+                print(line)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        return 0
     root = Path(tempfile.mkdtemp(prefix="watchbook-export-bench-"))
     try:
         journal = root / "journal"

@@ -6,7 +6,7 @@ for any number of lines. Every block runs in a sandbox of its own:
 
 - HOME is a temporary folder, shown as /home/me in the output;
 - the working folder is ~/watchbook with a copy of the sample journal as journal/ (so
-  `watchbook` uses it) and the files of tests/fixtures/docs/ beside it;
+  `watchbook` uses it) and the files and folders of tests/fixtures/docs/ beside it;
 - `watchbook` commands run in this process (fast); any other command runs in bash;
 - a command ending in `<TAB>` asks watchbook's shell completion (as zsh does) and shows the
   candidates the way zsh lists them: `slug   -- Title (Year)`.
@@ -103,7 +103,10 @@ class Sandbox:
         files = ROOT / "tests" / "fixtures" / "docs"
         if files.is_dir():
             for path in files.iterdir():
-                shutil.copy(path, self.cwd / path.name)
+                if path.is_dir():
+                    shutil.copytree(path, self.cwd / path.name)
+                else:
+                    shutil.copy(path, self.cwd / path.name)
         self.bin = self.base / "bin"
         self.bin.mkdir()
         shim = self.bin / "watchbook"

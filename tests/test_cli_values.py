@@ -20,6 +20,7 @@ from watchbook.cli.app import app
 BAD_VALUES = {
     "N": "20O1",
     "YEAR": "20O1",
+    "MONTH": "13",
     "SCORE": "seven",
     "DATE": "2020-13-01",
     "KIND": "film",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.doc_examples import DOCS, ROOT, blocks, matches, refreshed, run_file
-from watchbook.entry import entry_from_dict
+from watchbook.validation import entry_from_dict
 
 HINT = (
     "\n\nIf the new output is right: make docs (tests/doc_examples.py --update), review the diff."

@@ -10,18 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from watchbook.entry import (
-    KINDS,
-    SCALAR_ORDER,
-    STATUSES,
-    Entry,
-    Link,
-    entry_from_dict,
-    format_score,
-    validate,
-)
+from watchbook.entry import KINDS, SCALAR_ORDER, STATUSES, Entry, Link, format_score
 from watchbook.errors import InvalidValue
 from watchbook.journal import dump_entry, parse_entry
+from watchbook.validation import entry_from_dict, validate
 
 
 @pytest.mark.parametrize("score", [0, 10, 6, 6.5, 7.0, "8", "8.5"])

@@ -15,8 +15,9 @@ import yaml
 
 from tests.conftest import Invoke
 from tests.test_export import write
-from watchbook.entry import Entry, Link, Viewing, entry_from_dict
+from watchbook.entry import Entry, Link, Viewing
 from watchbook.journal import Journal
+from watchbook.validation import entry_from_dict
 
 LETTERBOXD = ["Title", "Year", "Rating10", "WatchedDate", "Rewatch", "Tags", "Review"]
 

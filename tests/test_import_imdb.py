@@ -212,15 +212,21 @@ def test_a_video_game_is_skipped_and_reported(project_import: Imported) -> None:
 def test_the_summary_counts_what_the_file_holds(invoke: Invoke) -> None:
     result = invoke("import", "imdb", str(PROJECT), "--dry-run")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    # The summary on stderr; on stdout one line per title, so the preview can be piped.
+    assert result.stderr.splitlines() == [
         "IMDb: 33 titles (33 viewings, 0 planned)",
         "rows read: ratings.csv 34",
-        "would create 33, merge 0; 0 unchanged, 1 skipped",
+        "would create 33, merge 0; 0 unchanged, 0 ambiguous, 1 skipped",
         "Dry run: nothing was written.",
-        "skipped ratings.csv line 35 (Harbour Town: The Game): Title Type: 'videoGame' "
-        "(watchbook records what you watch)",
         "note: ratings.csv is not UTF-8 (first at line 12); read it as Windows-1252 (Latin-1)",
     ]
+    lines = result.stdout.splitlines()
+    assert len(lines) == 34 and sum(line.startswith("new\t") for line in lines) == 33
+    assert lines[0] == "new\tThe Matrix (1999)\tthe-matrix-1999\tratings.csv line 2\t"
+    assert lines[-1] == (
+        "skipped\tHarbour Town: The Game\t\tratings.csv line 35\t"
+        "Title Type: 'videoGame' (watchbook records what you watch)"
+    )
 
 
 def test_a_zip_holding_the_csv_imports_like_the_csv(
@@ -405,8 +411,8 @@ def test_importing_again_changes_nothing(imported: Imported) -> None:
     again = run("-j", str(folder), "import", "imdb", str(imported.export))
     assert again.exit_code == 0, again.stderr
     assert (
-        f"created 0, merged 0, unchanged {report['created']:,}, skipped {report['skipped']}"
-        in again.stdout
+        f"created 0, merged 0, unchanged {report['created']:,}, ambiguous 0, "
+        f"skipped {report['skipped']}" in again.stdout
     )
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.toml")}
     assert after == before
@@ -436,7 +442,7 @@ def test_a_malformed_row_mid_file_is_skipped_with_its_line(
         in result.stdout
     )
     good = len(lines) - 2  # the header and the row that became 'eleven'
-    assert f"created {good}, merged 0, unchanged 0, skipped 2" in result.stdout
+    assert f"created {good}, merged 0, unchanged 0, ambiguous 0, skipped 2" in result.stdout
     assert len(list(journal_dir.glob("*.toml"))) == good
 
 

@@ -363,18 +363,19 @@ def test_the_summary_counts_what_the_export_holds(invoke: Invoke) -> None:
     assert result.exit_code == 0, result.stderr
     # 51 films in watched.csv, 10 more only on the watchlist, 1 on the watchlist and in the
     # diary, 1 only in the diary; 47 diary rows plus 3 reviews without one.
-    assert result.stdout.splitlines()[:4] == [
+    assert result.stderr.splitlines() == [
         "Letterboxd: 63 titles (50 viewings, 10 planned, 10 reviews)",
         "rows read: watched.csv 51, ratings.csv 12, watchlist.csv 12, diary.csv 47, reviews.csv 10",
-        "would create 63, merge 0; 0 unchanged, 0 skipped",
+        "would create 63, merge 0; 0 unchanged, 0 ambiguous, 0 skipped",
         "Dry run: nothing was written.",
     ]
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["new"] * 63
 
 
 def test_one_csv_file_imports_on_its_own(invoke: Invoke, journal_dir: Path) -> None:
     result = invoke("import", "letterboxd", str(PROJECT / "watchlist.csv"))
     assert result.exit_code == 0, result.stderr
-    assert "created 12, merged 0, unchanged 0, skipped 0" in result.stdout
+    assert "created 12, merged 0, unchanged 0, ambiguous 0, skipped 0" in result.stdout
     entries = entries_of(journal_dir)
     # Without the other files every watchlist film is planned, Arrival and Stalker too.
     assert {e.status for e in entries} == {"planned"} and len(entries) == 12
@@ -433,7 +434,10 @@ def test_importing_again_changes_nothing(imported: Imported) -> None:
     before = digest(folder)
     result = run("-j", str(folder), "import", "letterboxd", str(imported.export))
     assert result.exit_code == 0, result.stderr
-    assert f"created 0, merged 0, unchanged {first['created']:,}, skipped 0" in result.stdout
+    assert (
+        f"created 0, merged 0, unchanged {first['created']:,}, ambiguous 0, skipped 0"
+        in result.stdout
+    )
     assert digest(folder) == before
 
 
@@ -496,7 +500,11 @@ def test_a_zip_in_a_wrapping_folder_is_imported_for_real(
     result = invoke("import", "letterboxd", str(archive))
     assert result.exit_code == 0, result.stderr
     written = entries_of(journal_dir)
-    assert written and f"created {len(written)}, merged 0, unchanged 0, skipped 0" in result.stdout
+    assert (
+        written
+        and f"created {len(written)}, merged 0, unchanged 0, ambiguous 0, skipped 0"
+        in result.stdout
+    )
     first_diary = rows(export, "diary.csv")[0]
     (entry,) = by_title(written, first_diary["Name"], int(first_diary["Year"]))
     assert dt.date.fromisoformat(first_diary["Watched Date"]) in entry.watched

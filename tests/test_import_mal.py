@@ -29,6 +29,7 @@ from watchbook.cli.app import app
 from watchbook.entry import Entry
 from watchbook.importers import files
 from watchbook.journal import Journal
+from watchbook.progress import Progress
 
 PROJECT = FIXTURES / "mal" / "animelist.xml"
 OLDER = FIXTURES / "mal" / "animelist-2018.xml"
@@ -136,8 +137,10 @@ def summary(entry: Entry) -> tuple[Any, ...]:
 def test_a_completed_title_field_by_field(project_import: Imported) -> None:
     bebop = project_import.entries["1"]
     assert summary(bebop) == ("Cowboy Bebop", "series", "watched", 10, [D(2019, 3, 1)])
-    # No year in the export; the user's tags after 'anime'; my_times_watched=1 adds nothing.
+    # No year in the export; the user's tags after 'anime'; my_times_watched=1 is one rewatch
+    # whose day nobody knows; series_episodes is the episode count, and the run is over.
     assert (bebop.year, bebop.ids) == (None, {"mal": "1"})
+    assert (bebop.rewatches, bebop.episodes, bebop.progress) == (1, 26, None)
     assert bebop.tags == ["anime", "classic", "space western"]
     # my_comments (CDATA: '&' and '<...>' are text) becomes the review, line break kept, as
     # safe Markdown: the '<' that would open a tag is '&lt;', which still reads '<perfect>'.
@@ -156,6 +159,74 @@ def test_every_status(project_import: Imported) -> None:
     assert entries["52991"].status == "planned"  # Plan to Watch
 
 
+def test_episodes_progress_and_rewatches_field_by_field(project_import: Imported) -> None:
+    entries = project_import.entries
+    series = {mal: (e.episodes, e.progress, e.rewatches) for mal, e in entries.items()}
+    # Watching 9 of 24, started 2024-09-01; On-Hold 5 of 10; Dropped 2 of 6 (the start date
+    # 2018-05-00 is partial, so unknown) and 11 of 25 (no dates at all).
+    assert series["40748"] == (24, Progress(9, started=D(2024, 9, 1)), None)
+    assert series["35120"] == (10, Progress(5, started=D(2021, 1, 15)), None)
+    assert series["227"] == (6, Progress(2), None)
+    assert series["9941"] == (25, Progress(11), None)
+    # Completed: the count, no run under way; planned: the count only.
+    assert series["5114"] == (64, None, None)
+    assert series["52991"] == (28, None, None)
+    # A special of one episode has one; a film, a music video and an unknown count have none.
+    assert series["90001"] == (1, None, None)
+    assert series["32281"] == series["90003"] == series["90006"] == (None, None, None)
+
+
+def test_a_rewatch_under_way_and_a_count_past_the_episodes(tmp_path: Path) -> None:
+    source = PROJECT.read_text(encoding="utf-8")
+    bebop = source.index("<series_animedb_id>1</series_animedb_id>")
+    start = source.index("<my_rewatching>0</my_rewatching>", bebop)
+    source = (
+        source[:start]
+        + "<my_rewatching>1</my_rewatching>\n<my_rewatching_ep>7</my_rewatching_ep>"
+        + source[source.index("</my_rewatching_ep>", start) + len("</my_rewatching_ep>") :]
+    )
+    jjk = source.index("<series_animedb_id>40748</series_animedb_id>")
+    at = source.index("<my_watched_episodes>9<", jjk)
+    source = (
+        source[:at] + "<my_watched_episodes>30<" + source[at + len("<my_watched_episodes>9<") :]
+    )
+    path = tmp_path / "animelist.xml"
+    path.write_text(source, encoding="utf-8")
+    result = run("-j", str(tmp_path / "journal"), "import", "mal", str(path), "--json")
+    report = json.loads(result.stdout)
+    bebop_entry = next(
+        e for e in Journal(tmp_path / "journal").load_all().entries if e.ids["mal"] == "1"
+    )
+    # Completed and rewatching: a run under way of 7, beside the finished viewing.
+    assert (bebop_entry.status, bebop_entry.progress) == ("watching", Progress(7))
+    assert bebop_entry.watched == [D(2019, 3, 1)]
+    assert report["skipped_rows"][0]["reason"] == (
+        "my_watched_episodes: 30 is more than series_episodes (24)"
+    )
+
+
+def test_a_newer_export_moves_progress_on_and_a_finished_run_ends_it(tmp_path: Path) -> None:
+    folder = tmp_path / "journal"
+    import_once(PROJECT, folder)
+    source = PROJECT.read_text(encoding="utf-8")
+    jjk = source.index("<series_animedb_id>40748</series_animedb_id>")
+    end = source.index("</anime>", jjk)
+    block = source[jjk:end]
+    finished = (
+        block.replace("<my_watched_episodes>9<", "<my_watched_episodes>24<")
+        .replace("<my_status>Watching<", "<my_status>Completed<")
+        .replace("<my_finish_date>0000-00-00<", "<my_finish_date>2024-12-01<")
+    )
+    later = source[:jjk] + finished + source[end:]
+    path = tmp_path / "later.xml"
+    path.write_text(later, encoding="utf-8")
+    report = json.loads(run("-j", str(folder), "import", "mal", str(path), "--json").stdout)
+    merged = {e["slug"]: e["changes"] for e in report["entries"] if e["action"] == "merged"}
+    assert merged == {"jujutsu-kaisen": ["+1 viewing", "status", "progress"]}
+    entry = next(e for e in Journal(folder).load_all().entries if e.ids["mal"] == "40748")
+    assert (entry.status, entry.progress, entry.watched) == ("watched", None, [D(2024, 12, 1)])
+
+
 def test_every_series_type(project_import: Imported) -> None:
     kinds = {mal: entry.kind for mal, entry in project_import.entries.items()}
     assert kinds["5114"] == "series"  # TV
@@ -170,21 +241,9 @@ def test_every_series_type(project_import: Imported) -> None:
 
 def test_a_score_of_0_is_no_score_and_a_planned_title_has_none(project_import: Imported) -> None:
     entries = project_import.entries
-    # Unscored titles, watching and on hold.
-    assert summary(entries["40748"]) == (
-        "Jujutsu Kaisen",
-        "series",
-        "watching",
-        None,
-        [D(2024, 9, 1)],
-    )
-    assert summary(entries["35120"]) == (
-        "Devilman: Crybaby",
-        "special",
-        "watching",
-        None,
-        [D(2021, 1, 15)],
-    )
+    # Unscored titles, watching and on hold: runs under way, so no viewing yet.
+    assert summary(entries["40748"]) == ("Jujutsu Kaisen", "series", "watching", None, [])
+    assert summary(entries["35120"]) == ("Devilman: Crybaby", "special", "watching", None, [])
     assert entries["90003"].score is None and entries["90003"].status == "watched"
     # Plan to Watch with a score and a start date all the same: neither is kept.
     assert summary(entries["37521"]) == ("Vinland Saga", "series", "planned", None, [])
@@ -221,12 +280,13 @@ def test_the_summary_counts_what_the_file_holds(invoke: Invoke) -> None:
     result = invoke("import", "mal", str(PROJECT), "--dry-run")
     assert result.exit_code == 0, result.stderr
     # 18 titles: 4 planned, and 9 viewings: the other 5 have no known date.
-    assert result.stdout.splitlines() == [
-        "MyAnimeList: 18 titles (9 viewings, 4 planned)",
+    assert result.stderr.splitlines() == [
+        "MyAnimeList: 18 titles (7 viewings, 4 planned, 4 in progress)",
         "rows read: animelist.xml 18",
-        "would create 18, merge 0; 0 unchanged, 0 skipped",
+        "would create 18, merge 0; 0 unchanged, 0 ambiguous, 0 skipped",
         "Dry run: nothing was written.",
     ]
+    assert len(result.stdout.splitlines()) == 18
 
 
 # --- the older layouts --------------------------------------------------------------------------
@@ -243,16 +303,15 @@ def test_the_2018_layout_without_my_priority(tmp_path: Path) -> None:
         [D(2016, 4, 24)],
     )
     assert older["30"].tags == ["anime", "mecha"]
-    assert summary(older["19"]) == ("Monster", "series", "watching", 8, [D(2017, 7, 1)])
+    assert summary(older["19"]) == ("Monster", "series", "watching", 8, [])
+    assert older["19"].progress == Progress(40, started=D(2017, 7, 1))
     assert summary(older["164"]) == ("Mononoke Hime", "movie", "watched", 10, [D(2015, 8, 15)])
     assert older["164"].review == "Saw it on a big screen at last.\n"
     assert summary(older["339"]) == ("Serial Experiments Lain", "series", "planned", None, [])
-    assert summary(older["777"]) == (
-        "Hellsing Ultimate",
-        "special",
-        "watching",
-        None,
-        [D(2018, 3, 3)],
+    assert summary(older["777"]) == ("Hellsing Ultimate", "special", "watching", None, [])
+    assert (older["777"].progress, older["777"].episodes) == (
+        Progress(3, started=D(2018, 3, 3)),
+        10,
     )
     assert summary(older["1535"]) == ("Death Note", "series", "dropped", 6, [])
     assert summary(older["5"]) == ("Cowboy Bebop: Tengoku no Tobira", "movie", "watched", 8, [])
@@ -323,7 +382,9 @@ def test_every_anime_is_one_entry_with_the_mapped_kind_status_and_score(
         assert entry.kind == KIND_OF[text(anime, "series_type")]
         score = int(text(anime, "my_score"))
         assert entry.score == (score if score and entry.status != "planned" else None)
-        day = known(text(anime, "my_finish_date")) or known(text(anime, "my_start_date"))
+        # A run under way has no viewing; its start date is the run's.
+        finish, start = known(text(anime, "my_finish_date")), known(text(anime, "my_start_date"))
+        day = finish or (None if entry.progress else start)
         assert entry.watched == ([day] if day and entry.status != "planned" else [])
         tags = [t.strip() for t in text(anime, "my_tags").split(",") if t.strip()]
         assert entry.tags == ["anime", *tags] and entry.year is None

@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, Invoke
-from watchbook import render
-from watchbook.entry import Entry, validate
+from watchbook.entry import Entry
 from watchbook.errors import Conflict
 from watchbook.importers import merge, run_import
 from watchbook.importers.files import unsafe_member_name
@@ -37,6 +36,9 @@ from watchbook.importers.merge import (
     plan_import,
 )
 from watchbook.journal import Journal
+from watchbook.progress import Progress
+from watchbook.render import reports as render
+from watchbook.validation import validate
 
 LETTERBOXD = FIXTURES / "letterboxd"
 IMDB = FIXTURES / "imdb" / "ratings.csv"
@@ -134,11 +136,11 @@ def test_merging_into_a_hand_written_entry_keeps_its_review_and_score(
         in result.stdout
     )
     assert "review: kept the journal's review" in result.stdout
-    assert "created 0, merged 1, unchanged 0, skipped 0" in result.stdout
+    assert "created 0, merged 1, unchanged 0, ambiguous 0, skipped 0" in result.stdout
     # Again: nothing changes, and the differences are still reported.
     written = (sample_journal / "the-matrix-1999.toml").read_bytes()
     again = invoke("import", "letterboxd", str(export))
-    assert "created 0, merged 0, unchanged 1, skipped 0" in again.stdout
+    assert "created 0, merged 0, unchanged 1, ambiguous 0, skipped 0" in again.stdout
     assert "score: kept 9.5/10" in again.stdout
     assert (sample_journal / "the-matrix-1999.toml").read_bytes() == written
 
@@ -350,7 +352,7 @@ def test_a_file_edited_during_the_import_is_left_alone_and_reported(
     monkeypatch.setattr(Journal, "update", someone_saved_it)
     result = invoke("import", "imdb", str(ratings))
     assert result.exit_code == 0, result.stderr
-    assert "created 0, merged 2, unchanged 0, skipped 1" in result.stdout
+    assert "created 0, merged 2, unchanged 0, ambiguous 0, skipped 1" in result.stdout
     assert (
         "skipped ratings.csv line" in result.stdout and "changed by someone else" in result.stdout
     )
@@ -367,8 +369,16 @@ def test_a_dry_run_writes_nothing(
     assert result.exit_code == 0, result.stderr
     count = len(imdb_rows(imdb_export, lambda row: row["Year"] == "1999"))
     assert count > 2
-    assert f"would create {count - 1:,}, merge 1; 0 unchanged, 0 skipped" in result.stdout
-    assert "Dry run: nothing was written." in result.stdout
+    assert f"would create {count - 1:,}, merge 1; 0 unchanged, 0 ambiguous, 0 skipped" in (
+        result.stderr
+    )
+    assert "Dry run: nothing was written." in result.stderr
+    # One line per title on stdout: the one merged says what it would add.
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert sorted(line[0] for line in lines) == ["merged"] + ["new"] * (count - 1)
+    merged = next(line for line in lines if line[0] == "merged")
+    assert merged[1:3] == ["The Matrix (1999)", "the-matrix-1999"]
+    assert merged[4] == "+1 viewing, ids, community; score: kept 9.5/10 (import says 10/10)"
     after = {p.name: p.read_bytes() for p in sample_journal.iterdir() if p.is_file()}
     assert after == before and not (sample_journal / ".watchbook").exists()
 
@@ -439,12 +449,60 @@ def test_the_summary_on_a_terminal_is_styled_and_cut_short(
     broken = [lines[0], *(line.replace(",", ";", 1) for line in rows)]
     path = tmp_path / "ratings.csv"
     path.write_text("".join(broken), encoding="utf-8")
-    report = run_import(Journal(tmp_path / "journal"), "imdb", path, dry_run=True)
+    report = run_import(Journal(tmp_path / "journal"), "imdb", path)
     assert len(report.skipped) == 40
     monkeypatch.setattr(render, "is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "200")
     render.print_import_report(report)
     out = capsys.readouterr().out
-    assert "would create 0, merge 0; 0 unchanged, 40 skipped" in out
-    assert "Dry run: nothing was written." in out
+    assert "created 0, merged 0, unchanged 0, ambiguous 0, skipped 40" in out
     assert f"… and {40 - render.IMPORT_LIST_LIMIT} more (--json lists them all)" in out
+    # A dry run is a preview: every title, one line each, and the summary on stderr.
+    report.dry_run = True
+    render.print_import_report(report)
+    preview = capsys.readouterr()
+    assert preview.out.count("skipped ") == 40 and "more (--json" not in preview.out
+    assert "would create 0, merge 0; 0 unchanged, 0 ambiguous, 40 skipped" in preview.err
+
+
+# --- series: episodes, the run under way, undated rewatches ------------------------------------
+
+
+def test_merging_series_fields_only_moves_them_forward() -> None:
+    have = Entry(
+        "Dark", kind="series", status="watching", episodes=26, progress=Progress(6), rewatches=2
+    )
+    # An older export: fewer episodes known, less progress, fewer rewatches. Nothing goes back.
+    older = Entry("Dark", kind="series", status="watching", episodes=20, progress=Progress(4))
+    merged, kept = merge_into(have, older)
+    assert (merged.episodes, merged.progress, merged.rewatches) == (26, Progress(6), 2)
+    assert kept == ["episodes: kept 26 (import says 20)"]
+    # A newer one: the count grows (a show still airing), the run moves on, more rewatches.
+    newer = Entry(
+        "Dark",
+        kind="series",
+        status="watching",
+        episodes=30,
+        progress=Progress(9, dt.date(2024, 1, 2)),
+        rewatches=3,
+    )
+    merged, kept = merge_into(have, newer)
+    assert (merged.episodes, merged.progress, merged.rewatches) == (
+        30,
+        Progress(9, dt.date(2024, 1, 2)),
+        3,
+    )
+    assert kept == []
+    # The same run, now with the day of its last episode, counts as further on.
+    dated = Entry(
+        "Dark", kind="series", status="watching", progress=Progress(6, dt.date(2024, 1, 2))
+    )
+    assert merge_into(have, dated)[0].progress == Progress(6, dt.date(2024, 1, 2))
+
+
+def test_a_finished_entry_takes_no_run_from_an_older_export() -> None:
+    have = Entry("Dark", kind="series", status="watched", watched=[dt.date(2020, 7, 27)])
+    stale = Entry("Dark", kind="series", status="watching", progress=Progress(4))
+    merged, kept = merge_into(have, stale)
+    assert (merged.status, merged.progress) == ("watched", None)
+    assert kept == ["status: kept watched (import says watching)"]

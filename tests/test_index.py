@@ -234,7 +234,7 @@ def test_reindex_command(invoke: Invoke, sample_journal: Path) -> None:
 def test_no_progress_bar_when_not_on_a_terminal(
     invoke: Invoke, sample_journal: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("watchbook.render.REBUILD_DELAY", 0.0)
+    monkeypatch.setattr("watchbook.render.progress.REBUILD_DELAY", 0.0)
     result = invoke("search", "blame")
     assert result.exit_code == 0 and result.stderr == ""
 

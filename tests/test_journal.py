@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from watchbook import journal as journal_module
-from watchbook.entry import Entry, entry_from_dict
+from watchbook.entry import Entry
 from watchbook.errors import AlreadyExists, Conflict, NotFound, UnsafePath
 from watchbook.journal import Journal, dump_entry, locate, make_slug, parse_entry
 from watchbook.listing import ENV_VAR
+from watchbook.validation import entry_from_dict
 
 # --- which journal ----------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import SAMPLE_JOURNAL, Invoke, run_in_terminal
-from watchbook.entry import entry_from_dict
 from watchbook.index.catalog import Catalog
 from watchbook.index.store import load_catalog, open_index
 from watchbook.journal import Journal, make_slug
@@ -20,6 +19,7 @@ from watchbook.recommend.related import related
 from watchbook.recommend.sources import CatalogRelations, IndexRelations
 from watchbook.recommend.watchlist import rewatch_ideas, watchlist
 from watchbook.recommend.wording import ReviewWords
+from watchbook.validation import entry_from_dict
 
 
 def add(folder: Path, title: str, **fields: Any) -> str:

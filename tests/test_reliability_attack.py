@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -291,6 +291,8 @@ SAFE_ALPHABET = [
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(SAFE_ALPHABET), max_size=40).map("".join))
+# An unsafe target holding a second '](' (found by hypothesis): once unlinked, it stays so.
+@example("](javascript:](javascript:")
 def test_safe_markdown_never_lets_a_tag_or_a_script_link_through(text: str) -> None:
     from watchbook.markdown_safety import safe_markdown
 

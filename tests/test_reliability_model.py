@@ -460,9 +460,10 @@ class JournalMachine(RuleBasedStateMachine):
             assert before is None or self.path(name).read_bytes() == before
             return
         assert result.exit_code == 0, result.stderr
-        self.model[name].watched.append(when)
-        if score is not None:
+        # A viewing dated before the latest one keeps its score to itself (docs/format.md).
+        if score is not None and when >= max(self.model[name].watched, default=when):
             self.model[name].score = score
+        self.model[name].watched.append(when)
 
     @rule(source=titles, other=titles, why=st.none() | st.sampled_from(["same mood", "→ ✓"]))
     def link(self, source: str, other: str, why: str | None) -> None:

@@ -71,7 +71,7 @@ class FakeTerminal:
 def test_progress_bar_only_on_a_terminal_and_only_for_long_jobs(
     monkeypatch: pytest.MonkeyPatch, terminal: bool, term: str, total: int, shown: bool
 ) -> None:
-    from watchbook.render import ProgressBar
+    from watchbook.render.progress import ProgressBar
 
     fake = FakeTerminal(terminal)
     monkeypatch.setattr(sys, "stderr", fake)
@@ -84,7 +84,7 @@ def test_progress_bar_only_on_a_terminal_and_only_for_long_jobs(
 
 
 def test_rebuild_bar_waits_for_its_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    from watchbook.render import rebuild_progress
+    from watchbook.render.progress import rebuild_progress
 
     fake = FakeTerminal(True)
     monkeypatch.setattr(sys, "stderr", fake)
@@ -100,7 +100,7 @@ def test_a_shown_progress_bar_runs_no_thread(monkeypatch: pytest.MonkeyPatch) ->
     # thread in the process.
     import threading
 
-    from watchbook.render import ProgressBar
+    from watchbook.render.progress import ProgressBar
 
     fake = FakeTerminal(True)
     monkeypatch.setattr(sys, "stderr", fake)

@@ -49,6 +49,7 @@ def test_recommend_uses_the_clear_best_match_and_says_so(
         ["link", "matrx", "blame"],
         ["unlink", "matrx", "blame"],
         ["link", "blame", "matrx"],
+        ["watch", "matrx"],
     ],
 )
 def test_commands_that_change_files_refuse_to_guess_without_a_terminal(

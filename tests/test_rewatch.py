@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Invoke
-from watchbook.entry import Entry, Viewing, entry_from_dict
+from watchbook.entry import Entry, Viewing
 from watchbook.errors import InvalidValue
 from watchbook.journal import dump_entry, parse_entry
 from watchbook.stats import compute_stats
+from watchbook.validation import entry_from_dict
 
 OLD_VERDICT = "Great premise and action; the characters are cardboard."
 

@@ -7,8 +7,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from watchbook.errors import InvalidValue
-from watchbook.text import has_control_chars
+from watchbook.progress import (
+    Progress,
+)
 
 KINDS = ("movie", "series", "season", "episode", "special", "short", "other")
 STATUSES = ("watched", "watching", "planned", "dropped")
@@ -20,9 +21,12 @@ SCALAR_ORDER = (
     "year",
     "kind",
     "status",
+    "episodes",
+    "progress",
     "score",
     "verdict",
     "watched",
+    "rewatches",
     "tags",
     "creators",
     "aliases",
@@ -35,6 +39,10 @@ MAX_LINE = 1000
 MAX_REVIEW = 1_000_000
 # The key in an entry file listing slugs whose derived links the user dismissed (`unlink`).
 DISMISS_KEY = "unlinked"
+# The table of other people's ratings (`imdb = 8.1`) and vote counts (`imdb_votes = 1002277`),
+# kept apart from the user's own score; importers write it, recommend reads it.
+COMMUNITY_KEY = "community"
+VOTES_SUFFIX = "_votes"
 MIN_YEAR, MAX_YEAR = 1870, 2100
 # The earliest viewing `add` accepts: the first day of the earliest release year.
 EARLIEST_VIEWING = dt.date(MIN_YEAR, 1, 1)
@@ -151,7 +159,8 @@ class Entry:
 
     FIELDS = (
         "title", "slug", "year", "kind", "status", "score", "verdict", "viewings", "tags",
-        "creators", "aliases", "where", "review", "ids", "links", "extra",
+        "creators", "aliases", "where", "review", "ids", "links", "extra", "episodes",
+        "progress", "rewatches",
     )  # fmt: skip
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
@@ -173,6 +182,9 @@ class Entry:
         ids: dict[str, str] | None = None,
         links: list[Link] | None = None,
         extra: dict[str, Any] | None = None,
+        episodes: int | None = None,
+        progress: Progress | None = None,
+        rewatches: int | None = None,
     ) -> None:
         self.title = title
         self.slug = slug
@@ -192,6 +204,10 @@ class Entry:
         self.ids: dict[str, str] = {} if ids is None else ids
         self.links: list[Link] = [] if links is None else links
         self.extra: dict[str, Any] = {} if extra is None else extra
+        # Series only (progress.py): the episode count, the current run, undated viewings.
+        self.episodes = episodes
+        self.progress = progress
+        self.rewatches = rewatches
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.FIELDS)
@@ -249,9 +265,12 @@ class Entry:
             "year": self.year,
             "kind": self.kind,
             "status": self.status,
+            "episodes": self.episodes,
+            "progress": self.progress.to_toml() if self.progress else None,
             "score": self.score,
             "verdict": self.verdict,
             "watched": [v.to_toml() for v in sorted(self.viewings, key=lambda v: v.date)],
+            "rewatches": self.rewatches,
             "tags": self.tags,
             "creators": self.creators,
             "aliases": self.aliases,
@@ -282,7 +301,8 @@ class Entry:
                 data["viewings"] = [v.to_json() for v in viewings]
         data.setdefault("watched", [])
         data.setdefault("viewings", [])
-        for key in ("year", "kind", "score", "verdict", "where", "review"):
+        data["progress"] = self.progress.to_json() if self.progress else None
+        for key in ("year", "kind", "score", "verdict", "where", "review", "episodes", "rewatches"):
             data.setdefault(key, None)
         for key in ("tags", "creators", "aliases"):
             data.setdefault(key, [])
@@ -306,240 +326,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-# --- validation -------------------------------------------------------------------------------
-
-
-def check_title(value: Any) -> str:
-    """A title is one non-empty line of at most MAX_TITLE characters."""
-    if not isinstance(value, str):
-        raise InvalidValue("title", "must be text")
-    title = value.strip()
-    if not title:
-        raise InvalidValue("title", "must not be empty")
-    if has_control_chars(title):
-        raise InvalidValue("title", "must be one line of UTF-8 text without control characters")
-    if len(title) > MAX_TITLE:
-        raise InvalidValue("title", f"must be at most {MAX_TITLE} characters (got {len(title)})")
-    return title
-
-
-def check_year(value: Any) -> int | None:
-    """A year is a whole number between MIN_YEAR and MAX_YEAR."""
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue("year", f"must be a whole number like 2017 (got {value!r})")
-    if not MIN_YEAR <= value <= MAX_YEAR:
-        raise InvalidValue("year", f"must be between {MIN_YEAR} and {MAX_YEAR} (got {value})")
-    return value
-
-
-def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str | None:
-    """One of a fixed set of words, compared case-insensitively."""
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip().lower() in allowed:
-        return value.strip().lower()
-    raise InvalidValue(name, f"must be one of {', '.join(allowed)} (got {value!r})")
-
-
-def check_score(value: Any, name: str = "score") -> int | float | None:
-    """A score is 0-10 in steps of 0.5; whole scores are kept as integers."""
-    if value is None:
-        return None
-    number: float
-    if isinstance(value, bool):
-        number = math.nan
-    elif isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            number = math.nan
-    else:
-        number = math.nan
-    if not math.isfinite(number) or not 0 <= number <= 10 or (number * 2) != int(number * 2):
-        raise InvalidValue(name, f"must be a number from 0 to 10 in steps of 0.5 (got {value!r})")
-    return int(number) if number.is_integer() else number
-
-
-def check_line(name: str, value: Any, limit: int = MAX_LINE) -> str | None:
-    """Optional one-line text (verdict, where): no newlines or control characters."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidValue(name, f"must be text (got {value!r})")
-    text = value.strip()
-    if has_control_chars(text):
-        raise InvalidValue(name, "must be one line of UTF-8 text without control characters")
-    if len(text) > limit:
-        raise InvalidValue(name, f"must be at most {limit} characters (got {len(text)})")
-    return text or None
-
-
-def check_review(value: Any) -> str | None:
-    """Free Markdown text; newlines and tabs allowed, other control characters not."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidValue("review", "must be text")
-    if has_control_chars(value, allow_newlines=True):
-        raise InvalidValue("review", "must be UTF-8 text without control characters")
-    if len(value) > MAX_REVIEW:
-        raise InvalidValue("review", f"must be at most {MAX_REVIEW} characters (got {len(value)})")
-    return value.strip("\n") + "\n" if value.strip() else None
-
-
-def parse_date(value: Any, name: str = "watched") -> dt.date:
-    """A viewing date from a TOML date or datetime, or an ISO 8601 string."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidValue(name, f"must be a date like 2017-05-22 (got {value!r})")
-
-
-def check_viewings(value: Any) -> list[Viewing]:
-    """`watched`: a date or a `{ date, score, note }` table, or a list of them; oldest first."""
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    viewings = [check_viewing(item) for item in items]
-    return sorted(viewings, key=lambda v: v.date)
-
-
-def check_viewing(value: Any) -> Viewing:
-    """One viewing: a date, or a table with `date` and maybe `score`, `note` and keys of yours."""
-    if not isinstance(value, dict):
-        return Viewing(parse_date(value))
-    if "date" not in value:
-        raise InvalidValue("watched", "each viewing table needs a date: { date = 2017-05-22 }")
-    return Viewing(
-        parse_date(value["date"], "watched.date"),
-        check_score(value.get("score"), "watched.score"),
-        check_line("watched.note", value.get("note")),
-        {k: v for k, v in value.items() if k not in VIEWING_KEYS},
-    )
-
-
-def check_words(name: str, value: Any) -> list[str]:
-    """A list of one-line strings (tags, creators, aliases); a single string is a list of one."""
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    result: list[str] = []
-    for item in items:
-        text = check_line(name, item, limit=MAX_TITLE)
-        if text and text not in result:
-            result.append(text)
-    return result
-
-
-def check_ids(value: Any) -> dict[str, str]:
-    """External ids: a table of service name to id string."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidValue("ids", 'must be a table like { imdb = "tt0133093" }')
-    ids: dict[str, str] = {}
-    for key, item in value.items():
-        if isinstance(item, int) and not isinstance(item, bool):
-            item = str(item)
-        text = check_line(f"ids.{key}", item)
-        if text:
-            ids[key] = text
-    return ids
-
-
-def check_links(value: Any) -> list[Link]:
-    """The user's [[links]]: each needs `to` (a slug) and may have `why`."""
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise InvalidValue("links", "must be [[links]] tables with `to` and `why`")
-    links: list[Link] = []
-    for item in value:
-        to = check_line("links.to", item.get("to"))
-        if not to:
-            raise InvalidValue("links.to", "each link needs the slug of the entry it points to")
-        why = check_line("links.why", item.get("why"))
-        extra = {k: v for k, v in item.items() if k not in ("to", "why")}
-        links.append(Link(to=to, why=why, extra=extra))
-    return links
-
-
-# A tuple, not `dict | list`: that would build a union object on every check of every file.
-_CONTAINERS = (dict, list)
-_FLAT_KEYS = KNOWN_KEYS - {"links"}
-
-
-def check_nesting(data: dict[str, Any]) -> None:
-    """InvalidValue naming the top-level key whose tables or arrays nest past MAX_NESTING."""
-    for key, value in data.items():
-        # Known keys hold plain values or flat lists, which their own checks enforce; only the
-        # user's own keys and [[links]] may nest (checked first: the checks of others recurse).
-        if key in _FLAT_KEYS:
-            continue
-        if isinstance(value, _CONTAINERS) and _too_deep(value, 1):
-            raise InvalidValue(
-                key,
-                f"tables and arrays are nested more than {MAX_NESTING} levels deep; "
-                f"watchbook reads at most {MAX_NESTING}",
-            )
-
-
-def _too_deep(value: dict[str, Any] | list[Any], level: int) -> bool:
-    # Stops at the limit, so it recurses at most MAX_NESTING + 1 times; scalars cost no call.
-    if level > MAX_NESTING:
-        return True
-    for item in value.values() if isinstance(value, dict) else value:
-        if isinstance(item, _CONTAINERS) and _too_deep(item, level + 1):
-            return True
-    return False
-
-
-def entry_from_dict(data: dict[str, Any], slug: str = "") -> Entry:
-    """Validate a parsed TOML mapping and build its Entry; raises InvalidValue naming the field."""
-    check_nesting(data)
-    if "title" not in data:
-        raise InvalidValue("title", "is required")
-    status = check_choice("status", data.get("status"), STATUSES) or "watched"
-    score = check_score(data.get("score"))
-    if status == "planned" and score is not None:
-        raise InvalidValue("score", "a planned entry has no score yet (remove it or change status)")
-    return Entry(
-        title=check_title(data["title"]),
-        slug=slug,
-        year=check_year(data.get("year")),
-        kind=check_choice("kind", data.get("kind"), KINDS),
-        status=status,
-        score=score,
-        verdict=check_line("verdict", data.get("verdict")),
-        watched=check_viewings(data.get("watched")),
-        tags=check_words("tags", data.get("tags")),
-        creators=check_words("creators", data.get("creators")),
-        aliases=check_words("aliases", data.get("aliases")),
-        where=check_line("where", data.get("where")),
-        review=check_review(data.get("review")),
-        ids=check_ids(data.get("ids")),
-        links=check_links(data.get("links")),
-        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
-    )
-
-
-def validate(entry: Entry) -> Entry:
-    """Re-check an Entry built in code (e.g. from command-line flags) by its written form."""
-    return entry_from_dict(entry.to_dict(), entry.slug)
-
-
 def dismissed(entry: Entry) -> list[str]:
     """Slugs whose derived links with this entry the user dismissed (the `unlinked` list)."""
     value = entry.extra.get(DISMISS_KEY)
@@ -548,6 +334,19 @@ def dismissed(entry: Entry) -> list[str]:
     if isinstance(value, list):
         return [v for v in value if isinstance(v, str)]
     return []
+
+
+def community_rating(entry: Entry) -> float | None:
+    """The mean of the ratings in the entry's `community` table (vote counts left out), if any."""
+    table = entry.extra.get(COMMUNITY_KEY)
+    if not isinstance(table, dict):
+        return None
+    ratings = [
+        float(v)
+        for k, v in table.items()
+        if not k.endswith(VOTES_SUFFIX) and isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    return math.fsum(ratings) / len(ratings) if ratings else None
 
 
 def format_score(score: int | float | None) -> str:

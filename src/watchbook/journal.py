@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from watchbook.entry import SCALAR_ORDER, Entry, entry_from_dict
+from watchbook.entry import SCALAR_ORDER, Entry
 from watchbook.errors import (
     AlreadyExists,
     Conflict,
@@ -24,6 +24,7 @@ from watchbook.errors import (
 )
 from watchbook.listing import SUFFIX, journal_folder
 from watchbook.text import has_control_chars
+from watchbook.validation import entry_from_dict
 
 STATE_DIR = ".watchbook"
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -111,6 +112,11 @@ def dump_entry(entry: Entry) -> str:
         elif isinstance(value, str) and "\n" in value and "\r" not in value and "'''" not in value:
             # A literal multi-line string needs no escapes, so a review reads as it was written.
             text = f"{name} = '''\n{value}'''\n"
+        elif isinstance(value, dict) and key in SCALAR_ORDER and _flat_table(value):
+            # A known key holding a table (`progress`) stays one line among the plain keys.
+            key_text = tomli_w.dumps({key: 0}).split(" = ", 1)[0]
+            row = tomli_w.dumps({"v": [value]})
+            text = f"{key_text} = {row[row.index('{') : row.rindex('}') + 1]}\n"
         elif (
             isinstance(value, list)
             and value

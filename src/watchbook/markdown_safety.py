@@ -35,8 +35,13 @@ def safe_markdown(text: str) -> str:
     """The text with raw HTML turned into visible text and unsafe link targets unlinked."""
     if "<" in text:
         text = _ANGLE.sub(_escape_angle, text)
-    if "](" in text:
-        text = _INLINE_LINK.sub(_unlink_inline, text)
+    while "](" in text:
+        # Again until nothing changes: an unsafe target may hold another '](' that the first
+        # pass took as part of it (and each pass turns one more '](' into ']\(').
+        unlinked = _INLINE_LINK.sub(_unlink_inline, text)
+        if unlinked == text:
+            break
+        text = unlinked
     if "]:" in text:
         text = _DEFINITION.sub(_unlink_definition, text)
     return text

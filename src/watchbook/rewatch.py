@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from watchbook.entry import Entry, Viewing, validate
+from watchbook.entry import Entry, Viewing
+from watchbook.validation import validate
 
 
 @dataclass

@@ -68,6 +68,9 @@ class Stats:
     most_rewatched: list[TitleCount] = field(default_factory=list)
     longest_unwatched_favourites: list[TitleCount] = field(default_factory=list)
     rescored: list[Rescored] = field(default_factory=list)
+    # Episodes seen (of series with a known count, and of runs under way) and runs under way.
+    episodes: int = 0
+    in_progress: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The stats as plain JSON-ready data."""
@@ -113,9 +116,10 @@ def _rescored(entries: Sequence[Entry]) -> list[Rescored]:
     return found[:TOP]
 
 
-def _group_scores(
+def group_scores(
     entries: Sequence[Entry], attribute: str, score_of: dict[int, int | float | None]
 ) -> list[GroupScore]:
+    """The most common tags or creators (`attribute`) with their mean score (`score_of` by id)."""
     # Group case-insensitively but show the spelling used most often.
     members: dict[str, list[Entry]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -139,7 +143,7 @@ def compute_stats(
     """Stats over all entries, or with `year` over the entries watched in that year."""
     today = today or dt.date.today()
     if year is not None:
-        entries = [e for e in entries if any(d.year == year for d in e.watched)]
+        entries = [e for e in entries if any(d.year == year for d in e.watched) or _ran_in(e, year)]
     dates = [d for e in entries for d in e.watched if year is None or d.year == year]
     per_year = Counter(str(d.year) for d in dates)
     month_year = year if year is not None else max((d.year for d in dates), default=None)
@@ -178,8 +182,8 @@ def compute_stats(
         mean_score=round(statistics.fmean(scores), 2) if scores else None,
         median_score=statistics.median(scores) if scores else None,
         histogram=histogram,
-        top_tags=_group_scores(entries, "tags", score_of),
-        top_creators=_group_scores(entries, "creators", score_of),
+        top_tags=group_scores(entries, "tags", score_of),
+        top_creators=group_scores(entries, "creators", score_of),
         most_rewatched=[
             TitleCount(e.slug, e.title, e.year, len(e.watched), _num(e.score))
             for e in rewatched[:TOP]
@@ -196,14 +200,31 @@ def compute_stats(
             for e in favourites[:TOP]
         ],
         rescored=_rescored(entries),
+        episodes=sum(episodes_seen(e, year) for e in entries),
+        in_progress=sum(1 for e in entries if e.progress and e.status == "watching"),
     )
+
+
+def _ran_in(entry: Entry, year: int) -> bool:
+    """The run under way had its last episode in this year."""
+    last = entry.progress.last if entry.progress else None
+    return last is not None and last.year == year
+
+
+def episodes_seen(entry: Entry, year: int | None = None) -> int:
+    """Episodes seen: every finished run (counted on the day it ended) and the run under way."""
+    runs = sum(1 for d in entry.watched if year is None or d.year == year)
+    if year is None:
+        runs += entry.rewatches or 0
+    going = entry.progress.seen if entry.progress and (year is None or _ran_in(entry, year)) else 0
+    return runs * (entry.episodes or 0) + going
 
 
 def _num(score: int | float | None) -> float | None:
     return None if score is None else float(score)
 
 
-# --- the text report (plain lines; render.py styles them on a terminal) ------------------------
+# --- the text report (plain lines; the render package styles them on a terminal) ------------------------
 
 
 def _bar(count: int, biggest: int, width: int, glyph: str) -> str:
@@ -224,6 +245,8 @@ def stats_lines(stats: Stats, terminal: bool) -> list[tuple[str, list[str]]]:
     if kinds:
         journal.append(f"kinds: {kinds}")
     journal.append(f"viewings: {stats.viewings}")
+    if stats.episodes or stats.in_progress:
+        journal.append(f"episodes: {stats.episodes} seen, {stats.in_progress} series in progress")
     sections.append(("Journal", journal))
     if stats.mean_score is not None:
         sections.append(

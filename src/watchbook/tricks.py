@@ -16,6 +16,7 @@ TRICKS = {
     "listing-pieces": "the stored folder listing is compared in pieces of 256 files",
     "lazy-links": "a build for a command that shows no links leaves them to the first that does",
     "quiet-edits": "an edit no link, key or text depends on rewrites one row of the index",
+    "plain-reviews": "the HTML export writes a review of plain paragraphs without parsing it",
 }
 
 

@@ -21,12 +21,14 @@ from typer.core import TyperGroup
 from watchbook import __version__
 from watchbook.cli.commands import (
     completion,
+    diary,
     export,
     imports,
     journal,
     links,
     recommend,
     search,
+    series,
     stats,
 )
 from watchbook.cli.completion import register_shells
@@ -42,8 +44,8 @@ from watchbook.errors import (
 
 # The order a new user needs the commands in; any command not named here follows.
 COMMAND_ORDER = (
-    "add", "show", "list", "search", "recommend", "export", "import", "edit", "rm",
-    "link", "unlink", "stats", "check", "init", "where", "reindex", "completion",
+    "add", "show", "list", "watch", "next", "search", "recommend", "export", "import", "edit",
+    "rm", "link", "unlink", "diary", "stats", "check", "init", "where", "reindex", "completion",
 )  # fmt: skip
 
 
@@ -70,7 +72,7 @@ class WatchbookGroup(TyperGroup):
         except click.ClickException as exc:
             if not standalone:
                 raise
-            from watchbook.render import print_error
+            from watchbook.render.output import print_error
 
             print_error(usage_message(exc))
             sys.exit(exc.exit_code)
@@ -78,7 +80,7 @@ class WatchbookGroup(TyperGroup):
             if not standalone:
                 raise
             # Ctrl-C or end of input at a prompt: every prompt comes before any write.
-            from watchbook.render import print_note
+            from watchbook.render.output import print_note
 
             print_note("Cancelled: nothing was written.")
             sys.exit(EXIT_NOT_FOUND)
@@ -163,7 +165,7 @@ def warn_unreadable(st: State | None) -> None:
     """Name each journal file that could not be read, once per command, on stderr."""
     if st is None or st.opened is None:
         return
-    from watchbook.render import print_note
+    from watchbook.render.output import print_note
 
     for problem in st.opened.problems.values():
         print_note(f"Warning: skipped {problem}")
@@ -173,7 +175,7 @@ def warn_unreadable(st: State | None) -> None:
 
 def fail(message: str, code: int) -> NoReturn:
     """Print the one-line error and leave with its documented exit code."""
-    from watchbook.render import print_error
+    from watchbook.render.output import print_error
 
     print_error(message)
     raise typer.Exit(code)
@@ -189,7 +191,18 @@ app = typer.Typer(
     # Completion is set up by `watchbook completion` with Click's own scripts (cli/completion.py).
     add_completion=False,
 )
-for concept in (journal, search, links, recommend, export, imports, stats, completion):
+for concept in (
+    journal,
+    series,
+    search,
+    links,
+    recommend,
+    export,
+    imports,
+    diary,
+    stats,
+    completion,
+):
     app.add_typer(concept.commands)
 register_shells()
 

@@ -45,7 +45,7 @@ class _Completing(click.ParamType):
 
     def check(self, value: str) -> str:
         """The value as the command takes it; InvalidValue when it cannot be one."""
-        from watchbook.entry import check_line
+        from watchbook.validation import check_line
 
         text = check_line(self.name, value)
         if text is None:
@@ -112,7 +112,7 @@ class ChoiceText(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from watchbook.cli.values import convert_checked
-        from watchbook.entry import check_choice
+        from watchbook.validation import check_choice
 
         def check(text: str) -> str | None:
             return check_choice(self.name, text, self.choices())

@@ -51,7 +51,7 @@ class State:
 
     def indexed(self, read: Callable[..., _T], *args: Any, **options: Any) -> _T:
         """Call a library function that reads the index: read(journal, *args, progress=...)."""
-        from watchbook.render import rebuild_progress
+        from watchbook.render.progress import rebuild_progress
 
         # A bar on stderr only if rebuilding the index takes more than a second on a terminal.
         progress = rebuild_progress()
@@ -106,7 +106,7 @@ def settle(found: Resolution, changes: bool = False) -> Entry:
 
 def say_guess(query: str, entry: Entry) -> None:
     """Say on stderr which entry a QUERY that named none exactly was taken to mean."""
-    from watchbook.render import print_note
+    from watchbook.render.output import print_note
 
     print_note(f"Showing {entry.label} for {query!r}")
 

@@ -109,7 +109,8 @@ def complete_request(journal: Journal, request: AddRequest) -> None:
 def ask_missing(request: AddRequest, existing: Entry | None) -> None:
     """Kind (for a new title), viewing date, score, and a verdict or a note for this viewing."""
     from watchbook.actions import parse_when
-    from watchbook.entry import KINDS, check_choice, check_line, check_score
+    from watchbook.entry import KINDS
+    from watchbook.validation import check_choice
 
     status = request.status or "watched"
     if existing is None and request.kind is None:
@@ -122,19 +123,39 @@ def ask_missing(request: AddRequest, existing: Entry | None) -> None:
     if status == "watched" and not request.watched:
         request.watched = [ask("Watched on (YYYY-MM-DD, today or yesterday)", parse_when, "today")]
     if request.score is None:
-        question = "Score 0-10 (Enter to skip)"
-        if existing is not None and existing.score is not None:
-            question = (
-                f"Score for this viewing, 0-10 (Enter to skip; {existing.title} keeps "
-                f"{existing.score:g})"
-            )
-        request.score = ask(question, lambda text: check_score(text) if text.strip() else None)
-    one_line = "one line (Enter to skip)"
+        request.score = ask_score(existing)
     if existing is not None and existing.verdict and request.verdict is None:
         if request.note is None:
-            request.note = ask(f"Note on this viewing, {one_line}", lambda t: check_line("note", t))
+            request.note = ask_note()
     elif request.verdict is None:
-        request.verdict = ask(f"Verdict, {one_line}", lambda text: check_line("verdict", text))
+        request.verdict = ask_verdict()
+
+
+def ask_score(existing: Entry | None) -> int | float | None:
+    """The score of this viewing (Enter skips); says what an entry already scored keeps."""
+    from watchbook.validation import check_score
+
+    question = "Score 0-10 (Enter to skip)"
+    if existing is not None and existing.score is not None:
+        question = (
+            f"Score for this viewing, 0-10 (Enter to skip; {existing.title} keeps "
+            f"{existing.score:g})"
+        )
+    return ask(question, lambda text: check_score(text) if text.strip() else None)
+
+
+def ask_verdict() -> str | None:
+    """The verdict, one line (Enter skips)."""
+    from watchbook.validation import check_line
+
+    return ask("Verdict, one line (Enter to skip)", lambda text: check_line("verdict", text))
+
+
+def ask_note() -> str | None:
+    """A note on this viewing, one line (Enter skips)."""
+    from watchbook.validation import check_line
+
+    return ask("Note on this viewing, one line (Enter to skip)", lambda t: check_line("note", t))
 
 
 def retry_command(request: AddRequest, review_file: Path | None = None) -> str:

@@ -63,13 +63,21 @@ def _count(text: str) -> int:
 
 
 def _year(text: str) -> int | None:
-    from watchbook.entry import check_year
+    from watchbook.validation import check_year
 
     return check_year(whole_number(text))
 
 
+def _month(text: str) -> int:
+    from watchbook.diary import check_period
+
+    month = whole_number(text)
+    check_period(None, month)
+    return month
+
+
 def _score(text: str) -> int | float | None:
-    from watchbook.entry import check_score
+    from watchbook.validation import check_score
 
     return check_score(text)
 
@@ -92,19 +100,19 @@ def _date(text: str) -> Any:
 
 
 def _line(text: str) -> str | None:
-    from watchbook.entry import check_line
+    from watchbook.validation import check_line
 
     return check_line("text", text)
 
 
 def _review(text: str) -> str | None:
-    from watchbook.entry import check_review
+    from watchbook.validation import check_review
 
     return check_review(text)
 
 
 def _title(text: str) -> str:
-    from watchbook.entry import check_title
+    from watchbook.validation import check_title
 
     return check_title(text)
 
@@ -130,6 +138,7 @@ def _out(text: str) -> str:
 
 COUNT = Checked("N", _count)
 YEAR = Checked("YEAR", _year)
+MONTH = Checked("MONTH", _month)
 SCORE = Checked("SCORE", _score)
 SCORE_FLOOR = Checked("SCORE", _score_floor)
 DATE = Checked("DATE", _date)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from watchbook.export.site import Site
     from watchbook.index.catalog import Catalog
 
-FORMATS = ("markdown", "json", "csv")
+FORMATS = ("markdown", "json", "csv", "html")
 DEFAULT_OUT = Path("export")
 # The file name ending of each format's one-file export.
 EXTENSIONS = {"markdown": ".md", "json": ".json", "csv": ".csv"}
@@ -58,7 +58,7 @@ class ExportOptions:
     @property
     def one_document(self) -> bool:
         """True when the export is one file (JSON, CSV or --single-file), so it can go to stdout."""
-        return self.format != "markdown" or self.single_file
+        return self.format in ("json", "csv") or self.single_file
 
     def names_the_file(self, out: Path) -> bool:
         """Whether --out is the export file itself (True) or the folder to write into (False)."""
@@ -118,6 +118,10 @@ def jobs(site: Site, options: ExportOptions) -> list[Job]:
         from watchbook.export import csv_export
 
         return [(csv_export.FILE_NAME, lambda: csv_export.document(site))]
+    if options.format == "html":
+        from watchbook.export.html import site_jobs
+
+        return list(site_jobs(site))
     from watchbook.export.markdown import INDEX, SINGLE_FILE, MarkdownExport
 
     writer = MarkdownExport(

@@ -1,8 +1,10 @@
 """The export folder: its marker file, the refusal to write into a stranger's folder, atomic writes.
 
 Rules, all enforced here so that the formats cannot get them wrong:
-- every file goes directly into the folder (`--out`), under a name checked against a strict
-  pattern: no separators, no `..`, no leading dot; nothing else is ever created or removed;
+- every file goes into the folder (`--out`) or one level below it (`years/2017.html`), under a
+  name checked against a strict pattern: a subfolder of lowercase letters, digits and '-', a
+  plain file name, no `..`, no leading dot; a subfolder that is a link or a file is refused;
+  nothing else is ever created or removed;
 - a folder that exists, is not empty and has no marker is refused unless `force` is set;
 - the marker (`.watchbook-export`) lists, per format, the files the last export wrote; a file is
   removed as stale only when the marker lists it, the new export does not, and it is still a
@@ -31,8 +33,10 @@ MARKER_HEADER = (
     "# is gone. Nothing else here is touched. Delete this file and watchbook will refuse to\n"
     "# write here again without --force.\n"
 )
-# Every name watchbook writes or removes: one plain file name, never a path.
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)+$")
+# Every name watchbook writes or removes: one plain file name, maybe in one plain subfolder.
+SAFE_NAME = re.compile(
+    r"^(?:[a-z0-9][a-z0-9-]{0,40}/)?[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)+$"
+)
 _SECTION = re.compile(r"^\[([a-z0-9-]+)\]$")
 # What the temporary files of an interrupted export look like: '.<name>.<random>.tmp'.
 _TEMP = re.compile(r"^\.\.?[A-Za-z0-9][A-Za-z0-9_.-]*\.[a-z0-9_]+\.tmp$")
@@ -51,6 +55,11 @@ def check_name(name: str) -> str:
     if not SAFE_NAME.match(name) or ".." in name or len(name) > 200:
         raise UnsafePath(f"refusing to write {name!r}: not a plain file name")
     return name
+
+
+def subfolder(name: str) -> str:
+    """The subfolder part of a checked name ('' for a file directly in the folder)."""
+    return name.rpartition("/")[0]
 
 
 def read_marker(text: str) -> dict[str, set[str]]:
@@ -102,6 +111,7 @@ class OutputFolder:
         self._token = f"{os.getpid()}{secrets.token_hex(4)}"
         self._previous: dict[str, set[str]] = {}
         self._names: list[str] = []
+        self._folders: set[str] = set()
         self.summary = WriteSummary(folder=path)
 
     def begin(self, names: Iterable[str]) -> None:
@@ -132,7 +142,7 @@ class OutputFolder:
             except (OSError, UnicodeDecodeError):
                 # An unreadable marker still says the folder is ours; it just lists nothing.
                 self._previous = {}
-            self._remove_temps()
+            self._remove_temps(self.root)
         with os.scandir(self.root) as items:
             # One listing, so that writing a file that is not there yet needs no stat() first.
             self._existing = {item.name for item in items}
@@ -142,17 +152,43 @@ class OutputFolder:
                 f"{MARKER} file); choose an empty or new --out folder, or add --force to "
                 "write into it anyway"
             )
+        self._open_folders(ours)
         # Listed before any page is written: if this export dies halfway, the next one still
         # knows which files are its own.
         sections = {k: set(v) for k, v in self._previous.items()}
         sections.setdefault(self.section, set()).update(self._names)
         self._write_bytes(MARKER, format_marker(sections))
 
+    def _open_folders(self, ours: bool) -> None:
+        """Create the subfolders this export writes into, and list what they hold."""
+        listed = {n for names in self._previous.values() for n in names} if ours else set()
+        wanted = {subfolder(n) for n in self._names} - {""}
+        for folder in sorted(wanted | ({subfolder(n) for n in listed} - {""})):
+            path = self.root / folder
+            if folder not in self._existing:
+                if folder not in wanted:
+                    continue
+                path.mkdir()
+            elif not _is_folder(path):
+                if folder not in wanted:
+                    # Stale names under a link are left alone: removing them could reach outside.
+                    continue
+                raise UnsafePath(
+                    f"{path} is not a folder (or is a link); remove it or choose another --out"
+                )
+            self._folders.add(folder)
+            if ours:
+                self._remove_temps(path)
+            with os.scandir(path) as items:
+                self._existing.update(f"{folder}/{item.name}" for item in items)
+
     def write(self, name: str, data: bytes) -> bool:
         """Write one file atomically unless it already holds these bytes; True if it changed."""
         check_name(name)
         target = self.root / name
-        if target.parent != self.root:
+        if target.parent != self.root and (
+            target.parent.parent != self.root or subfolder(name) not in self._folders
+        ):
             raise UnsafePath(f"refusing to write {name!r}: it would leave {self.root}")
         info = None
         if name in self._existing:
@@ -174,9 +210,14 @@ class OutputFolder:
         others = {n for s, names in self._previous.items() if s != self.section for n in names}
         for name in sorted(self._previous.get(self.section, set()) - keep - others):
             target = self.root / name
-            if target.parent == self.root and _is_regular(target):
+            inside = target.parent == self.root or subfolder(name) in self._folders
+            if inside and _is_regular(target):
                 target.unlink()
                 self.summary.removed.append(name)
+        for folder in sorted(self._folders - {subfolder(n) for n in keep | others}):
+            # A subfolder left empty by the stale pages goes too; one with files of yours stays.
+            with contextlib.suppress(OSError):
+                (self.root / folder).rmdir()
         sections = {k: set(v) for k, v in self._previous.items()}
         sections[self.section] = keep
         self._write_bytes(MARKER, format_marker(sections))
@@ -184,7 +225,8 @@ class OutputFolder:
         return self.summary
 
     def _write_bytes(self, name: str, data: bytes) -> None:
-        _replace(self.root, name, data, self._token)
+        folder, _, base = name.rpartition("/")
+        _replace(self.root / folder, base, data, self._token)
 
     def _marker_temp_left(self) -> bool:
         prefix = f".{MARKER}."
@@ -196,9 +238,10 @@ class OutputFolder:
                 for item in items
             )
 
-    def _remove_temps(self) -> None:
+    @staticmethod
+    def _remove_temps(folder: Path) -> None:
         """Temporary files an interrupted export left behind in its own folder."""
-        for item in os.scandir(self.root):
+        for item in os.scandir(folder):
             if _TEMP.match(item.name) and item.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(item.path)
@@ -262,6 +305,13 @@ def write_file(
     _replace(path.parent, path.name, data, f"{os.getpid()}{secrets.token_hex(4)}")
     summary.changed = 1
     return summary
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _is_regular(path: Path) -> bool:

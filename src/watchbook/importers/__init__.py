@@ -1,4 +1,4 @@
-"""`watchbook import`: bring a Letterboxd, MyAnimeList or IMDb history into the journal.
+"""`watchbook import`: bring a Letterboxd, MyAnimeList, IMDb or Trakt history into the journal.
 
 Reading an export never touches the journal, so a file that cannot be read (or is hostile)
 stops the import before anything is written. Then, holding the journal's lock, every record is
@@ -24,7 +24,7 @@ from watchbook.importers.merge import (
 if TYPE_CHECKING:
     from watchbook.journal import Journal
 
-SERVICES = ("letterboxd", "mal", "imdb")
+SERVICES = ("letterboxd", "mal", "imdb", "trakt")
 
 
 def read_export(service: str, path: Path) -> Parsed:
@@ -41,6 +41,10 @@ def read_export(service: str, path: Path) -> Parsed:
         from watchbook.importers.imdb import read_imdb
 
         return read_imdb(path)
+    if service == "trakt":
+        from watchbook.importers.trakt import read_trakt
+
+        return read_trakt(path)
     raise InvalidValue("SERVICE", f"must be one of {', '.join(SERVICES)} (got {service!r})")
 
 

@@ -65,9 +65,13 @@ class ZipContents:
     ignored: list[str] = field(default_factory=list)
 
 
+class TooLarge(UnreadableImport):
+    """A file or zip member past MAX_INPUT_BYTES (an importer may leave out just that file)."""
+
+
 def too_big(name: str, size: int) -> UnreadableImport:
     """The error for a file or member past MAX_INPUT_BYTES."""
-    return UnreadableImport(
+    return TooLarge(
         name,
         f"would be {size:,} bytes once read; the limit is {MAX_INPUT_BYTES:,}, "
         "so it is not a plain export (nothing was imported)",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from watchbook.entry import Entry
+from watchbook.entry import COMMUNITY_KEY, VOTES_SUFFIX, Entry
 from watchbook.errors import InvalidValue, UnreadableImport
 from watchbook.importers.files import (
     CsvProblem,
@@ -75,6 +75,23 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _community(row: CsvRow) -> dict[str, int | float]:
+    """IMDb's own rating and vote count, when the row has readable ones (else left out)."""
+    # Other people's numbers, not the user's: a cell that does not read costs only itself.
+    found: dict[str, int | float] = {}
+    rating = row.get("IMDb Rating")
+    try:
+        value = float(rating)
+    except ValueError:
+        value = -1.0
+    if 0 <= value <= 10:
+        found[SERVICE] = value
+    votes = row.get("Num Votes").replace(",", "")
+    if votes.isdigit():
+        found[f"{SERVICE}{VOTES_SUFFIX}"] = int(votes)
+    return found
+
+
 def _entry(row: CsvRow, rated: bool) -> Entry:
     """The entry of one row; ValueError names the cell that cannot be read."""
     const = row.get("Const")
@@ -101,6 +118,7 @@ def _entry(row: CsvRow, rated: bool) -> Entry:
         raise ValueError(f"Year: {row.get('Year')!r} is not a year") from None
     title = row.get("Title")
     original = row.get("Original Title")
+    community = _community(row)
     return Entry(
         title=title,
         year=year,
@@ -112,6 +130,7 @@ def _entry(row: CsvRow, rated: bool) -> Entry:
         creators=_split(row.get("Directors")),
         aliases=[original] if original and original != title else [],
         ids={SERVICE: const},
+        extra={COMMUNITY_KEY: community} if community else None,
     )
 
 

@@ -16,6 +16,7 @@ from watchbook.errors import InvalidValue, UnreadableImport
 from watchbook.importers.files import read_file
 from watchbook.importers.merge import Parsed, Skipped, make_record
 from watchbook.markdown_safety import safe_markdown
+from watchbook.progress import EPISODE_KINDS, Progress
 
 SERVICE = "mal"
 # Newer exports write words, the oldest ones numbers.
@@ -48,6 +49,17 @@ STATUSES = {
     "4": "dropped",
     "6": "planned",
 }
+# The counts of an <anime> element watchbook reads (0 or empty means none).
+_COUNTS = (
+    "series_episodes",
+    "my_watched_episodes",
+    "my_times_watched",
+    "my_rewatching",
+    "my_rewatching_ep",
+)
+_EPISODE_KINDS = (*EPISODE_KINDS, None)
+# Statuses whose `my_rewatching` flag says a rewatch is under way.
+_REWATCHABLE = ("completed", "2")
 # Every title on the list is anime, which the journal's kinds do not say.
 ANIME_TAG = "anime"
 _MAL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -113,12 +125,24 @@ def _entry(anime: Any) -> Entry:
             dates[tag] = mal_date(_text(anime, tag))
         except ValueError as exc:
             raise ValueError(f"{tag}: {exc}") from None
-    # One viewing, dated when it was finished (else started); a planned title has none yet.
+    kind = KINDS.get(_text(anime, "series_type").lower())
+    counts = {tag: _number(anime, tag) for tag in _COUNTS}
+    episodes = counts["series_episodes"] if kind in _EPISODE_KINDS else None
+    progress = None
+    if kind in _EPISODE_KINDS:
+        progress = _progress(raw_status.lower(), status, counts, dates["my_start_date"], episodes)
+    if progress is not None and status == "watched":
+        # Completed and being rewatched: a run under way.
+        status = "watching"
+    # One viewing, dated when it was finished (else started); a planned title has none yet, and
+    # one under way has only the start of its run.
     day = dates["my_finish_date"] or dates["my_start_date"]
+    if progress is not None and not dates["my_finish_date"]:
+        day = None
     tags = [ANIME_TAG, *(t.strip() for t in _text(anime, "my_tags").split(",") if t.strip())]
     return Entry(
         title=title,
-        kind=KINDS.get(_text(anime, "series_type").lower()),
+        kind=kind,
         status=status,
         score=int(raw_score) if int(raw_score) and status != "planned" else None,
         watched=[day] if day and status != "planned" else [],
@@ -126,7 +150,39 @@ def _entry(anime: Any) -> Entry:
         # Plain text as MyAnimeList keeps it, made safe to show as Markdown.
         review=safe_markdown((anime.findtext("my_comments") or "").strip()) or None,
         ids={SERVICE: mal_id},
+        episodes=episodes,
+        progress=progress,
+        rewatches=counts["my_times_watched"] if status != "planned" else None,
     )
+
+
+def _number(anime: Any, tag: str) -> int | None:
+    """A count: a whole number, with 0 (or nothing) meaning none."""
+    raw = _text(anime, tag) or "0"
+    if not raw.isdigit():
+        raise ValueError(f"{tag}: {raw!r} is not a whole number")
+    return int(raw) or None
+
+
+def _progress(
+    raw_status: str,
+    status: str,
+    counts: dict[str, int | None],
+    started: dt.date | None,
+    episodes: int | None,
+) -> Progress | None:
+    """The run under way: Watching, On-Hold and Dropped keep their episodes; a rewatch its own."""
+    if raw_status in _REWATCHABLE and counts["my_rewatching"]:
+        seen, started = counts["my_rewatching_ep"], None
+    elif status in ("watching", "dropped"):
+        seen = counts["my_watched_episodes"]
+    else:
+        return None
+    if seen is None:
+        return None
+    if episodes is not None and seen > episodes:
+        raise ValueError(f"my_watched_episodes: {seen} is more than series_episodes ({episodes})")
+    return Progress(seen, started=started)
 
 
 def read_mal(path: Path) -> Parsed:
@@ -149,9 +205,5 @@ def read_mal(path: Path) -> Parsed:
             parsed.records.append(make_record(where, _entry(anime)))
         except (ValueError, InvalidValue) as exc:
             parsed.skipped.append(Skipped(where, str(exc), title))
-    parsed.counts = {
-        "titles": len(parsed.records),
-        "viewings": sum(len(r.entry.watched) for r in parsed.records),
-        "planned": sum(1 for r in parsed.records if r.entry.status == "planned"),
-    }
+    parsed.counts = parsed.tally()
     return parsed

@@ -9,14 +9,16 @@ nothing the second time, because every merge rule only ever adds what is missing
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from watchbook.entry import Entry, Viewing, format_score, validate
+from watchbook.entry import COMMUNITY_KEY, Entry, Viewing, format_score
 from watchbook.errors import AlreadyExists, Conflict, InvalidValue, UnsafePath, WriteFailed
 from watchbook.importers.files import shown
 from watchbook.text import creator_key, fold, title_key
+from watchbook.validation import validate
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -31,6 +33,9 @@ _STATUS_UPGRADES = {("planned", "watching"), ("planned", "watched"), ("planned",
 _STATUS_UPGRADES |= {("watching", "watched")}
 _FILM_KINDS = {"movie"}
 _TV_KINDS = {"series", "season", "episode"}
+# Services that number films and shows separately (Trakt's movie 481 is not its show 481): an id
+# there names one title only together with whether it is a film or a show.
+_KIND_SCOPED_IDS = {"trakt", "tmdb"}
 
 
 @dataclass
@@ -48,15 +53,26 @@ class Skipped:
     where: str
     reason: str
     title: str | None = None
+    # The journal entries a title matched equally well ("Solaris (2002) [solaris-2002]"): set
+    # when it was left out as ambiguous, empty when it could not be read or written.
+    candidates: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Export text may be huge or hold terminal escapes: never echo it raw.
         self.where, self.reason = shown(self.where), shown(self.reason, 300)
         self.title = shown(self.title, 100) if self.title else None
 
+    @property
+    def outcome(self) -> str:
+        """'ambiguous' (two or more candidates) or 'skipped'."""
+        return "ambiguous" if self.candidates else "skipped"
+
     def to_json(self) -> dict[str, Any]:
         """The skipped row as JSON-ready data."""
-        return {"where": self.where, "title": self.title, "reason": self.reason}
+        data: dict[str, Any] = {"where": self.where, "title": self.title, "reason": self.reason}
+        if self.candidates:
+            data["candidates"] = list(self.candidates)
+        return data
 
 
 @dataclass
@@ -70,6 +86,15 @@ class Parsed:
     # Rows read per file, and what they held: titles, viewings, planned titles...
     rows: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+
+    def tally(self) -> dict[str, int]:
+        """What the records hold: titles, dated viewings, planned titles, runs under way."""
+        return {
+            "titles": len(self.records),
+            "viewings": sum(len(r.entry.watched) for r in self.records),
+            "planned": sum(1 for r in self.records if r.entry.status == "planned"),
+            "in progress": sum(1 for r in self.records if r.entry.progress),
+        }
 
 
 def make_record(where: str, entry: Entry) -> Record:
@@ -117,6 +142,16 @@ class ImportReport:
         """How many entries had this outcome."""
         return sum(1 for outcome in self.outcomes if outcome.action == action)
 
+    @property
+    def ambiguous(self) -> list[Skipped]:
+        """Titles left out because two or more journal entries matched them."""
+        return [skip for skip in self.skipped if skip.candidates]
+
+    @property
+    def dropped(self) -> list[Skipped]:
+        """Rows left out because they could not be read or written."""
+        return [skip for skip in self.skipped if not skip.candidates]
+
     def of(self, action: Action) -> list[Outcome]:
         """The outcomes with this action, in journal order."""
         return [outcome for outcome in self.outcomes if outcome.action == action]
@@ -132,9 +167,11 @@ class ImportReport:
             "created": self.count("created"),
             "merged": self.count("merged"),
             "unchanged": self.count("unchanged"),
-            "skipped": len(self.skipped),
+            "ambiguous": len(self.ambiguous),
+            "skipped": len(self.dropped),
             "entries": [outcome.to_json() for outcome in self.outcomes],
-            "skipped_rows": [skip.to_json() for skip in self.skipped],
+            "ambiguous_rows": [skip.to_json() for skip in self.ambiguous],
+            "skipped_rows": [skip.to_json() for skip in self.dropped],
             "notes": list(self.notes),
         }
 
@@ -179,7 +216,7 @@ class Planner:
         self.works: list[_Work] = []
         # Entry files that could not be read (slug -> why), folded like slugs.
         self.unreadable = {slug.casefold(): why for slug, why in (unreadable or {}).items()}
-        self.by_id: dict[tuple[str, str], _Work] = {}
+        self.by_id: dict[tuple[str, str], list[_Work]] = {}
         self.by_name: dict[str, list[_Work]] = {}
         self.taken = {slug.casefold() for slug in taken_slugs}
         self.skipped: list[Skipped] = []
@@ -193,7 +230,9 @@ class Planner:
 
     def _index(self, work: _Work) -> None:
         for service, value in work.entry.ids.items():
-            self.by_id.setdefault((service, value), work)
+            same = self.by_id.setdefault((service, value), [])
+            if work not in same:
+                same.append(work)
         for key in _name_keys(work.entry):
             bucket = self.by_name.setdefault(key, [])
             if work not in bucket:
@@ -203,8 +242,9 @@ class Planner:
         """The entry a record belongs to, None for a new title, or Skipped when ambiguous."""
         new = record.entry
         for service, value in new.ids.items():
-            if (service, value) in self.by_id:
-                return self.by_id[(service, value)]
+            for work in self.by_id.get((service, value), ()):
+                if service not in _KIND_SCOPED_IDS or not _kinds_clash(new.kind, work.entry.kind):
+                    return work
         candidates: list[_Work] = []
         for key in _name_keys(new):
             for work in self.by_name.get(key, []):
@@ -224,10 +264,11 @@ class Planner:
             return exact[0] if exact else candidates[0]
         if not candidates:
             return None
-        labels = ", ".join(f"{w.entry.label} [{w.entry.slug}]" for w in candidates[:4])
+        labels = [f"{w.entry.label} [{w.entry.slug}]" for w in candidates]
         ids = ", ".join(f'ids.{s} = "{v}"' for s, v in new.ids.items())
         hint = f"; add {ids} to the right one and import again" if ids else ""
-        return Skipped(record.where, f"matches several journal entries: {labels}{hint}", new.label)
+        reason = f"matches several journal entries: {', '.join(labels[:4])}{hint}"
+        return Skipped(record.where, reason, new.label, labels)
 
     def add(self, record: Record) -> None:
         """Merge one record into the plan."""
@@ -351,9 +392,42 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
     )
     for service, value in new.ids.items():
         merged.ids.setdefault(service, value)
+    kept.extend(_merge_series(have, merged, new))
     if not any(v.score is not None for v in have.viewings):
         _drop_repeated_score(merged)
+    # Other people's ratings are not the user's own data: the export's newer numbers replace
+    # the ones it gave before (other keys in the table are kept).
+    theirs = new.extra.get(COMMUNITY_KEY)
+    if theirs:
+        merged.extra[COMMUNITY_KEY] = {**(have.extra.get(COMMUNITY_KEY) or {}), **theirs}
     return validate(merged), kept
+
+
+def _merge_series(have: Entry, merged: Entry, new: Entry) -> list[str]:
+    """Episodes, the run under way and undated rewatches: each only ever moves forward."""
+    kept = []
+    if new.episodes is not None:
+        if merged.episodes is None or new.episodes > merged.episodes:
+            # A series still airing gains episodes; a newer export knows more of them.
+            merged.episodes = new.episodes
+        elif new.episodes < merged.episodes:
+            kept.append(f"episodes: kept {merged.episodes} (import says {new.episodes})")
+    if new.rewatches and new.rewatches > (merged.rewatches or 0):
+        merged.rewatches = new.rewatches
+    run = new.progress
+    if have.status == "watching" and merged.status == "watched" and run is None:
+        # The import saw the run finished (its viewing is added above).
+        merged.progress = None
+    elif run is not None and merged.status in ("watching", "dropped"):
+        mine = merged.progress
+        if mine is None or (run.seen, run.last or dt.date.min) > (
+            mine.seen,
+            mine.last or dt.date.min,
+        ):
+            merged.progress = run
+    if merged.progress and merged.episodes and merged.progress.seen > merged.episodes:
+        merged.episodes = merged.progress.seen
+    return kept
 
 
 def _drop_repeated_score(entry: Entry) -> None:
@@ -378,8 +452,13 @@ def describe_changes(before: Entry, after: Entry) -> list[str]:
         grown = len(getattr(after, name)) - len(getattr(before, name))
         if grown:
             changes.append(f"{name} +{grown}")
+    for name in ("episodes", "progress", "rewatches"):
+        if getattr(before, name) != getattr(after, name):
+            changes.append(name)
     if before.ids != after.ids:
         changes.append("ids")
+    if before.extra.get(COMMUNITY_KEY) != after.extra.get(COMMUNITY_KEY):
+        changes.append(COMMUNITY_KEY)
     return changes
 
 

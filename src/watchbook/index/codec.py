@@ -13,6 +13,7 @@ import zlib
 from typing import Any
 
 from watchbook.entry import Entry, Link, Viewing
+from watchbook.progress import Progress
 
 
 class IndexDamaged(Exception):
@@ -82,6 +83,9 @@ def encode_entry(entry: Entry) -> bytes:
         entry.ids,
         [[k.to, k.why, tag_value(k.extra)] for k in entry.links],
         tag_value(entry.extra),
+        entry.episodes,
+        _encode_progress(entry.progress),
+        entry.rewatches,
     ]
     # Marshal, not JSON: quicker to read back (`list` reads every entry) and no json import.
     # Version 2 has no back-references, so equal entries give equal bytes.
@@ -93,7 +97,8 @@ def decode_entry(data: bytes) -> Entry:
     try:
         (
             title, slug, year, kind, status, score, verdict, watched,
-            tags, creators, aliases, where, review, ids, links, extra,
+            tags, creators, aliases, where, review, ids, links, extra, episodes, progress,
+            rewatches,
         ) = marshal.loads(data)  # fmt: skip
         return Entry(
             title=title,
@@ -112,6 +117,9 @@ def decode_entry(data: bytes) -> Entry:
             ids=ids,
             links=[Link(to=to, why=why, extra=untag_value(more)) for to, why, more in links],
             extra=untag_value(extra) if extra else {},
+            episodes=episodes,
+            progress=_decode_progress(progress),
+            rewatches=rewatches,
         )
     except (EOFError, ValueError, TypeError) as exc:
         # Rows carry no checksum: bytes that do not decode mean a damaged index.
@@ -131,6 +139,21 @@ def _decode_viewing(data: str | list[Any]) -> Viewing:
         return Viewing(dt.date.fromisoformat(data))
     date, score, note, extra = data
     return Viewing(dt.date.fromisoformat(date), score, note, untag_value(extra))
+
+
+def _encode_progress(progress: Progress | None) -> list[Any] | None:
+    if progress is None:
+        return None
+    days = [d.isoformat() if d else None for d in (progress.date, progress.started)]
+    return [progress.seen, *days, tag_value(progress.extra)]
+
+
+def _decode_progress(data: list[Any] | None) -> Progress | None:
+    if data is None:
+        return None
+    seen, date, started, extra = data
+    day, first = (dt.date.fromisoformat(d) if d else None for d in (date, started))
+    return Progress(seen, day, first, untag_value(extra))
 
 
 def pack(value: Any) -> bytes:

@@ -119,3 +119,52 @@ def review_frequency(view: IndexView, words: set[str]) -> dict[str, int]:
         sql = f"SELECT term, doc FROM text_words WHERE term IN ({marks(len(chunk))})"
         found.update(view.conn.execute(sql, chunk))
     return found
+
+
+_TASTE = "FROM entries INDEXED BY entries_taste WHERE status != 'planned' AND score >= 0"
+
+
+def taste_rows(view: IndexView) -> tuple[list[int], list[str], list[float]]:
+    """Row ids, slugs and scores of the watched, scored entries, column by column, slug order."""
+    # From a covering index, as joined strings: one row, not thousands, crosses into Python;
+    # scores are halves, sent as whole numbers (cheaper to write and to read back).
+    ids, slugs, halves = view.conn.execute(
+        "SELECT group_concat(id), group_concat(slug, char(31)), "
+        f"group_concat(CAST(score * 2 AS INTEGER)) {_TASTE}"
+    ).fetchone()
+    if not ids:
+        return [], [], []
+    return (
+        list(map(int, ids.split(","))),
+        slugs.split("\x1f"),
+        list(map((0.5).__mul__, map(int, halves.split(",")))),
+    )
+
+
+def taste_ratings(view: IndexView) -> dict[int, float]:
+    """Row id -> community rating of the watched, scored entries that have one."""
+    ids, ratings = view.conn.execute(
+        f"SELECT group_concat(id), group_concat(community) {_TASTE} AND community IS NOT NULL"
+    ).fetchone()
+    if not ids:
+        return {}
+    return dict(zip(map(int, ids.split(",")), map(float, ratings.split(",")), strict=True))
+
+
+def taste_groups(view: IndexView) -> list[tuple[int | None, str | None, int, float, int, float]]:
+    """Per decade (year // 10) and kind of the scored entries: count, score sum, rated, rating sum."""
+    # By kind and year, the order of an index, so SQLite adds up as it scans without sorting;
+    # the years' rows are merged into decades here.
+    rows = view.conn.execute(
+        "SELECT kind, year, count(*), total(score), count(community), total(community) "
+        "FROM entries INDEXED BY entries_groups WHERE status != 'planned' AND score >= 0 "
+        "GROUP BY kind, year"
+    )
+    groups: dict[tuple[int | None, str | None], list[float]] = {}
+    for kind, year, *sums in rows:
+        key = (None if year is None else year // 10, kind)
+        if key in groups:
+            groups[key] = [a + b for a, b in zip(groups[key], sums, strict=True)]
+        else:
+            groups[key] = sums
+    return [(decade, kind, int(n), s, int(r), c) for (decade, kind), (n, s, r, c) in groups.items()]

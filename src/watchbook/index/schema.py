@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from watchbook.entry import Entry, dismissed
+from watchbook.entry import Entry, community_rating, dismissed
 from watchbook.index.codec import IndexDamaged, encode_entry, pack, with_checksum
 from watchbook.index.searchdata import entry_columns
 from watchbook.text import series_key, split_words
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from watchbook.mentions import MentionKey
 
 # Bumped whenever what is stored changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 13
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -31,7 +31,7 @@ CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE entries (
     id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, status TEXT, score REAL, last INTEGER,
     year INTEGER, kind TEXT, tags TEXT, tied INTEGER NOT NULL, series TEXT NOT NULL,
-    data BLOB NOT NULL
+    community REAL, data BLOB NOT NULL
 );
 CREATE TABLE problems (name TEXT PRIMARY KEY, message TEXT NOT NULL, line INTEGER);
 CREATE TABLE mention_keys (
@@ -54,6 +54,10 @@ CREATE INDEX entries_records ON entries (slug, status, score, last, year);
 CREATE INDEX entries_tied ON entries (tied) WHERE tied = 1;
 CREATE INDEX entries_planned ON entries (slug) WHERE status = 'planned';
 CREATE INDEX entries_liked ON entries (score, slug) WHERE status != 'planned' AND score >= 0;
+CREATE INDEX entries_taste ON entries (slug, score, year, kind, community, status)
+    WHERE status != 'planned' AND score >= 0;
+CREATE INDEX entries_groups ON entries (kind, year, score, community, status)
+    WHERE status != 'planned' AND score >= 0;
 """
 LINK_INDEXES = """
 CREATE INDEX mention_keys_gram ON mention_keys (gram);
@@ -72,8 +76,8 @@ LINKS_DUE = "links due"
 
 # The small columns come first and the encoded entry last, so that reading them never walks it;
 # `tied` marks the few entries with links written by hand or dismissed ones.
-ENTRY_MARKS = ",".join("?" * 11)
-ENTRY_COLUMNS = "slug, status, score, last, year, kind, tags, tied, series, data"
+ENTRY_MARKS = ",".join("?" * 12)
+ENTRY_COLUMNS = "slug, status, score, last, year, kind, tags, tied, series, community, data"
 
 
 def entry_row(entry: Entry) -> tuple[Any, ...]:
@@ -81,7 +85,7 @@ def entry_row(entry: Entry) -> tuple[Any, ...]:
     kind, status, score, last, tags = entry_columns(entry)
     tied = int(bool(entry.links or dismissed(entry)))
     return (entry.slug, status, score, last, entry.year, kind, tags, tied,
-            series_key(entry.title), encode_entry(entry))  # fmt: skip
+            series_key(entry.title), community_rating(entry), encode_entry(entry))  # fmt: skip
 
 
 def fts_text(text: str | None) -> str:

@@ -1,4 +1,4 @@
-"""Recommendations: what an entry relates to and why, and the watchlist ordered by taste.
+"""Recommendations: what an entry relates to and why, and the watchlist by predicted score.
 
 Every tie between two entries is a piece of evidence with a strength between 0 and 1: a link
 the user wrote, a link the index derived (a mention in a review, the same series), the
@@ -15,5 +15,6 @@ journal pairwise.
 
 Modules: evidence (what one tie says, and how ties combine), wording (reviews compared as
 tf-idf vectors), sources (what ranking reads: from a Catalog, or from the index without loading
-every entry), related (`recommend QUERY`), watchlist (`recommend` alone, and rewatch ideas).
+every entry), related (`recommend QUERY`), taste (the score the user would likely give a planned
+title, fitted on their own scores), watchlist (`recommend` alone, and rewatch ideas).
 """

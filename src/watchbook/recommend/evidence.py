@@ -40,8 +40,11 @@ class Recommendation(NamedTuple):
     entry: Entry
     relatedness: float | None
     reasons: list[str]
-    # "related" (to a query), "watchlist" (planned, by taste) or "rewatch" (the fallback).
+    # "related" (to a query), "watchlist" (planned, by taste), "continue" (a run under way
+    # scored highly so far) or "rewatch" (the fallback).
     mode: str = "related"
+    # The score the user would likely give a planned title (watchlist mode, enough scores).
+    predicted: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The fields `recommend --json` prints for each result."""
@@ -56,6 +59,7 @@ class Recommendation(NamedTuple):
             "relatedness": None if self.relatedness is None else round(self.relatedness, 3),
             "reasons": list(self.reasons),
             "mode": self.mode,
+            "predicted": None if self.predicted is None else round(self.predicted, 2),
         }
 
 

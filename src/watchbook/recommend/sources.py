@@ -6,11 +6,15 @@ IndexRelations reads only what ranking needs, through the index's own queries
 
 from __future__ import annotations
 
+import functools
 import heapq
+import math
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from watchbook.entry import community_rating
 from watchbook.links import MENTION as MENTION_KIND
 from watchbook.links import SERIES as SERIES_KIND
 from watchbook.links import EntryLink, dismissed_pairs
@@ -30,6 +34,7 @@ from watchbook.recommend.evidence import (
     tag_key,
     weight_of,
 )
+from watchbook.recommend.taste import Sums, TasteRows
 from watchbook.recommend.wording import ReviewWords
 from watchbook.search import KeyField
 from watchbook.text import creator_key, series_key
@@ -80,6 +85,7 @@ class Relations:
         self._taste: dict[tuple[str, str], TasteFeature] = {}
         self._features: dict[str, Features] = {}
         self._rarities: dict[tuple[str, str], float] = {}
+        self._scored: TasteRows | None = None
 
     # -- to be provided
 
@@ -109,6 +115,10 @@ class Relations:
 
     def resolve(self, query: str) -> Resolution:
         """What QUERY names, as `show` resolves it."""
+        raise NotImplementedError
+
+    def taste_rows(self) -> TasteRows:
+        """The score and community rating of every watched, scored entry, and their groups."""
         raise NotImplementedError
 
     def series_mates(self, entry: Entry) -> list[str]:
@@ -205,6 +215,13 @@ class Relations:
         """How many entries hold a creator or tag."""
         return len(self.holders(kind, key))
 
+    def taste_sums(self, kind: str, key: str) -> Sums:
+        """The scores and community ratings of the scored holders of a creator or tag, added up."""
+        rows = self._scored
+        if rows is None:
+            rows = self.taste_rows()
+        return added_up(self.holders(kind, key), rows.scores, rows.ratings)
+
     def taste_links(
         self, slugs: Sequence[str], liked: Mapping[str, float]
     ) -> dict[str, dict[str, float]]:
@@ -235,6 +252,7 @@ class CatalogRelations(Relations):
         self.index_derives = any(link.derived for link in catalog.links)
         self._apart = dismissed_pairs(self.entries)
         self._words: ReviewWords | None = None
+        self._series: dict[str, list[str]] | None = None
 
     def entry_scores(self) -> Iterable[ScoredEntry]:
         return (
@@ -246,6 +264,23 @@ class CatalogRelations(Relations):
 
     def _holders_of(self, kind: str, key: str) -> Iterable[str]:
         return self._lists.get((kind, key), ())
+
+    def taste_rows(self) -> TasteRows:
+        scored = sorted(
+            (e for e in self.entries if e.status != "planned" and e.score is not None),
+            key=lambda e: e.slug,
+        )
+        scores = {e.slug: float(e.score or 0) for e in scored}
+        ratings = {e.slug: r for e in scored if (r := community_rating(e)) is not None}
+        cells: dict[tuple[int | None, str | None], list[str]] = defaultdict(list)
+        for e in scored:
+            cells[(None if e.year is None else e.year // 10, e.kind)].append(e.slug)
+        groups = [
+            (decade, kind, added_up(slugs, scores, ratings))
+            for (decade, kind), slugs in cells.items()
+        ]
+        self._scored = TasteRows(scores, ratings, groups)
+        return self._scored
 
     def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
         grouped: dict[str, list[EntryLink]] = defaultdict(list)
@@ -277,18 +312,16 @@ class CatalogRelations(Relations):
     def series_mates(self, entry: Entry) -> list[str]:
         if self.index_derives:
             return []
+        if self._series is None:
+            # Every title's series key, once: comparing the key itself (not a quick test on the
+            # raw title first) finds `G.I. Joe` and `Salem's Lot` sequels too.
+            self._series = defaultdict(list)
+            for other in self.entries:
+                self._series[series_key(other.title)].append(other.slug)
         key = series_key(entry.title)
         if not key:
             return []
-        # A cheap substring test first, so series_key runs only on plausible titles.
-        first = key.split()[0]
-        return [
-            other.slug
-            for other in self.entries
-            if other.slug != entry.slug
-            and first in other.title.casefold()
-            and series_key(other.title) == key
-        ]
+        return [slug for slug in self._series.get(key, ()) if slug != entry.slug]
 
     def apart(self, a: str, b: str) -> bool:
         return frozenset((a, b)) in self._apart
@@ -313,6 +346,9 @@ class IndexRelations(Relations):
         self._words: ReviewWords | None = None
         # Row id -> slug of the liked entries, once liked() has been asked.
         self._liked_ids: dict[int, str] | None = None
+        # Row id -> score (and community rating) of the scored entries, once taste_rows() ran.
+        self._scored_ids: dict[int, float] | None = None
+        self._rated_ids: dict[int, float] = {}
 
     def entry_scores(self) -> Iterable[ScoredEntry]:
         from watchbook.index.relations import entry_scores
@@ -381,6 +417,33 @@ class IndexRelations(Relations):
         self._liked_ids = {rowid: slug for rowid, slug, _score in rows}
         return {slug: like_weight(score) for _rowid, slug, score in rows}
 
+    def taste_rows(self) -> TasteRows:
+        from watchbook.index.relations import taste_groups, taste_ratings, taste_rows
+
+        groups = [
+            (decade, kind, Sums(titles, scores, rated, ratings))
+            for decade, kind, titles, scores, rated, ratings in taste_groups(self.view)
+        ]
+        ids, slugs, scores = taste_rows(self.view)
+        # Row id -> score and rating, for adding up the holders of a creator or tag.
+        self._scored_ids = dict(zip(ids, scores, strict=True))
+        by_slug = dict(zip(slugs, scores, strict=True))
+        ratings: dict[str, float] = {}
+        self._rated_ids = {}
+        if any(sums.rated for _, _, sums in groups):
+            self._rated_ids = taste_ratings(self.view)
+            slug_of = dict(zip(ids, slugs, strict=True))
+            ratings = {slug_of[i]: rating for i, rating in self._rated_ids.items()}
+        self._scored = TasteRows(by_slug, ratings, groups)
+        return self._scored
+
+    def taste_sums(self, kind: str, key: str) -> Sums:
+        scored, rated = self._scored_ids, self._rated_ids
+        if scored is None:
+            return super().taste_sums(kind, key)
+        # From the row ids of the inverted list.
+        return added_up(self.view.search_data().row_array(_FIELDS[kind], key), scored, rated)
+
     def holder_count(self, kind: str, key: str) -> int:
         if (kind, key) in self._holders:
             return len(self._holders[(kind, key)])
@@ -444,3 +507,17 @@ class IndexRelations(Relations):
     def resolve(self, query: str) -> Resolution:
         """What QUERY names (as `show` resolves it), reading only plausible entries."""
         return self.view.resolve(query)
+
+
+def added_up(
+    keys: Collection[Hashable], scores: Mapping[Any, float], ratings: Mapping[Any, float]
+) -> Sums:
+    """The scores and ratings of those of some titles (slugs or row ids) that have them."""
+    # Every step loops in C. Scores are halves, so their sum is exact in any order, and
+    # ratings are added exactly (fsum): the order the titles come in changes nothing.
+    found = cast("list[float]", list(filter(_present, map(scores.get, keys))))
+    rated = cast("list[float]", list(filter(_present, map(ratings.get, keys))) if ratings else [])
+    return Sums(len(found), sum(found), len(rated), math.fsum(rated))
+
+
+_present = functools.partial(operator.is_not, None)

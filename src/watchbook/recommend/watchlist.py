@@ -18,6 +18,7 @@ from watchbook.recommend.evidence import (
     strength,
     weight_of,
 )
+from watchbook.recommend.taste import Taste, fit_taste
 from watchbook.recommend.wording import review_text, wording_part
 
 if TYPE_CHECKING:
@@ -32,10 +33,37 @@ WATCHLIST_CAP_MIN = 50
 
 
 def watchlist(relations: Relations, limit: int | None = 10) -> list[Recommendation]:
-    """Planned entries ordered by affinity to the titles the user scored highest."""
+    """Planned entries by predicted score, or by affinity below MIN_SCORED scores (`predicted`)."""
     planned = relations.planned()
     if not planned:
         return []
+    taste = fit_taste(relations, planned)
+    if taste is None:
+        return affinity_watchlist(relations, planned, limit)
+    return predicted_watchlist(taste, planned, limit)
+
+
+def predicted_watchlist(
+    taste: Taste, planned: list[Entry], limit: int | None = 10
+) -> list[Recommendation]:
+    """Planned entries by the score the user would likely give them, with what moved it most."""
+    likely = [(taste.score(taste.values(entry, taste.clues(entry))), entry) for entry in planned]
+    likely.sort(key=lambda item: (-item[0], item[1].title.casefold(), item[1].slug))
+    results = []
+    # Only the titles shown are explained.
+    for _, entry in likely[:limit]:
+        prediction = taste.predict(entry)
+        reasons = taste.reasons(entry, prediction)
+        results.append(
+            Recommendation(entry, None, reasons, mode="watchlist", predicted=prediction.score)
+        )
+    return results
+
+
+def affinity_watchlist(
+    relations: Relations, planned: list[Entry], limit: int | None = 10
+) -> list[Recommendation]:
+    """Planned entries ordered by affinity to the titles the user scored highest."""
     liked = relations.liked()
     weights = relations.taste_links([e.slug for e in planned], liked)
     # First every planned title by sums along the inverted lists (no reasons built), ...

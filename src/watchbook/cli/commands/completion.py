@@ -30,7 +30,7 @@ def completion(
     Example: watchbook completion bash
     """
     from watchbook.cli.completion import SHELLS, completion_script
-    from watchbook.render import print_line
+    from watchbook.render.output import print_line
 
     chosen = shell or os.path.basename(os.environ.get("SHELL", ""))
     if chosen not in SHELLS:

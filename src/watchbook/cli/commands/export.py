@@ -20,7 +20,7 @@ def export(
         "markdown",
         "--format",
         "-f",
-        help="markdown (pages), json or csv (for Letterboxd).",
+        help="markdown (pages), html (a static site), json or csv (for Letterboxd).",
         click_type=choice_text("FORMAT", "formats"),
     ),
     out: str = typer.Option(
@@ -49,12 +49,12 @@ def export(
         show_default=False,
     ),
 ) -> None:
-    """Export the journal as Markdown pages, one JSON document or a Letterboxd CSV.
+    """Export the journal as Markdown pages, a static HTML site, JSON or a Letterboxd CSV.
 
     The folder gets a .watchbook-export marker; later exports rewrite only what changed and
     remove the pages of deleted entries. A non-empty folder without it is refused.
 
-    Example: watchbook export --out site --front-matter
+    Example: watchbook export --format html --out site
     """
     import sys
 
@@ -66,7 +66,9 @@ def export(
         export_to_file,
         export_to_folder,
     )
-    from watchbook.render import export_progress, print_export_summary, print_note
+    from watchbook.render.output import print_note
+    from watchbook.render.progress import export_progress
+    from watchbook.render.reports import print_export_summary
 
     options = ExportOptions(
         format=fmt.strip().lower(),
@@ -99,7 +101,7 @@ def export(
             result = export_to_folder(site, target, options, progress)
         finally:
             progress.close()
-    kind = {"markdown": "Markdown", "json": "JSON", "csv": "CSV"}[options.format]
+    kind = {"markdown": "Markdown", "json": "JSON", "csv": "CSV", "html": "HTML"}[options.format]
     print_export_summary(
         result.entries,
         len(result.files),

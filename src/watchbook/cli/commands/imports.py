@@ -9,6 +9,7 @@ import typer
 from watchbook.cli.completion import choice_text
 from watchbook.cli.options import AS_JSON, state
 from watchbook.cli.values import PATH
+from watchbook.errors import InvalidValue
 
 commands = typer.Typer()
 
@@ -18,22 +19,31 @@ def import_(
     ctx: typer.Context,
     service: str = typer.Argument(
         ...,
-        help="Where the export comes from: letterboxd, mal or imdb.",
+        help="Where the export comes from: letterboxd, mal, imdb or trakt.",
         click_type=choice_text("SERVICE", "services"),
     ),
     path: Path = typer.Argument(
         ...,
         help="Letterboxd: the export .zip or its folder. MyAnimeList: the .xml or .xml.gz. "
-        "IMDb: the ratings .csv.",
+        "IMDb: the ratings .csv. Trakt: the export .zip or its folder.",
         show_default=False,
         click_type=PATH,
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", "-n", help="Print what would change and write nothing."
+        False,
+        "--dry-run",
+        "-n",
+        help="Write nothing: list each title as new, merged, unchanged, ambiguous or skipped.",
+    ),
+    report_csv: Path | None = typer.Option(
+        None,
+        "--report",
+        help="Also write the ambiguous and skipped rows, with why, to this CSV file.",
+        click_type=PATH,
     ),
     as_json: bool = AS_JSON,
 ) -> None:
-    """Import your history from Letterboxd, MyAnimeList or IMDb; running it again is safe.
+    """Import your history from Letterboxd, MyAnimeList, IMDb or Trakt; running it again is safe.
 
     Titles already in the journal (same id, else same title and year) get the new viewings,
     tags and ids; a score or review you wrote is never replaced.
@@ -41,8 +51,13 @@ def import_(
     Example: watchbook import letterboxd ~/Downloads/letterboxd-export.zip --dry-run
     """
     from watchbook.importers import run_import
-    from watchbook.render import import_progress, print_import_report, print_json, rebuild_progress
+    from watchbook.render.output import print_json, print_note
+    from watchbook.render.progress import import_progress, rebuild_progress
+    from watchbook.render.reports import print_import_report
 
+    if report_csv is not None and not report_csv.expanduser().parent.is_dir():
+        # Found out before the import runs, not after it has written.
+        raise InvalidValue("--report", f"{report_csv.parent} is not a folder")
     progress, index_progress = import_progress(), rebuild_progress()
     try:
         report = run_import(
@@ -60,3 +75,8 @@ def import_(
         print_json(report.to_json())
     else:
         print_import_report(report)
+    if report_csv is not None:
+        from watchbook.importers.report import write_report_csv
+
+        rows = write_report_csv(report, report_csv.expanduser())
+        print_note(f"Wrote {rows:,} ambiguous and skipped rows to {report_csv}")

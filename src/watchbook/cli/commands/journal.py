@@ -102,7 +102,7 @@ def add(
     """
     from watchbook.actions import AddRequest, add_entry
     from watchbook.cli.prompts import complete_request, edit_text
-    from watchbook.render import print_line, print_note
+    from watchbook.render.output import print_line, print_note
 
     if rewatch and new:
         raise InvalidValue("--rewatch/--new", "choose one of them, not both")
@@ -160,7 +160,7 @@ def keep_answers(request: AddRequest, edited: bool) -> None:
     import tempfile
 
     from watchbook.cli.prompts import retry_command
-    from watchbook.render import print_note
+    from watchbook.render.output import print_note
 
     review_file = None
     if edited and request.review:
@@ -183,7 +183,8 @@ def show(
     Example: watchbook show "blame"
     """
     from watchbook.index.queries import entry_with_links
-    from watchbook.render import print_entry, print_json
+    from watchbook.render.entries import print_entry
+    from watchbook.render.output import print_json
 
     st = state(ctx)
     entry, outgoing, incoming, labels, exact = st.indexed(entry_with_links, query)
@@ -239,7 +240,8 @@ def list_(
     Example: watchbook list --kind movie --sort score --limit 10
     """
     from watchbook.actions import list_entries
-    from watchbook.render import print_entries, print_json
+    from watchbook.render.entries import print_entries
+    from watchbook.render.output import print_json
 
     st = state(ctx)
     entries = st.indexed(
@@ -262,7 +264,7 @@ def edit(
     """
     from watchbook.cli.prompts import run_editor
     from watchbook.editing import ChangedMeanwhile, EditSession
-    from watchbook.render import print_error, print_note
+    from watchbook.render.output import print_error, print_note
 
     st = state(ctx)
     (entry,) = st.find(query, changes=True)
@@ -318,7 +320,7 @@ def rm(
     Example: watchbook rm "The Matrix" --yes
     """
     from watchbook.actions import remove_entry
-    from watchbook.render import print_note
+    from watchbook.render.output import print_note
 
     st = state(ctx)
     (entry,) = st.find(query, changes=True)
@@ -345,7 +347,7 @@ def init(
     Example: watchbook init ~/films
     """
     from watchbook.journal import Journal, locate
-    from watchbook.render import print_line, print_note
+    from watchbook.render.output import print_line, print_note
 
     st = state(ctx)
     path = folder.expanduser() if folder else st.location.path
@@ -369,7 +371,7 @@ def where(ctx: typer.Context) -> None:
 
     Example: watchbook where
     """
-    from watchbook.render import print_line, print_note
+    from watchbook.render.output import print_line, print_note
 
     location = state(ctx).location
     print_line(str(location.path))
@@ -390,7 +392,8 @@ def check(
     Example: watchbook check
     """
     from watchbook.index.check import check_journal
-    from watchbook.render import print_check, print_json
+    from watchbook.render.entries import print_check
+    from watchbook.render.output import print_json
 
     st = state(ctx)
     report = st.indexed(check_journal)
@@ -413,7 +416,7 @@ def reindex(ctx: typer.Context) -> None:
     import time
 
     from watchbook.index.store import reindex as rebuild
-    from watchbook.render import print_line
+    from watchbook.render.output import print_line
 
     st = state(ctx)
     started = time.perf_counter()

@@ -24,7 +24,7 @@ def link(
     Example: watchbook link "Blame!" "Knights of Sidonia" --why "same studio and manga author"
     """
     from watchbook.links import add_link
-    from watchbook.render import print_line, print_note
+    from watchbook.render.output import print_line, print_note
 
     st = state(ctx)
     first, second = st.find(source, target, changes=True)
@@ -51,7 +51,7 @@ def unlink(
     """
     from watchbook.index.queries import derived_pair
     from watchbook.links import remove_link
-    from watchbook.render import print_line, print_note
+    from watchbook.render.output import print_line, print_note
 
     st = state(ctx)
     first, second = st.find(source, target, changes=True)

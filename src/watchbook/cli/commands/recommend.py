@@ -33,14 +33,18 @@ def recommend(
 
     Related entries are ranked by your links, mentions in reviews, same series, shared
     creators and tags (rare ones count more), review wording and your scores. Without QUERY
-    your planned titles are ordered by how much they share with what you scored highest;
-    with nothing planned, you get rewatch ideas.
+    the series you are watching and like so far come first ("continue"), then your planned
+    titles, ordered by the score you would likely give them, learnt from your own scores of
+    titles with the same creators, tags, series or links and from community ratings (with
+    fewer than 20 scored titles: by what they share with your favourites); with nothing
+    planned, you get rewatch ideas.
 
     Example: watchbook recommend "Blame!"
     """
     import sqlite3
 
-    from watchbook.render import print_json, print_recommendations
+    from watchbook.render.entries import print_recommendations
+    from watchbook.render.output import print_json
 
     st = state(ctx)
     try:
@@ -70,9 +74,11 @@ def _recommend(
     relations: Relations, query: str | None, limit: int
 ) -> tuple[list[Recommendation], str]:
     """The results and their heading; notes on stderr say when there is nothing (or a fallback)."""
+    from watchbook.recommend.continuing import continuing
     from watchbook.recommend.related import related
+    from watchbook.recommend.taste import MIN_SCORED
     from watchbook.recommend.watchlist import rewatch_ideas, watchlist
-    from watchbook.render import print_note
+    from watchbook.render.output import print_note
 
     if query is not None:
         entry = settle(relations.resolve(query))
@@ -83,9 +89,22 @@ def _recommend(
                 "tags connect it to another entry."
             )
         return results, f"Related to {entry.label}"
-    results = watchlist(relations, limit)
+    continued = continuing(relations, limit)
+    planned = watchlist(relations, limit)
+    predicted = bool(planned) and planned[0].predicted is not None
+    if planned and not predicted:
+        print_note(
+            f"Fewer than {MIN_SCORED} scored titles: your watchlist is ordered by what it shares "
+            "with your favourites, not yet by the score you would likely give."
+        )
+    results = (continued + planned)[:limit]
     if results:
-        return results, "Your watchlist, best match for your taste first"
+        order = (
+            "by the score you would likely give" if predicted else "best match for your taste first"
+        )
+        if continued:
+            return results, f"Continue what you are watching, then your watchlist {order}"
+        return results, f"Your watchlist, {order}"
     results = rewatch_ideas(relations, limit)
     if results:
         print_note(

@@ -38,7 +38,8 @@ def search(
     Example: watchbook search "sidnoia"
     """
     from watchbook.index.queries import search_journal
-    from watchbook.render import print_json, print_search
+    from watchbook.render.entries import print_search
+    from watchbook.render.output import print_json
     from watchbook.search import describe
 
     st = state(ctx)
