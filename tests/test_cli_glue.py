@@ -137,3 +137,38 @@ def test_a_choice_completes_to_the_words_starting_with_what_was_typed() -> None:
     assert [c.value for c in choice.shell_complete(ctx, param, "")] == ["small", "medium", "large"]
     # Nothing starts with it: the ones containing it.
     assert [c.value for c in choice.shell_complete(ctx, param, "ar")] == ["large"]
+
+
+def test_each_command_is_built_from_the_module_that_holds_it() -> None:
+    from watchbook.cli.app import CONCEPT_OF, CONCEPTS, make_app
+
+    every = set(click_group().list_commands(click.Context(click_group())))
+    assert set(CONCEPT_OF) == every
+    for concept in CONCEPTS:
+        group = typer.main.get_command(make_app([concept]))
+        assert isinstance(group, click.Group)
+        held = set(group.list_commands(click.Context(group)))
+        assert held == {name for name, module in CONCEPT_OF.items() if module is concept}
+
+
+@pytest.mark.parametrize("off", ["", "one-command"])
+def test_a_command_runs_and_helps_the_same_built_alone_or_with_all(
+    off: str,
+    sample_journal: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from watchbook.cli.app import run
+
+    monkeypatch.setenv("WATCHBOOK_OFF", off)
+    outputs = []
+    for argv in (["show", "--help"], ["search", "sidnoia"], ["shw", "x"]):
+        monkeypatch.setattr("sys.argv", ["watchbook", *argv])
+        with pytest.raises(SystemExit) as done:
+            run()
+        captured = capsys.readouterr()
+        outputs.append((done.value.code, captured.out, captured.err))
+    assert outputs[0][0] == 0 and "Usage: watchbook show [OPTIONS] QUERY" in outputs[0][1]
+    assert outputs[1][0] == 0 and "knights-of-sidonia-2014" in outputs[1][1]
+    # An unknown command gets every command to suggest from.
+    assert outputs[2][0] == 2 and "did you mean show" in outputs[2][2]

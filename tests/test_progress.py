@@ -118,7 +118,7 @@ def test_json_gives_every_field_with_nulls() -> None:
         ({"progress": {"seen": -1}}, "progress.seen: must be a whole number"),
         (
             {"progress": {"seen": 2, "date": "soon"}},
-            "progress.date: must be a date like 2024-03-09 (got 'soon')",
+            "progress.date: must be a date like 2017-05-22 (got 'soon')",
         ),
         (
             {"progress": {"seen": 2, "date": D(2024, 1, 1), "started": D(2024, 2, 1)}},
@@ -201,5 +201,5 @@ def test_a_broken_file_error_names_the_nested_field_line() -> None:
     with pytest.raises(InvalidFile) as caught:
         parse_entry(text, "dark", "dark.toml")
     assert str(caught.value) == (
-        "dark.toml:3: progress.date: must be a date like 2024-03-09 (got 'soon')"
+        "dark.toml:3: progress.date: must be a date like 2017-05-22 (got 'soon')"
     )

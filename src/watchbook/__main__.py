@@ -1,10 +1,27 @@
 """The `watchbook` command, and `python -m watchbook`."""
 
-from watchbook.cli.app import run
+import sys
 
 
 def main() -> None:
-    """Run the command line."""
+    """Run the command line (listing the journal folder ahead, beside the imports)."""
+    import gc
+
+    from watchbook.readahead import start
+    from watchbook.tricks import enabled
+
+    # The `import-gc` trick: the objects modules make while loading live as long as the
+    # process, and the collector would walk them again and again; they are frozen once loaded.
+    quiet = enabled("import-gc")
+    if quiet:
+        gc.disable()
+    # Before Typer and the rest are imported: the child lists the folder meanwhile.
+    start(sys.argv[1:])
+    from watchbook.cli.app import run
+
+    if quiet:
+        gc.freeze()
+        gc.enable()
     run()
 
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+from watchbook.dates import parse_date
 from watchbook.entry import EARLIEST_VIEWING, Entry, Link, Viewing
 from watchbook.errors import AlreadyExists, InvalidValue, NotFound
 from watchbook.journal import Journal, make_slug
 from watchbook.search import find_entry, find_similar
-from watchbook.validation import parse_date, validate
+from watchbook.validation import validate
 
 if TYPE_CHECKING:
     from watchbook.index import Progress

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from watchbook.dates import parse_date
 from watchbook.errors import InvalidValue
 
 # The kinds that have episodes; an entry without a kind may have them too.
@@ -95,19 +96,6 @@ def _whole(name: str, value: Any, limit: int = MAX_EPISODES) -> int:
     return value
 
 
-def _date(name: str, value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidValue(name, f"must be a date like 2024-03-09 (got {value!r})")
-
-
 def check_episodes(value: Any) -> int | None:
     """`episodes`: how many the series has, a whole number from 1."""
     return None if value is None else _whole("episodes", value)
@@ -134,8 +122,8 @@ def check_progress(value: Any) -> Progress | None:
         raise InvalidValue("progress", "needs the episodes seen: { seen = 5, date = 2024-03-09 }")
     progress = Progress(
         _whole("progress.seen", value["seen"]),
-        None if value.get("date") is None else _date("progress.date", value["date"]),
-        None if value.get("started") is None else _date("progress.started", value["started"]),
+        None if value.get("date") is None else parse_date(value["date"], "progress.date"),
+        None if value.get("started") is None else parse_date(value["started"], "progress.started"),
         {k: v for k, v in value.items() if k not in PROGRESS_KEYS},
     )
     if progress.date and progress.started and progress.started > progress.date:

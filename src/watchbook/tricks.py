@@ -17,6 +17,9 @@ TRICKS = {
     "lazy-links": "a build for a command that shows no links leaves them to the first that does",
     "quiet-edits": "an edit no link, key or text depends on rewrites one row of the index",
     "plain-reviews": "the HTML export writes a review of plain paragraphs without parsing it",
+    "read-ahead": "a command that only reads lists the journal folder in a child while it loads",
+    "one-command": "a command line builds only the Typer command it runs",
+    "import-gc": "no garbage collection while modules load; what they made is frozen after",
 }
 
 

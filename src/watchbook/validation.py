@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Any
 
+from watchbook.dates import parse_date
 from watchbook.entry import (
     COMMUNITY_KEY,
     KINDS,
@@ -119,20 +119,6 @@ def check_review(value: Any) -> str | None:
     if len(value) > MAX_REVIEW:
         raise InvalidValue("review", f"must be at most {MAX_REVIEW} characters (got {len(value)})")
     return value.strip("\n") + "\n" if value.strip() else None
-
-
-def parse_date(value: Any, name: str = "watched") -> dt.date:
-    """A viewing date from a TOML date or datetime, or an ISO 8601 string."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidValue(name, f"must be a date like 2017-05-22 (got {value!r})")
 
 
 def check_viewings(value: Any) -> list[Viewing]:

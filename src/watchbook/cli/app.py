@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 
 import click
@@ -181,32 +183,6 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-app = typer.Typer(
-    cls=WatchbookGroup,
-    help="A review journal for films, series and anime, kept as TOML files you own.",
-    epilog="Exit codes: 0 ok, 1 not found or ambiguous, 2 bad input, 3 conflict.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    # Completion is set up by `watchbook completion` with Click's own scripts (cli/completion.py).
-    add_completion=False,
-)
-for concept in (
-    journal,
-    series,
-    search,
-    links,
-    recommend,
-    export,
-    imports,
-    diary,
-    stats,
-    completion,
-):
-    app.add_typer(concept.commands)
-register_shells()
-
-
 def version_callback(value: bool) -> None:
     """--version: print it and stop."""
     if value:
@@ -214,7 +190,6 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def main(
     ctx: typer.Context,
     journal: Path | None = typer.Option(
@@ -234,6 +209,60 @@ def main(
     ctx.obj = State(explicit=journal)
 
 
+# The modules that hold the commands, in the order they are listed.
+CONCEPTS = (journal, series, search, links, recommend, export, imports, diary, stats, completion)
+# Which module holds each command (tests/test_cli_glue.py checks it against the modules).
+CONCEPT_OF = {
+    **dict.fromkeys(
+        ("add", "show", "list", "edit", "rm", "init", "where", "check", "reindex"), journal
+    ),
+    **dict.fromkeys(("watch", "next"), series),
+    "search": search,
+    **dict.fromkeys(("link", "unlink"), links),
+    "recommend": recommend,
+    "export": export,
+    "import": imports,
+    "diary": diary,
+    "stats": stats,
+    "completion": completion,
+}
+
+
+def make_app(concepts: Sequence[ModuleType] = CONCEPTS) -> typer.Typer:
+    """The watchbook group with the commands of these modules."""
+    made = typer.Typer(
+        cls=WatchbookGroup,
+        help="A review journal for films, series and anime, kept as TOML files you own.",
+        epilog="Exit codes: 0 ok, 1 not found or ambiguous, 2 bad input, 3 conflict.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        # Completion is set up by `watchbook completion` with Click's own scripts
+        # (cli/completion.py).
+        add_completion=False,
+    )
+    for concept in concepts:
+        made.add_typer(concept.commands)
+    made.callback()(main)
+    return made
+
+
+app = make_app()
+register_shells()
+
+
 def run() -> None:
     """Entry point for `watchbook` and `python -m watchbook`."""
-    app(prog_name="watchbook")
+    from watchbook.readahead import COMPLETE_VAR, journal_and_command
+    from watchbook.tricks import enabled
+
+    chosen = app
+    # Typer builds every command it holds before running one (a fifth of a short command's
+    # own work): a command line naming a known command gets a group holding that one only.
+    # Help for the whole group, an unknown command and a completion request get them all.
+    if enabled("one-command") and not os.environ.get(COMPLETE_VAR):
+        _journal, command = journal_and_command(sys.argv[1:])
+        concept = CONCEPT_OF.get(command or "")
+        if concept is not None:
+            chosen = make_app([concept])
+    chosen(prog_name="watchbook")

@@ -151,7 +151,10 @@ class Index:
                 f"there is no journal folder at {self.journal.path}; create it with "
                 "`watchbook init`, or add a first entry with `watchbook add`"
             )
-        listed = read_listing(self.journal.path)
+        from watchbook.readahead import take
+
+        ahead = take(self.journal.path)
+        listed = Listing(raw=ahead) if ahead is not None else read_listing(self.journal.path)
         problem = self.journal.state_problem() or self._cache_problem()
         if problem:
             return self._fallback(listed.files, links, problem)
