@@ -1,16 +1,26 @@
-"""Search quality: top-1 hit rate and MRR@10 of `watchbook search` against plain baselines.
+"""Search quality: top-1 hit rate, MRR@10 and empty answers of `watchbook search` against baselines.
 
-Builds a generated journal (benchmarks/corpus.py), derives a few hundred queries of the kinds
-a person types (typos, missing punctuation, case and accents, word order, part of a title, a
-title being typed, library-style articles, aliases, creators, review phrases, very short
-titles), each with the entries it should find, and ranks the journal with:
+Two query sets, each over a journal of its own (5,000 entries by default):
+- standard: the generated journal of benchmarks/corpus.py and queries of the kinds a person
+  types (typos, missing punctuation, case and accents, word order, part of a title, a title
+  being typed, library-style articles, aliases, creators, review phrases, very short titles);
+- hard: the same corpus with a second title pool mixed in, and the harder queries of
+  benchmarks/hard_corpus.py (moved articles in five languages, titles joined by punctuation,
+  sequel numbers, two typos beside a short token, an article and a word being typed, words
+  several titles hold, titles run together, and nonsense that should find nothing).
+Each query comes with the entries that rightly answer it; the journal is ranked by:
 - watchbook's search (through its index);
-- plain `rapidfuzz.process.extract` with WRatio over every title, alias and creator;
+- plain `rapidfuzz.process.extract` with WRatio (and utils.default_process) over every title,
+  alias and creator;
 - `fzf --filter` over the same lines, when fzf is installed (skipped otherwise).
 Review phrases are only searchable by watchbook (the baselines get names, not reviews), so the
-table shows each category apart as well as the overall figures.
+table shows each category apart as well as the overall figures. "Empty" is the share of
+queries answered with nothing at all; for nonsense, nothing is the right answer.
 
-    python benchmarks/search_quality.py [--entries 5000] [--per-kind 40] [--seed 2]
+Tune on one seed, report on another (docs/benchmarks.md says which).
+
+    python benchmarks/search_quality.py [--set standard|hard] [--entries 5000] [--per-kind 40]
+        [--seed 2] [--show-misses] [--without-last-pass]
 """
 
 from __future__ import annotations
@@ -25,27 +35,19 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import SHORT_TITLES, typo_title, write_journal
+from hard_corpus import Query, make_hard_entries, make_hard_queries
 from watchbook.entry import Entry
 from watchbook.journal import Journal
 from watchbook.text import STOPWORDS, creator_key, fold, strip_accents, title_key
 
 TOP = 10
-
-
-@dataclass
-class Query:
-    """A query, its kind, and the slugs that count as a right answer."""
-
-    kind: str
-    text: str
-    relevant: frozenset[str]
 
 
 def _by_title(entries: Sequence[Entry]) -> dict[str, set[str]]:
@@ -268,68 +270,123 @@ def fzf_ranker(entries: Sequence[Entry], folder: Path) -> Callable[[str], list[s
 # --- scoring ----------------------------------------------------------------------------------
 
 
+class Scores(NamedTuple):
+    """One ranker's figures for one kind of query."""
+
+    top1: float
+    mrr: float
+    empty: float  # the share of queries answered with nothing
+    queries: int
+
+
 def evaluate(
     ranker: Callable[[str], list[str]], queries: Sequence[Query]
-) -> tuple[dict[str, tuple[float, float, int]], list[tuple[Query, list[str]]]]:
-    """Top-1 and MRR@10 per kind (and 'all'), and the queries whose first answer was wrong."""
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    misses: list[tuple[Query, list[str]]] = []
+) -> tuple[dict[str, Scores], list[list[str]]]:
+    """Top-1, MRR@10 and empty answers per kind (and 'all'), and each query's answer.
+
+    A nonsense query (no right answer) counts as right when it is answered with nothing; it is
+    left out of 'all'.
+    """
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    answers: list[list[str]] = []
     for query in queries:
         ranked = ranker(query.text)[:TOP]
-        rank = next((i for i, slug in enumerate(ranked, 1) if slug in query.relevant), None)
-        for kind in (query.kind, "all"):
+        answers.append(ranked)
+        if query.relevant:
+            rank = next((i for i, slug in enumerate(ranked, 1) if slug in query.relevant), None)
+        else:
+            rank = None if ranked else 1
+        for kind in (query.kind, "all") if query.relevant else (query.kind,):
             sums[kind][0] += rank == 1
             sums[kind][1] += 1 / rank if rank else 0.0
-            sums[kind][2] += 1
-        if rank != 1:
-            misses.append((query, ranked[:3]))
-    return {k: (v[0] / v[2], v[1] / v[2], int(v[2])) for k, v in sums.items()}, misses
+            sums[kind][2] += not ranked
+            sums[kind][3] += 1
+    return {
+        k: Scores(v[0] / v[3], v[1] / v[3], v[2] / v[3], int(v[3])) for k, v in sums.items()
+    }, answers
+
+
+def write_entries(journal: Path, entries: Sequence[Entry]) -> None:
+    """Write entry files into a new journal folder."""
+    from watchbook.journal import dump_entry
+
+    journal.mkdir(parents=True)
+    for entry in entries:
+        (journal / f"{entry.slug}.toml").write_text(dump_entry(entry), encoding="utf-8")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=("standard", "hard"), default="standard", dest="kind")
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--per-kind", type=int, default=40)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--without-last-pass", action="store_true", help="what the whole-string pass adds"
+    )
     args = parser.parse_args()
+    if args.without_last_pass:
+        import watchbook.search
+
+        watchbook.search.last_pass = lambda query, keys, limit: []
 
     with tempfile.TemporaryDirectory(prefix="watchbook-quality-") as tmp:
         folder = Path(tmp)
         journal = folder / "journal"
-        entries = write_journal(journal, args.entries, seed=args.seed, planned=args.entries // 20)
-        queries = make_queries(entries, args.per_kind, args.seed)
+        if args.kind == "hard":
+            entries = make_hard_entries(args.entries, args.seed)
+            write_entries(journal, entries)
+            queries = make_hard_queries(entries, args.per_kind, args.seed)
+        else:
+            entries = write_journal(
+                journal, args.entries, seed=args.seed, planned=args.entries // 20
+            )
+            queries = make_queries(entries, args.per_kind, args.seed)
         started = time.perf_counter()
         contenders: dict[str, Callable[[str], list[str]] | None] = {
             "watchbook": watchbook_ranker(journal),
-            "rapidfuzz WRatio": wratio_ranker(entries),
-            "fzf --filter": fzf_ranker(entries, folder),
+            "WRatio": wratio_ranker(entries),
+            "fzf": fzf_ranker(entries, folder),
         }
         print(
-            f"{len(entries)} entries, {len(queries)} queries "
+            f"{args.kind} set, seed {args.seed}: {len(entries)} entries, {len(queries)} queries "
             f"(index built in {time.perf_counter() - started:.1f}s)\n"
         )
-        results = {}
+        results, answers = {}, {}
         for name, ranker in contenders.items():
             if ranker is None:
                 print(f"{name}: not installed, skipped")
                 continue
-            results[name], misses = evaluate(ranker, queries)
-            if args.show_misses and name == "watchbook":
-                for query, got in misses:
+            results[name], answers[name] = evaluate(ranker, queries)
+        mine, theirs = answers["watchbook"], answers["WRatio"]
+        if args.show_misses:
+            for query, got in zip(queries, mine, strict=True):
+                right = (got[:1] and got[0] in query.relevant) or (not query.relevant and not got)
+                if not right:
                     want = sorted(query.relevant)[:2]
-                    print(f"  miss [{query.kind}] {query.text!r}: want {want}, got {got}")
+                    why = explained.get(query.text, [])
+                    print(f"  miss [{query.kind}] {query.text!r}: want {want}, got {why}")
+        lost = sum(
+            1
+            for query, got, other in zip(queries, mine, theirs, strict=True)
+            if query.relevant and not got and query.relevant & set(other)
+        )
         kinds = ["all", *sorted({q.kind for q in queries})]
         names = list(results)
-        print("| queries | n | " + " | ".join(f"{n} top-1 | {n} MRR@10" for n in names) + " |")
-        print("|---|---|" + "---|---|" * len(names))
+        columns = " | ".join(f"{n} top-1 | {n} MRR@10 | {n} empty" for n in names)
+        print(f"| queries | n | {columns} |")
+        print("|---|---|" + "---|---|---|" * len(names))
         for kind in kinds:
-            count = results[names[0]][kind][2]
+            count = results[names[0]][kind].queries
             cells = " | ".join(
-                f"{results[n][kind][0]:.3f} | {results[n][kind][1]:.3f}" for n in names
+                f"{results[n][kind].top1:.3f} | {results[n][kind].mrr:.3f} | "
+                f"{results[n][kind].empty:.3f}"
+                for n in names
             )
             label = f"**{kind}**" if kind == "all" else kind
             print(f"| {label} | {count} | {cells} |")
+        print(f"\nwatchbook answered nothing where WRatio's top {TOP} held a right answer: {lost}")
     return 0
 
 

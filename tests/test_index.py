@@ -426,7 +426,7 @@ def test_one_entry_and_its_links_read_from_the_index_match_the_whole_journal(
 ) -> None:
     from watchbook.errors import WatchbookError
     from watchbook.index.queries import entry_with_links
-    from watchbook.search import find_entry
+    from watchbook.search import resolve_entry
 
     rng = random.Random(11)
     made = make_entries(400, seed=12)
@@ -454,14 +454,15 @@ def test_one_entry_and_its_links_read_from_the_index_match_the_whole_journal(
 
     def whole_journal(query: str) -> object:
         try:
-            entry = find_entry(catalog.entries, query)
+            resolution = resolve_entry(catalog.entries, query)
+            entry = resolution.chosen()
         except WatchbookError as exc:
             return type(exc).__name__, str(exc)
         graph = catalog.graph
         outgoing, incoming = graph.outgoing(entry.slug), graph.incoming(entry.slug)
         others = {k.target for k in outgoing} | {k.source for k in incoming}
         labels = {s: catalog.get(s).label for s in others if catalog.has(s)}
-        return entry, outgoing, incoming, labels
+        return entry, outgoing, incoming, labels, resolution.exact
 
     def from_index(query: str) -> object:
         try:

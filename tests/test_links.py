@@ -141,6 +141,37 @@ def test_mentions_ignore_case_punctuation_and_accents_for_long_titles() -> None:
     assert found == set(titles)
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "found"),
+    [
+        # Written as one word, as search accepts it, with the care one-word names get.
+        ("Psycho-Pass", "I liked Psychopass more than its sequel.", True),
+        ("Psycho-Pass", "I liked PsychoPass more than its sequel.", True),
+        ("Psycho-Pass", "Psychopass opens with a chase.", False),
+        ("Psycho-Pass", "I liked psychopass more than its sequel.", False),
+        ("Psycho-Pass", "A Psychopass Fan Club meeting.", False),
+        ("Spider-Man", "Nothing like Spiderman, sadly.", True),
+        # Parts joined by a dot, written apart.
+        ("Mr.Nobody", "It reminded me of Mr. Nobody, though less wild.", True),
+        ("Mr.Nobody", "It reminded me of Mr Nobody, though less wild.", True),
+        ("Mr.Nobody", "It reminded me of MrNobody, though less wild.", True),
+    ],
+)
+def test_names_joined_by_marks_are_found_written_apart_or_as_one_word(
+    title: str, text: str, found: bool
+) -> None:
+    assert (finder(title).find(text) == {title}) is found
+
+
+def test_a_review_writing_a_title_as_one_word_links_it(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    write(sample_journal, "minority-report-2002", title="Minority Report", year=2002,
+          review="A precrime story; Psychopass took the idea further.")  # fmt: skip
+    links = show_json(invoke, "minority-report-2002")["links"]
+    assert {"to": "psycho-pass-2012", "why": "mentioned in the review", "derived": True} in links
+
+
 def test_a_small_typo_matches_a_long_title_but_not_a_short_one() -> None:
     assert finder("Knights of Sidonia").find("as in Knights of Sidnoia") == {"Knights of Sidonia"}
     assert finder("Blame!").find("unlike Blmae it drags") == set()

@@ -521,7 +521,10 @@ class JournalMachine(RuleBasedStateMachine):
         if not self.readable(name):
             result = self.editor.edit(self.journal, self.query(name))  # never opened
             assert result.exit_code == 1, result.stderr
-            assert result.stderr.startswith(("Error: No entry", "Error: there is no journal"))
+            if name in self.model:  # its file is broken: named, never replaced by another
+                assert result.stderr.startswith(f"Error: {self.model[name].slug}.toml:")
+            else:
+                assert result.stderr.startswith(("Error: No entry", "Error: there is no journal"))
             return
         model = self.model[name]
         if race == "link" and (

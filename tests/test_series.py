@@ -41,7 +41,7 @@ SIDONIA = 'title = "Knights of Sidonia"\nyear = 2014\nkind = "series"\nstatus = 
 
 def test_the_next_episode_up_to_n_n_more_and_n_of_total(invoke: Invoke, journal_dir: Path) -> None:
     write(journal_dir, "knights-of-sidonia-2014", SIDONIA)
-    first = invoke("watch", "sidonia", "--on", "2024-03-01")
+    first = invoke("watch", "knights of sidonia", "--on", "2024-03-01")
     assert first.exit_code == 0, first.stderr
     assert first.stdout == f"{journal_dir / 'knights-of-sidonia-2014.toml'}\n"
     assert first.stderr == (
@@ -55,13 +55,13 @@ def test_the_next_episode_up_to_n_n_more_and_n_of_total(invoke: Invoke, journal_
     assert up_to.stderr == (
         "Knights of Sidonia (2014): episodes 2-4 of 12 seen on 2024-03-02\nEpisodes unknown -> 12\n"
     )
-    more = invoke("watch", "sidonia", "+2", "--on", "2024-03-09")
+    more = invoke("watch", "knights of sidonia", "+2", "--on", "2024-03-09")
     assert more.stderr == "Knights of Sidonia (2014): episodes 5-6 of 12 seen on 2024-03-09\n"
     entry = read(journal_dir, "knights-of-sidonia-2014")
     assert entry["episodes"] == 12
     assert entry["progress"] == {"seen": 6, "date": D(2024, 3, 9), "started": D(2024, 3, 1)}
     # Without --on the day is today.
-    invoke("watch", "sidonia", "7")
+    invoke("watch", "knights of sidonia", "7")
     assert read(journal_dir, "knights-of-sidonia-2014")["progress"]["date"].isoformat() == TODAY
 
 
@@ -102,13 +102,13 @@ def test_a_score_before_the_last_episode_is_refused_and_nothing_changes(
 ) -> None:
     write(journal_dir, "knights-of-sidonia-2014", SIDONIA)
     before = (journal_dir / "knights-of-sidonia-2014.toml").read_bytes()
-    result = invoke("watch", "sidonia", "3/12", "--score", "8")
+    result = invoke("watch", "knights of sidonia", "3/12", "--score", "8")
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: --score: a score, verdict or note goes with the last episode; this is episode 3/12\n"
     )
     assert (journal_dir / "knights-of-sidonia-2014.toml").read_bytes() == before
-    verdict = invoke("watch", "sidonia", "3/12", "--verdict", "Tense.")
+    verdict = invoke("watch", "knights of sidonia", "3/12", "--verdict", "Tense.")
     assert verdict.stderr.startswith("Error: --verdict: a score, verdict or note goes with")
 
 
@@ -123,7 +123,7 @@ def test_watching_a_finished_series_again_starts_a_rewatch(
         "Status watched -> watching",
     ]
     before = read(sample_journal, "attack-on-titan-2013")
-    finished = invoke("watch", "titan", "25", "--on", "2024-06-01", "--score", "9")
+    finished = invoke("watch", "attack on titan", "25", "--on", "2024-06-01", "--score", "9")
     assert finished.exit_code == 0, finished.stderr
     assert finished.stderr.splitlines()[0] == (
         "Finished Attack on Titan (2013): all 25 episodes, the last on 2024-06-01 (2 viewings in all)"
@@ -157,7 +157,7 @@ def test_steps_that_make_no_sense_are_refused(
         SIDONIA.replace("planned", "watching") + "episodes = 12\nprogress = 5\n",
     )
     before = (journal_dir / "knights-of-sidonia-2014.toml").read_bytes()
-    result = invoke("watch", "sidonia", *args)
+    result = invoke("watch", "knights of sidonia", *args)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {message}"), result.stderr
     assert (journal_dir / "knights-of-sidonia-2014.toml").read_bytes() == before
@@ -229,7 +229,7 @@ def test_on_a_terminal_only_what_was_not_given_is_asked(sample_journal: Path) ->
 
 def test_on_a_terminal_a_middle_episode_asks_nothing(journal_dir: Path) -> None:
     write(journal_dir, "knights-of-sidonia-2014", SIDONIA)
-    terminal = Terminal(["watch", "sidonia", "3/12"])
+    terminal = Terminal(["watch", "knights of sidonia", "3/12"])
     assert terminal.finish() == 0
     assert "Score" not in terminal.output
     assert read(journal_dir, "knights-of-sidonia-2014")["progress"]["seen"] == 3
@@ -437,7 +437,7 @@ def test_recommend_puts_a_liked_series_under_way_first_as_continue(
     invoke: Invoke, sample_journal: Path
 ) -> None:
     invoke("watch", "attack on titan", "3/25", "--on", "2024-05-01")
-    invoke("watch", "sidonia", "2/12", "--on", "2024-05-02")
+    invoke("watch", "knights of sidonia", "2/12", "--on", "2024-05-02")
     result = invoke("recommend", "--limit", "3")
     lines = [line.split("\t") for line in result.stdout.splitlines()]
     assert lines[0][0] == "attack-on-titan-2013"

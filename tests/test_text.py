@@ -12,7 +12,9 @@ from watchbook.text import (
     fold,
     fold_keep_case,
     has_control_chars,
+    name_forms,
     number_marks,
+    number_value,
     series_key,
     split_words,
     strip_accents,
@@ -67,6 +69,13 @@ def test_strip_accents_leaves_ascii_alone_and_decomposes_the_rest() -> None:
         ("Beautiful Mind, A", "A Beautiful Mind"),
         ("The Matrix", "The Matrix"),
         ("Up", "Up"),
+        ("Gattopardo, Il", "Il Gattopardo"),
+        ("Sceicco Bianco, Lo", "Lo Sceicco Bianco"),
+        ("Olvidados, Los", "Los Olvidados"),
+        ("Horas, Las", "Las Horas"),
+        ("Avventura, L'", "L'Avventura"),
+        ("Leben der Anderen, Das", "Das Leben der Anderen"),
+        ("Rome, Open City", "Rome, Open City"),
     ],
 )
 def test_a_library_style_article_moves_back_to_the_front(title: str, turned: str) -> None:
@@ -132,3 +141,30 @@ def test_numbers_tell_sequels_apart() -> None:
 )
 def test_control_characters_are_found(text: str, newlines_ok: bool, found: bool) -> None:
     assert has_control_chars(text, allow_newlines=newlines_ok) is found
+
+
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        ("Mr.Nobody", ["mr nobody", "mrnobody"]),
+        ("Schindler's List", ["schindler s list", "schindlers list"]),
+        (
+            "Knights of Sidonia: Battle for Planet Nine",
+            ["knights of sidonia battle for planet nine"],
+        ),
+        ("Avventura, L'", ["l avventura", "lavventura"]),
+        ("Face/Off", ["face off", "faceoff"]),
+        ("Kōkaku Kidōtai", ["kokaku kidotai"]),
+        ("?!", []),
+    ],
+)
+def test_names_are_split_at_every_mark_and_also_kept_joined(name: str, forms: list[str]) -> None:
+    assert name_forms(name) == forms
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("2", "2"), ("02", "2"), ("ii", "2"), ("two", "2"), ("x", "10"), ("i", None), ("ghost", None)],
+)
+def test_numbers_written_as_digits_numerals_or_words(word: str, value: str | None) -> None:
+    assert number_value(word) == value

@@ -62,7 +62,7 @@ def choices(options: Sequence[str], incomplete: str) -> list[str]:
 
 
 def _entries(view: IndexView, incomplete: str, limit: int) -> list[Candidate]:
-    from watchbook.search import query_key
+    from watchbook.matching import query_key
 
     typed = incomplete.strip()
     if not typed:
@@ -102,7 +102,7 @@ def _labels(view: IndexView, rowids: list[int]) -> list[Candidate]:
 
 def _words(view: IndexView, field: KeyField, incomplete: str, limit: int) -> list[Candidate]:
     """Tags or creators as the journal spells them, best first."""
-    from watchbook.search import query_key
+    from watchbook.matching import query_key
     from watchbook.text import fold_name
 
     keys, rows = view.search_data().columns(field)
@@ -143,7 +143,7 @@ def _words(view: IndexView, field: KeyField, incomplete: str, limit: int) -> lis
 
 def _rank_keys(key: str, keys: list[str]) -> list[tuple[float, int]]:
     """(score, position) of the folded keys matching a folded query, as search scores names."""
-    from watchbook.search import fuzzy_candidates, name_score
+    from watchbook.matching import fuzzy_candidates, name_score
 
     found: set[int] = set()
     # Being typed: keys that start with the query, or have a word that does (shortest first:

@@ -59,6 +59,19 @@ class Ambiguous(WatchbookError):
         self.candidates = candidates
 
 
+class UnreadableMatch(WatchbookError):
+    """The entry a QUERY most likely means is in a file that does not parse."""
+
+    exit_code = EXIT_NOT_FOUND
+
+    def __init__(self, query: str, problem: InvalidFile) -> None:
+        super().__init__(
+            f"{problem} ({problem.path} is the best match for {query!r} but does not parse; "
+            "fix the file and try again)"
+        )
+        self.problem = problem
+
+
 class AlreadyExists(WatchbookError):
     """An entry for this title is already in the journal and the user did not say what to do."""
 

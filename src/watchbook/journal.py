@@ -34,6 +34,10 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
     f"{p}{n}" for p in ("com", "lpt") for n in range(10)
 }
 _TOML_LINE = re.compile(r"line (\d+)")
+# A title on a line of its own, in a file that may not parse as a whole.
+_TITLE_LINE = re.compile(
+    r"""^[ \t]*title[ \t]*=[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)')""", re.M
+)
 # Written with O_NOFOLLOW: a link planted in the journal or its cache is never written through.
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 GITIGNORE_TEXT = "# watchbook's cache and lock: rebuilt on demand, never committed\n*\n"
@@ -287,6 +291,22 @@ class Journal:
         entry = parse_entry(text, slug, name)
         self._read_digests[slug] = digest(data)
         return entry
+
+    def stated_title(self, name: str) -> str | None:
+        """The title a file that does not parse still states on a line of its own, if any."""
+        # Read only to tell which entry a QUERY means (search.resolve_entry), never to use.
+        path = self.path / name
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return None
+            with open(path, "rb") as file:
+                head = file.read(64 * 1024).decode("utf-8", "replace")
+        except OSError:
+            return None
+        found = _TITLE_LINE.search(head)
+        if found is None:
+            return None
+        return found.group(1) if found.group(1) is not None else found.group(2)
 
     def _link_target_mode(self, path: Path) -> int:
         """The mode of what a link in the journal points to (0 for nothing); InvalidFile if outside."""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from watchbook.entry import Entry
-from watchbook.text import STOPWORDS, split_words, strip_accents, unmove_article
+from watchbook.text import STOPWORDS, split_words, strip_accents, unmove_article, word_forms
 
 # Titles at least this long (folded) with two or more real words may be mentioned with a typo.
 TYPO_TITLE_LENGTH = 12
@@ -73,36 +73,54 @@ class MentionKey(NamedTuple):
 
 
 def mention_keys(entry: Entry) -> list[MentionKey]:
-    """The keys a review can mention this entry by: title, aliases, title without its article."""
-    keys: dict[tuple[str, ...], MentionKey] = {}
+    """The keys a review can mention this entry by: title, aliases, title without its article.
+
+    Each name is read as reviews are (dots and apostrophes join words: "Howl's" is "Howls"),
+    and in the forms search reads it in: split at every mark ("Mr.Nobody" as "Mr Nobody") and
+    with the marks inside a word dropped ("Psycho-Pass" as "PsychoPass" or "Psychopass").
+    """
+    keys: dict[tuple[tuple[str, ...], str], MentionKey] = {}
     for name in (entry.title, *entry.aliases):
-        written = split_words(unmove_article(name), keep_case=True)
-        variants = [written]
-        # "Texas Chainsaw Massacre" names The Texas Chainsaw Massacre; "Road" alone does not
-        # name The Road ("Fury Road", "the road").
-        if len(written) > 2 and written[0].casefold() in ("the", "a", "an"):
-            variants.append(written[1:])
-        for form in variants:
-            tokens = tuple(w.casefold() for w in form)
-            if not tokens or tokens in keys:
-                continue
-            if len(tokens) == 1 and tokens[0].isdigit():
-                # "1917" or "2046" in a review is nearly always a year, not the film.
-                continue
-            content = [t for t in tokens if t not in STOPWORDS]
-            typo_ok = len(" ".join(tokens)) >= TYPO_TITLE_LENGTH and len(content) >= 2
-            if len(tokens) == 1 or not content:
-                # A title styled in lower case ("if....") is still written with a capital when
-                # it is named in running text.
-                case_form = " ".join(form)
-                case_form = case_form if _has_capital(case_form) else case_form.capitalize()
-            else:
-                written = [w for w in form if w.casefold() not in STOPWORDS]
-                case_form = " ".join(form) if any(map(_has_capital, written)) else ""
-            keys[tokens] = MentionKey(
-                slug=entry.slug, tokens=tokens, typo_ok=typo_ok, case_form=case_form
-            )
+        unmoved = unmove_article(name)
+        read = split_words(unmoved, keep_case=True)
+        forms = [(read, False)]
+        forms += [(f.split(), i > 0) for i, f in enumerate(word_forms(unmoved, keep_case=True))]
+        variants = []
+        for written, joined in forms:
+            variants.append((written, joined))
+            # "Texas Chainsaw Massacre" names The Texas Chainsaw Massacre; "Road" alone does
+            # not name The Road ("Fury Road", "the road").
+            if len(written) > 2 and written[0].casefold() in ("the", "a", "an"):
+                variants.append((written[1:], joined))
+        for form, joined in variants:
+            for key in _keys_of_form(entry.slug, form, joined):
+                keys.setdefault((key.tokens, key.case_form), key)
     return list(keys.values())
+
+
+def _keys_of_form(slug: str, form: list[str], joined: bool) -> list[MentionKey]:
+    """The keys of one written form of a name (none for a bare number: nearly always a year).
+
+    `joined`: the form drops marks inside words, so "PsychoPass" may be written "Psychopass".
+    """
+    tokens = tuple(w.casefold() for w in form)
+    if not tokens or (len(tokens) == 1 and tokens[0].isdigit()):
+        # "1917" or "2046" in a review is nearly always a year, not the film.
+        return []
+    content = [t for t in tokens if t not in STOPWORDS]
+    typo_ok = len(" ".join(tokens)) >= TYPO_TITLE_LENGTH and len(content) >= 2
+    if len(tokens) == 1 or not content:
+        # A title styled in lower case ("if....") is still written with a capital when it is
+        # named in running text; a name joined from several ("PsychoPass") is also written
+        # as one word ("Psychopass").
+        written = " ".join(form)
+        case_forms = [written] if _has_capital(written) else []
+        if not case_forms or (joined and written.capitalize() != written):
+            case_forms.append(written.capitalize())
+    else:
+        real = [w for w in form if w.casefold() not in STOPWORDS]
+        case_forms = [" ".join(form) if any(map(_has_capital, real)) else ""]
+    return [MentionKey(slug, tokens, typo_ok, case_form) for case_form in case_forms]
 
 
 def _has_capital(word: str) -> bool:

@@ -1,17 +1,15 @@
 """Turning what a person types into entries: ranked search, and QUERY resolution for show & co.
 
-Scoring, 0-100, decided here rather than taken from a scorer's default:
-- a name (title or alias) is compared word by word: how much of the query its words explain
-  (exact word, a word being typed, a small typo) and how much of the name the query covers;
-  an exact name scores 100, the name without its article or punctuation 97-99, a name that
-  starts with the query 88-98, the same words in another order about 95;
-- a query word that matches nothing in a name pulls the score down hard, so a very short title
-  ("M", "Up") cannot ride on one letter of an unrelated query, which is what
-  `process.extract(..., scorer=WRatio)` lets happen through partial matching;
-- creators score 0.9 of a name, tags 0.8; verdict and review text (SQLite full-text) score
-  56-68, always below a real name match (70 and up);
-- equal (rounded) scores go to the entry with the higher score of yours, then the more
-  recent viewing.
+How one name is matched (kinds and scores) is watchbook.matching. Search ranks entries by
+their best match: the kind first (whole words > word prefixes > typos > partial), then the
+score, then your score of the entry, then the more recent viewing. Creators score 0.9 of a
+name, tags 0.8; verdict and review text (SQLite full-text) score 56-76, below a real name
+match. What these passes miss is ordered, below all of them, by a last whole-string pass
+(WRatio) with a floor, so a reasonable match is never left out while nonsense finds nothing.
+
+A QUERY (show, edit, rm, link, unlink, recommend) names an entry exactly by its slug, or by a
+title or alias that folds the same (case, accents, punctuation, a library-style article);
+else by the clearly best match (see resolve_entry), which commands say they used.
 """
 
 from __future__ import annotations
@@ -19,24 +17,28 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import IntEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from watchbook.entry import Entry
-from watchbook.errors import Ambiguous, NotFound
-from watchbook.text import (
-    STOPWORDS,
-    arabic_numerals,
-    fold,
-    number_marks,
-    title_key,
-    unmove_article,
+from watchbook.errors import Ambiguous, InvalidFile, InvalidValue, NotFound, UnreadableMatch
+from watchbook.matching import (
+    NO_MATCH,
+    MatchKind,
+    NameMatch,
+    best_match,
+    fuzzy_candidates,
+    last_pass,
+    query_forms,
+    word_candidates,
 )
+from watchbook.text import arabic_numerals, fold, name_forms, number_marks, title_key
 
 if TYPE_CHECKING:
     from watchbook.index.searchdata import EntrySummary
 
 _TRAILING_YEAR = re.compile(r"^(?P<title>.+?)\s*[\(\[]?(?P<year>(18|19|20)\d\d)[\)\]]?$")
-# find_entry: a fuzzy match must reach this score and beat the runner-up by the margin.
+# QUERY resolution: a match that is not exact is used when it scores at least FUZZY_FLOOR and
+# no other entry of the same kind of match comes within CLEAR_MARGIN of it.
 FUZZY_FLOOR = 80.0
 CLEAR_MARGIN = 6.0
 SUGGEST_FLOOR = 55.0
@@ -44,6 +46,8 @@ SUGGEST_FLOOR = 55.0
 NAME_FLOOR = 45.0
 CREATOR_WEIGHT = 0.9
 TAG_WEIGHT = 0.8
+# The last pass's WRatio (0-100) is scaled into 0-40, below every other match.
+LAST_PASS_WEIGHT = 0.4
 # Text matches: a phrase of 3+ words, of 2 words, one word, or every word but apart.
 TEXT_SCORES = {
     ("verdict", 3): 76.0,
@@ -55,13 +59,12 @@ TEXT_SCORES = {
     ("verdict", 0): 58.0,
     ("review", 0): 56.0,
 }
-_ARTICLES = ("the", "a", "an")
 
 
 class KeyField(IntEnum):
     """The kinds of folded key an entry is found by."""
 
-    NAMES = 0  # titles and aliases
+    NAMES = 0  # titles and aliases, in each of their forms (text.name_forms)
     CREATORS = 1
     TAGS = 2
     WORKS = 3  # creators as recommend compares them (text.creator_key)
@@ -77,114 +80,22 @@ class KeyColumns(Protocol):
 Summaries = Callable[[Iterable[int]], Mapping[int, "EntrySummary"]]
 
 
-# --- scoring one name -------------------------------------------------------------------------
+def require_query(query: str) -> list[str]:
+    """The query's folded forms; InvalidValue when it holds no letter or digit to look for."""
+    forms = query_forms(query)
+    if not forms:
+        raise InvalidValue("QUERY", f"must hold a letter or a digit to search for (got {query!r})")
+    return forms
 
 
-def _word_quality(query_word: str, name_word: str, typing: bool) -> float:
-    """How well one query word matches one word of a name, 0-1."""
-    from rapidfuzz.distance import OSA
-
-    if query_word == name_word:
-        return 1.0
-    if query_word.isdigit() or name_word.isdigit():
-        return 0.0  # '3' is not the beginning of '30', nor a typo of '4'
-    if name_word.startswith(query_word) and (typing or len(query_word) >= 4):
-        # A word still being typed, or a word shortened on purpose.
-        return 0.75 + 0.2 * len(query_word) / len(name_word)
-    if min(len(query_word), len(name_word)) >= 4:
-        similarity = OSA.normalized_similarity(query_word, name_word)
-        if similarity >= 0.75:
-            return 0.9 * similarity
-        if typing and len(name_word) > len(query_word):
-            # A typo in a word still being typed: compare with the name word's beginning.
-            head = OSA.normalized_similarity(query_word, name_word[: len(query_word)])
-            if head >= 0.75:
-                return 0.7 * head
-    return 0.0
-
-
-def _weights(words: list[str]) -> list[int]:
-    """Each word counts by its length, a stop word two (unless there are only stop words)."""
-    # 'the children and' is more than 'children', but not by much.
-    if all(w in STOPWORDS for w in words):
-        return [len(w) for w in words]
-    return [2 if w in STOPWORDS else len(w) for w in words]
-
-
-def name_score(query_key: str, name_key: str) -> float:
-    """How well a folded query matches one folded name (title, alias or creator), 0-100."""
-    from rapidfuzz.distance import OSA
-
-    if not query_key or not name_key:
-        return 0.0
-    if query_key == name_key:
-        return 100.0
-    query_words, name_words = query_key.split(), name_key.split()
-    bare_query = _strip_article(query_words)
-    bare_name = _strip_article(name_words)
-    if bare_query == bare_name:
-        return 99.0
-    if "".join(query_words) == "".join(name_words):
-        return 97.0  # "psychopass" for "Psycho-Pass", "spider man" for "Spiderman"
-    best = 0.0
-    for start in (name_key, " ".join(bare_name)):
-        if start.startswith(query_key) and len(start) > len(query_key):
-            # Typing a name from its start is strong evidence, above the same words mid-name.
-            best = max(best, 88.0 + 9.0 * len(query_key) / len(start))
-    # Word by word, with the query's leading article and without it.
-    for wanted in {tuple(query_words), tuple(bare_query)}:
-        best = max(best, _words_score(list(wanted), name_words))
-    # A few typos anywhere in a whole name (one per six letters at most), each costing 3.
-    allowed = max(1, len(name_key) // 6)
-    typos = OSA.distance(query_key, name_key, score_cutoff=allowed)
-    if typos <= allowed:
-        best = max(best, 95.0 - 3.0 * typos)
-    return min(best, 98.0)
-
-
-def _words_score(wanted: list[str], offered: list[str]) -> float:
-    """How well a name's words explain the query's words, 0-97."""
-    # Scores high when they explain it nearly whole; then by how much of the name the query
-    # covers, in the same order, side by side.
-    wanted_weights = _weights(wanted)
-    offered_weights = _weights(offered)
-    last = len(wanted) - 1
-    explained = 0.0
-    covered = [0.0] * len(offered)
-    positions: list[int] = []
-    goods: list[set[int]] = []
-    for index, (word, weight) in enumerate(zip(wanted, wanted_weights, strict=True)):
-        qualities = [_word_quality(word, other, index == last) for other in offered]
-        quality = max(qualities, default=0.0)
-        explained += quality * weight
-        if quality:
-            good = {i for i, q in enumerate(qualities) if q == quality}
-            goods.append(good)
-            position = min(good)
-            positions.append(position)
-            covered[position] = max(covered[position], quality)
-    explained /= sum(wanted_weights)
-    coverage = sum(q * w for q, w in zip(covered, offered_weights, strict=True))
-    coverage /= sum(offered_weights)
-    if explained < 0.6:
-        return 75.0 * explained
-    in_order = positions == sorted(positions)
-    # The matched words side by side somewhere in the name ('forest legacy' in '... the
-    # Forest Legacy', even when 'forest' also appears earlier).
-    side_by_side = len(goods) > 1 and any(
-        all(start + k in good for k, good in enumerate(goods)) for start in goods[0]
-    )
-    # Side by side weighs most: 'forest legacy' is a phrase of '... the Forest Legacy'.
-    return 55.0 + 35.0 * explained**4 + 4.0 * coverage * explained + in_order + 2.0 * side_by_side
-
-
-def _strip_article(words: list[str]) -> list[str]:
-    return words[1:] if len(words) > 1 and words[0] in _ARTICLES else words
-
-
-def query_key(query: str) -> str:
-    """The folded form of what was typed, with a library-style article put back in front."""
-    return fold(unmove_article(query.strip()))
+def name_keys(entry: Entry) -> list[str]:
+    """Folded names a search finds the entry by: each form of its title and aliases."""
+    keys: list[str] = []
+    for name in (entry.title, *entry.aliases):
+        for key in name_forms(name):
+            if key not in keys:
+                keys.append(key)
+    return keys
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -193,18 +104,22 @@ def query_key(query: str) -> str:
 class Hit:
     """One search result: which entry, how well, and through which field."""
 
-    __slots__ = ("field", "key", "last_watched", "rowid", "score", "slug", "user_score")
+    __slots__ = (
+        "field", "key", "kind", "last_watched", "rowid", "score", "slug", "user_score",
+    )  # fmt: skip
 
-    def __init__(self, rowid: int, slug: str, score: float, field: str, key: str,
+    def __init__(self, rowid: int, slug: str, match: NameMatch, field: str, key: str,
                  user_score: float | None = None, last_watched: int = 0) -> None:  # fmt: skip
-        self.rowid, self.slug, self.score = rowid, slug, score
+        self.rowid, self.slug = rowid, slug
+        self.kind, self.score = match
         self.field = field  # name, creator, tag, verdict, review
         self.key = key  # the folded name, creator or tag that matched ("" for text)
         self.user_score, self.last_watched = user_score, last_watched
 
-    def sort_key(self) -> tuple[float, float, int, str]:
-        """Best first: match score (to a tenth), then your score, then the latest viewing."""
+    def sort_key(self) -> tuple[int, float, float, int, str]:
+        """Best first: the kind of match, its score (to a tenth), your score, the latest viewing."""
         return (
+            -self.kind,
             -round(self.score, 1),
             -(self.user_score if self.user_score is not None else -1.0),
             -self.last_watched,
@@ -214,25 +129,15 @@ class Hit:
 
 # (row id, "verdict" or "review", words of the query found side by side there: 0 when apart).
 TextSearch = Callable[[str, int], Sequence[tuple[int, str, int]]]
+# The best match found for each entry so far, by row id: (match, field, folded key).
+Found = dict[int, tuple[NameMatch, str, str]]
 
 
-def fuzzy_candidates(query: str, keys: list[str], limit: int) -> set[int]:
-    """Positions of keys worth scoring properly, found by fast C scorers."""
-    from rapidfuzz import fuzz, process
-
-    passes = [(fuzz.ratio, 60.0)]
-    if " " in query:
-        passes.append((fuzz.token_set_ratio, 70.0))  # words in another order, or some left out
-    if len(query) >= 3:
-        passes.append((fuzz.partial_ratio, 75.0))
+def name_candidates(forms: list[str], keys: list[str], limit: int) -> set[int]:
+    """Positions of the keys worth scoring for any form of a query."""
     found: set[int] = set()
-    for scorer, cutoff in passes:
-        found.update(
-            index
-            for _choice, _score, index in process.extract(
-                query, keys, scorer=scorer, processor=None, score_cutoff=cutoff, limit=limit
-            )
-        )
+    for form in forms:
+        found |= fuzzy_candidates(form, keys, limit) | word_candidates(form, keys, limit)
     return found
 
 
@@ -249,16 +154,16 @@ def rank(
     limit: int = 10,
 ) -> list[Hit]:
     """Entries matching the query, best first, from the index's search data."""
-    key = query_key(query)
-    if not key:
+    forms = query_forms(query)
+    if not forms:
         return []
     # Best match per entry first; what each entry is (kind, score, ...) is read afterwards,
     # for those entries only.
-    best: dict[int, tuple[float, str, str]] = {}
+    best: Found = {}
 
-    def offer(rowid: int, score: float, field: str, matched: str) -> None:
-        if rowid not in best or score > best[rowid][0]:
-            best[rowid] = (score, field, matched)
+    def offer(rowid: int, match: NameMatch, field: str, matched: str) -> None:
+        if rowid not in best or match > best[rowid][0]:
+            best[rowid] = (match, field, matched)
 
     pool = max(60, limit * 4)
     for column, weight, matched_by in (
@@ -266,42 +171,74 @@ def rank(
         (KeyField.CREATORS, CREATOR_WEIGHT, "creator"),
     ):
         keys, rows = data.columns(column)
-        for index in fuzzy_candidates(key, keys, pool):
-            score = name_score(key, keys[index]) * weight
-            if score >= NAME_FLOOR * weight:
+        for index in name_candidates(forms, keys, pool):
+            found = best_match(forms, keys[index])
+            if found.score >= NAME_FLOOR:
                 for rowid in rows[index]:
-                    offer(rowid, score, matched_by, keys[index])
+                    offer(
+                        rowid, found._replace(score=found.score * weight), matched_by, keys[index]
+                    )
     tags, rows = data.columns(KeyField.TAGS)
     for index, name in enumerate(tags):
-        score = name_score(key, name) * TAG_WEIGHT
-        if score >= 0.9 * 100 * TAG_WEIGHT:
+        found = best_match(forms, name, articles=False)
+        if found.score >= 90.0:
             for rowid in rows[index]:
-                offer(rowid, score, "tag", name)
+                offer(rowid, found._replace(score=found.score * TAG_WEIGHT), "tag", name)
     if texts is not None:
         for rowid, text_field, phrase_words in texts(query, pool):
-            offer(rowid, TEXT_SCORES[(text_field, min(phrase_words, 3))], text_field, "")
-    tag_key = fold(tag) if tag else None
-    hits = []
-    for rowid, record in summaries(best).items():
-        if (
-            (kind is None or record.kind == kind)
-            and (status is None or record.status == status)
-            and (tag_key is None or tag_key in record.tags)
-            and (min_score is None or (record.score is not None and record.score >= min_score))
-        ):
-            score, field, matched = best[rowid]
-            hits.append(Hit(rowid, record.slug, score, field, matched, record.score, record.last))
+            score = TEXT_SCORES[(text_field, min(phrase_words, 3))]
+            offer(rowid, NameMatch(MatchKind.PARTIAL, score), text_field, "")
+    filters = _Filters(kind, status, tag, min_score)
+    hits = filters.hits(best, summaries)
+    if len(hits) < limit:
+        # The last pass: names the passes above missed, ordered by whole-string likeness.
+        missed: Found = {}
+        keys, rows = data.columns(KeyField.NAMES)
+        for index, score in last_pass(query, keys, pool):
+            match = NameMatch(MatchKind.PARTIAL, score * LAST_PASS_WEIGHT)
+            for rowid in rows[index]:
+                if rowid not in best and rowid not in missed:
+                    missed[rowid] = (match, "name", keys[index])
+        hits += filters.hits(missed, summaries)
     hits.sort(key=Hit.sort_key)
     return hits[:limit]
+
+
+class _Filters:
+    """search's --kind, --status, --tag and --min-score, applied to entry summaries."""
+
+    def __init__(self, kind: str | None, status: str | None, tag: str | None,
+                 min_score: float | None) -> None:  # fmt: skip
+        self.kind, self.status, self.min_score = kind, status, min_score
+        self.tag = fold(tag) if tag else None
+
+    def hits(self, found: Found, summaries: Summaries) -> list[Hit]:
+        """The entries found that pass the filters, as hits."""
+        hits = []
+        for rowid, record in summaries(found).items():
+            if (
+                (self.kind is None or record.kind == self.kind)
+                and (self.status is None or record.status == self.status)
+                and (self.tag is None or self.tag in record.tags)
+                and (
+                    self.min_score is None
+                    or (record.score is not None and record.score >= self.min_score)
+                )
+            ):
+                match, field, matched = found[rowid]
+                hits.append(
+                    Hit(rowid, record.slug, match, field, matched, record.score, record.last)
+                )
+        return hits
 
 
 def describe(hit: Hit, entry: Entry) -> tuple[str, str]:
     """The field that matched ('title', 'alias', ...) and the words shown for it."""
     if hit.field == "name":
-        if hit.key in (title_key(entry.title), fold(entry.title)):
+        if hit.key in name_forms(entry.title):
             return "title", entry.title
         for alias in entry.aliases:
-            if hit.key in (title_key(alias), fold(alias)):
+            if hit.key in name_forms(alias):
                 return "alias", alias
         return "title", entry.title
     if hit.field == "creator":
@@ -318,77 +255,117 @@ def describe(hit: Hit, entry: Entry) -> tuple[str, str]:
 # --- QUERY resolution -------------------------------------------------------------------------
 
 
-def _keys(entry: Entry) -> list[str]:
-    return [title_key(entry.title), *(title_key(alias) for alias in entry.aliases)]
+class Resolution(NamedTuple):
+    """What a QUERY names: one entry (exactly, or as the clearly best match), or candidates."""
+
+    query: str
+    # The entry meant, or None when several are about as likely (see `candidates`).
+    entry: Entry | None
+    # Named by its slug, or a title or alias that folds the same: no guess.
+    exact: bool
+    # The likeliest entries, best first (the entry itself first when there is one).
+    candidates: tuple[Entry, ...]
+
+    def chosen(self) -> Entry:
+        """The entry; Ambiguous, naming the candidates, when there is none."""
+        if self.entry is not None:
+            return self.entry
+        if self.exact:
+            message = f"{len(self.candidates)} entries are called {self.query!r}"
+        else:
+            message = f"{self.query!r} matches several entries"
+        raise Ambiguous(message, labels(self.candidates))
 
 
-def _split_year(query: str) -> tuple[str, int | None]:
+def labels(entries: Iterable[Entry]) -> list[str]:
+    """Entries as a person tells them apart: 'The Matrix (1999) [the-matrix-1999]'."""
+    return [f"{e.label} [{e.slug}]" for e in entries]
+
+
+def split_year(query: str) -> tuple[str, int | None]:
+    """A query without its trailing year ('dune 1984', 'Dune (1984)'), and the year."""
     match = _TRAILING_YEAR.match(query.strip())
     if match and match.group("title").strip():
         return match.group("title").strip(), int(match.group("year"))
     return query.strip(), None
 
 
-def fuzzy_title_score(query_key: str, entry: Entry) -> float:
-    """How well a folded query matches an entry's title or aliases, 0-100."""
-    return max((name_score(query_key, key) for key in name_keys(entry)), default=0.0)
+def entry_match(forms: list[str], entry: Entry) -> NameMatch:
+    """How well a query (its folded forms) matches an entry's title or aliases."""
+    return max((best_match(forms, key) for key in name_keys(entry)), default=NO_MATCH)
 
 
-def name_keys(entry: Entry) -> list[str]:
-    """Folded names a search finds the entry by: title and aliases."""
-    # 'Matrix, The' as 'the matrix': a query typed library-style is turned round the same way.
-    keys: list[str] = []
-    for name in (entry.title, *entry.aliases):
-        key = title_key(name)
-        if key and key not in keys:
-            keys.append(key)
-    return keys
-
-
-def _suggestion_score(query_key: str, entry: Entry) -> float:
+def _suggestion_score(key: str, entry: Entry) -> float:
     """A looser likeness for 'Did you mean' (whole-string similarity counts too)."""
     from rapidfuzz import fuzz
 
     loose = max(
-        (max(fuzz.ratio(query_key, k), fuzz.token_sort_ratio(query_key, k)) for k in _keys(entry)),
+        (max(fuzz.ratio(key, k), fuzz.token_sort_ratio(key, k)) for k in name_keys(entry)),
         default=0.0,
     )
-    return max(fuzzy_title_score(query_key, entry), loose)
+    return max(entry_match([key], entry).score, loose)
 
 
 def find_entry(entries: Sequence[Entry], query: str) -> Entry:
     """The one entry QUERY means: a slug, a title or alias, or a clearly best fuzzy match."""
+    return resolve_entry(entries, query).chosen()
+
+
+def resolve_entry(
+    entries: Sequence[Entry],
+    query: str,
+    unreadable: Sequence[InvalidFile] = (),
+    stated: Mapping[str, str] | None = None,
+) -> Resolution:
+    """What QUERY names among these entries (see Resolution).
+
+    A fuzzy match is used when it scores at least FUZZY_FLOOR (80) and no other entry with
+    the same kind of match (whole words, prefix, typo) scores within CLEAR_MARGIN (6) of it.
+    A file that does not parse is never passed over for another entry: when one of
+    `unreadable` matches QUERY at least as well as the best entry, by its name or by the
+    title it still states (`stated`, by file name), UnreadableMatch.
+    """
     query = query.strip()
+    require_query(query)
     slug = query.removesuffix(".toml")
     for entry in entries:
         if entry.slug == slug:
-            return entry
-    text, year = _split_year(query)
+            return Resolution(query, entry, True, (entry,))
+    broken = _broken_match(query, unreadable, stated or {})
+    text, year = split_year(query)
     for candidate_text, candidate_year in ((query, None), (text, year)):
-        key = title_key(candidate_text)
-        exact = [e for e in entries if key and key in _keys(e)]
+        wanted = set(name_forms(candidate_text))
+        exact = sorted((e for e in entries if wanted & set(name_keys(e))), key=lambda e: e.slug)
         if candidate_year is not None:
             exact = [e for e in exact if e.year == candidate_year]
-        if len(exact) == 1:
-            return exact[0]
-        if len(exact) > 1:
-            raise Ambiguous(f"{len(exact)} entries are called {query!r}", _labels(exact))
-    key = query_key(text)
+        if exact:
+            _check_broken(query, broken, NameMatch(MatchKind.WHOLE, 100.0))
+            return Resolution(query, exact[0] if len(exact) == 1 else None, True, tuple(exact))
+    forms = require_query(text)
     pool = [e for e in entries if year is None or e.year in (None, year)]
     scored = sorted(
-        ((fuzzy_title_score(key, e), e) for e in _plausible(pool, key)), key=lambda p: -p[0]
+        ((entry_match(forms, e), e) for e in _plausible(pool, forms[0])),
+        key=lambda pair: (-pair[0].kind, -pair[0].score, pair[1].slug),
     )
-    if scored and scored[0][0] >= FUZZY_FLOOR:
+    _check_broken(query, broken, scored[0][0] if scored else NO_MATCH)
+    if scored and scored[0][0].score >= FUZZY_FLOOR:
         best = scored[0][0]
-        close = [e for s, e in scored if best - s < CLEAR_MARGIN and s >= FUZZY_FLOOR]
-        if len(close) == 1:
-            return close[0]
-        raise Ambiguous(f"{query!r} matches several entries", _labels(close))
+        close = tuple(
+            e
+            for m, e in scored
+            if m.kind == best.kind
+            and best.score - m.score < CLEAR_MARGIN
+            and m.score >= FUZZY_FLOOR
+        )
+        if len(close) > 1:
+            return Resolution(query, None, False, close)
+        likely = tuple(e for m, e in scored[:5] if m.score >= SUGGEST_FLOOR)
+        return Resolution(query, close[0], False, likely)
     suggested = sorted(
-        ((_suggestion_score(key, e), e) for e in _plausible(pool, key, loose=True)),
+        ((_suggestion_score(forms[0], e), e) for e in _plausible(pool, forms[0], loose=True)),
         key=lambda p: -p[0],
     )
-    suggestions = [e.label for s, e in suggested[:3] if s >= SUGGEST_FLOOR]
+    suggestions = labels(e for s, e in suggested[:3] if s >= SUGGEST_FLOOR)
     hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise NotFound(f"No entry {query!r}.{hint}", suggestions)
 
@@ -404,14 +381,14 @@ def _plausible(entries: Sequence[Entry], key: str, loose: bool = False) -> Itera
         for name in name_keys(entry):
             names.setdefault(name, []).append(entry)
     keys = list(names)
-    keep = {keys[i] for i in fuzzy_candidates(key, keys, 60)}
+    keep = {keys[i] for i in name_candidates([key], keys, 60)}
     if key in names:
         keep.add(key)
     if loose:
         keep.update(
             choice
             for choice, _s, _i in process.extract(
-                key, list(names), scorer=fuzz.token_sort_ratio, processor=None, limit=10
+                key, keys, scorer=fuzz.token_sort_ratio, processor=None, limit=10
             )
         )
     chosen: dict[str, Entry] = {}
@@ -419,6 +396,37 @@ def _plausible(entries: Sequence[Entry], key: str, loose: bool = False) -> Itera
         for entry in names[name]:
             chosen[entry.slug] = entry
     return list(chosen.values())
+
+
+# A file's name as the title it was made from: 'the-matrix-1999-2.toml' -> 'the matrix'.
+_SLUG_TAIL = re.compile(r"(?:-(?:18|19|20)\d\d)?(?:-\d{1,3})?$")
+
+
+def _broken_match(
+    query: str, unreadable: Sequence[InvalidFile], stated: Mapping[str, str]
+) -> tuple[NameMatch, InvalidFile] | None:
+    """The file that does not parse which QUERY matches best, if any matches well."""
+    slug = query.removesuffix(".toml")
+    forms = query_forms(query)
+    best: tuple[NameMatch, InvalidFile] | None = None
+    for problem in unreadable:
+        stem = problem.path.removesuffix(".toml")
+        if stem == slug:
+            raise UnreadableMatch(query, problem)
+        names = {stem.replace("-", " "), _SLUG_TAIL.sub("", stem).replace("-", " ")}
+        names.update(name_forms(stated.get(problem.path, "")))
+        match = max(best_match(forms, name) for name in names)
+        if match.score >= FUZZY_FLOOR and (best is None or match > best[0]):
+            best = (match, problem)
+    return best
+
+
+def _check_broken(
+    query: str, broken: tuple[NameMatch, InvalidFile] | None, entry_match: NameMatch
+) -> None:
+    """UnreadableMatch when the unreadable file matches QUERY at least as well as any entry."""
+    if broken is not None and broken[0] >= entry_match:
+        raise UnreadableMatch(query, broken[1])
 
 
 def find_similar(entries: Sequence[Entry], title: str, year: int | None) -> Entry | None:
@@ -431,16 +439,16 @@ def find_similar(entries: Sequence[Entry], title: str, year: int | None) -> Entr
     for entry in entries:
         if year is not None and entry.year is not None and entry.year != year:
             continue
-        others = (arabic_numerals(other) for other in _keys(entry) if other)
+        others = (arabic_numerals(title_key(other)) for other in (entry.title, *entry.aliases))
         score = max(
             # 'Rocky II' and 'Rocky III' are near in spelling but are two films.
-            (fuzz.ratio(key, other) for other in others if number_marks(other) == numbers),
+            (
+                fuzz.ratio(key, other)
+                for other in others
+                if other and number_marks(other) == numbers
+            ),
             default=0.0,
         )
         if score >= 92 and (best is None or score > best[0]):
             best = (score, entry)
     return best[1] if best else None
-
-
-def _labels(entries: Sequence[Entry]) -> list[str]:
-    return [f"{e.label} [{e.slug}]" for e in entries]

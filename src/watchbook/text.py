@@ -10,8 +10,13 @@ import unicodedata
 # "Howl's" = "howls". Every other non-alphanumeric character separates words.
 _JOINERS = re.compile(r"[.'’`´]")
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
+# The articles search understands, in English, Italian, Spanish, French and German, as folded
+# words ("l'" folds to "l"). Library-style titles move them to the back: "Gattopardo, Il".
+ARTICLES = frozenset(
+    {"the", "a", "an", "il", "lo", "la", "l", "le", "les", "el", "los", "las", "der", "die", "das"}
+)
 _ARTICLE_AT_END = re.compile(
-    r"^(?P<rest>.+?),\s*(?P<article>the|a|an|le|la|les|l'|der|die|das|el)$", re.I
+    r"^(?P<rest>.+?),\s*(?P<article>the|an|a|il|lo|las|la|los|les|le|l['’]|el|der|die|das)$", re.I
 )
 # C0/C1 controls, the bidi embedding/override/isolate marks (which can disguise text), and lone
 # surrogates (bytes that were not UTF-8 on the command line, which no file can hold);
@@ -61,6 +66,23 @@ def title_key(title: str) -> str:
     return fold(unmove_article(title))
 
 
+def word_forms(text: str, keep_case: bool = False) -> list[str]:
+    """How search reads a name or a query: its folded words split at every mark, then (when
+    different) with the marks inside a word dropped: 'Mr.Nobody' -> 'mr nobody', 'mrnobody'."""
+    plain = strip_accents(text)
+    plain = plain if keep_case else plain.casefold()
+    split = _SEPARATORS.sub(" ", plain).strip()
+    if not split:
+        return []
+    joined = " ".join(w for w in (_SEPARATORS.sub("", chunk) for chunk in plain.split()) if w)
+    return [split] if joined == split else [split, joined]
+
+
+def name_forms(name: str) -> list[str]:
+    """word_forms() of a name (or a query) with a library-style article put back in front."""
+    return word_forms(unmove_article(name.strip()))
+
+
 def has_control_chars(text: str, allow_newlines: bool = False) -> bool:
     """True when the text holds control or bidi-override characters (newlines and tabs if allowed)."""
     return (_CONTROL_IN_TEXT if allow_newlines else _CONTROL).search(text) is not None
@@ -78,7 +100,7 @@ def _wordset(text: str) -> frozenset[str]:
 STOPWORDS = _wordset(
     """
     a an the of and or in on at to for with from by as is it its be are was into about than
-    but not no le la les l der die das el de del du des y e und et
+    but not no il lo la les le l los las el der die das de del du des y e und et
     """
 )
 # Company suffixes that do not change who a creator is: "Polygon Pictures Inc." = "Polygon Pictures".
@@ -169,6 +191,15 @@ def number_marks(key: str) -> list[str]:
     ]
 
 
+def number_value(word: str) -> str | None:
+    """The number a folded word writes, as digits: '2', 'ii' and 'two' -> '2' (else None)."""
+    if word.isdecimal():
+        return str(int(word))
+    if word == "i":
+        return None  # nearly always the pronoun, so Roman numerals start at 'ii'
+    return _ROMAN_VALUES.get(word) or _NUMBER_WORDS.get(word)
+
+
 def arabic_numerals(key: str) -> str:
     """A folded title with Roman numerals written as digits: 'rocky ii' -> 'rocky 2'."""
     return " ".join(_ROMAN_VALUES.get(token, token) for token in key.split())
@@ -177,6 +208,10 @@ def arabic_numerals(key: str) -> str:
 _ROMAN_VALUES = {
     "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5",
     "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10",
+}  # fmt: skip
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from watchbook.entry import Entry
     from watchbook.index.catalog import Catalog
     from watchbook.journal import Journal, Location
+    from watchbook.search import Resolution
 
 _T = TypeVar("_T")
 
@@ -59,11 +60,11 @@ class State:
         finally:
             progress.close()
 
-    def find(self, *queries: str) -> list[Entry]:
-        """The entries QUERYs mean, read from the index."""
-        from watchbook.index.queries import find_entries
+    def find(self, *queries: str, changes: bool = False) -> list[Entry]:
+        """The entries QUERYs mean, read from the index (see settle: `changes` files or not)."""
+        from watchbook.index.queries import resolve_queries
 
-        return self.indexed(find_entries, queries)
+        return [settle(found, changes) for found in self.indexed(resolve_queries, queries)]
 
     def catalog(self, links: bool = True) -> Catalog:
         """Entries and links of the journal (unreadable files are warned about at the end).
@@ -73,6 +74,41 @@ class State:
         from watchbook.index.store import load_catalog
 
         return self.indexed(load_catalog, links=links)
+
+
+def settle(found: Resolution, changes: bool = False) -> Entry:
+    """The entry a resolved QUERY means, for a command that changes files or one that reads.
+
+    Named exactly: that entry. Otherwise a command that only reads takes the clearly best
+    match and says so on stderr; one that changes files asks a person at a terminal to choose
+    among the likeliest entries, and without a terminal refuses, naming them.
+    """
+    from watchbook.errors import Ambiguous
+    from watchbook.search import labels
+
+    if found.entry is not None and found.exact:
+        return found.entry
+    if not changes:
+        entry = found.chosen()
+        say_guess(found.query, entry)
+        return entry
+    if not interactive():
+        if found.entry is None:
+            return found.chosen()  # Ambiguous, naming the candidates
+        raise Ambiguous(
+            f"{found.query!r} does not name an entry exactly, and this command changes files",
+            labels(found.candidates),
+        )
+    from watchbook.cli.prompts import choose_entry
+
+    return choose_entry(found)
+
+
+def say_guess(query: str, entry: Entry) -> None:
+    """Say on stderr which entry a QUERY that named none exactly was taken to mean."""
+    from watchbook.render.output import print_note
+
+    print_note(f"Showing {entry.label} for {query!r}")
 
 
 def state(ctx: typer.Context) -> State:

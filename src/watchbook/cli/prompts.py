@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from watchbook.actions import AddMode, AddRequest
     from watchbook.entry import Entry
     from watchbook.journal import Journal
+    from watchbook.search import Resolution
 
 T = TypeVar("T")
 
@@ -190,3 +191,30 @@ def retry_command(request: AddRequest, review_file: Path | None = None) -> str:
     if request.review is not None:
         return f"{command} --review {shlex.quote(request.review)}"
     return command
+
+
+def choose_entry(found: Resolution) -> Entry:
+    """On a terminal: which of the likeliest entries a QUERY meant (Enter cancels, as Ctrl-C)."""
+    from watchbook.search import labels
+
+    if found.exact:
+        heading = f"{len(found.candidates)} entries are called {found.query!r}:"
+    else:
+        heading = f"{found.query!r} does not name an entry exactly. Did you mean:"
+    typer.echo(heading, err=True)
+    for number, label in enumerate(labels(found.candidates), start=1):
+        typer.echo(f"  {number}. {label}", err=True)
+    last = len(found.candidates)
+
+    def parse(answer: str) -> Entry | None:
+        text = answer.strip()
+        if not text:
+            return None
+        if text.isdigit() and 1 <= int(text) <= last:
+            return found.candidates[int(text) - 1]
+        raise InvalidValue("answer", f"type a number from 1 to {last} (got {answer!r})")
+
+    chosen = ask("Which one? Its number, or Enter to cancel", parse)
+    if chosen is None:
+        raise click.Abort
+    return chosen

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from watchbook.errors import InvalidValue
 from watchbook.index.catalog import IndexLinkSource
 from watchbook.index.store import read_index
+from watchbook.search import require_query
 
 if TYPE_CHECKING:
     from watchbook.entry import Entry
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from watchbook.index.view import IndexView
     from watchbook.journal import Journal
     from watchbook.links import EntryLink
-    from watchbook.search import Hit
+    from watchbook.search import Hit, Resolution
 
 
 class EntryWithLinks(NamedTuple):
@@ -25,16 +25,20 @@ class EntryWithLinks(NamedTuple):
     outgoing: list[EntryLink]
     incoming: list[EntryLink]
     labels: dict[str, str]
+    # Named exactly (slug, title, alias), not the clearly best match for a QUERY.
+    exact: bool = True
 
 
-def find_entries(
+def resolve_queries(
     journal: Journal, queries: Sequence[str], progress: Progress | None = None
-) -> list[Entry]:
-    """The entries some QUERYs mean, each resolved as `show` does, read from the index."""
+) -> list[Resolution]:
+    """What some QUERYs name, each resolved as `show` resolves it, read from the index."""
+    for query in queries:
+        require_query(query)
 
-    def read(view: IndexView) -> list[Entry]:
+    def read(view: IndexView) -> list[Resolution]:
         view.problems()
-        return [view.find(query) for query in queries]
+        return [view.resolve(query) for query in queries]
 
     return read_index(journal, read, progress, links=False)
 
@@ -43,6 +47,8 @@ def derived_pair(
     journal: Journal, first_query: str, second_query: str, progress: Progress | None = None
 ) -> tuple[Entry, Entry, bool]:
     """Two entries QUERYs mean, and whether the index found a link between them."""
+    require_query(first_query)
+    require_query(second_query)
 
     def read(view: IndexView) -> tuple[Entry, Entry, bool]:
         view.problems()
@@ -58,16 +64,18 @@ def entry_with_links(
     journal: Journal, query: str, progress: Progress | None = None
 ) -> EntryWithLinks:
     """The entry QUERY means, with its links both ways, read from the index (not every entry)."""
+    require_query(query)
 
     def read(view: IndexView) -> EntryWithLinks:
         view.problems()
-        entry = view.find(query)
+        resolution = view.resolve(query)
+        entry = resolution.chosen()
         links = IndexLinkSource(view).links_of(entry.slug)
         outgoing = [k for k in links if k.source == entry.slug]
         incoming = [k for k in links if k.target == entry.slug]
         others = {k.target for k in outgoing} | {k.source for k in incoming}
         labels = {slug: other.label for slug, other in view.entries_by_slug(others).items()}
-        return EntryWithLinks(entry, outgoing, incoming, labels)
+        return EntryWithLinks(entry, outgoing, incoming, labels, resolution.exact)
 
     return read_index(journal, read, progress)
 
@@ -76,10 +84,9 @@ def search_journal(
     journal: Journal, query: str, progress: Progress | None = None, **filters: Any
 ) -> list[tuple[Hit, Entry]]:
     """Rank a journal's entries for a query (through its index), with the entries found."""
-    from watchbook.search import query_key, rank
+    from watchbook.search import rank
 
-    if not query_key(query):
-        raise InvalidValue("QUERY", f"must hold a letter or a digit to search for (got {query!r})")
+    require_query(query)
 
     def read(view: IndexView) -> list[tuple[Hit, Entry]]:
         view.problems()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from watchbook.errors import InvalidFile
+from watchbook.errors import InvalidFile, UnreadableMatch
 from watchbook.index.codec import decode_entry
 from watchbook.index.schema import blob, chunks, history, links_due, marks
 from watchbook.index.searchdata import EntrySummary, SearchData
+from watchbook.matching import query_forms
 from watchbook.search import KeyField
 from watchbook.text import split_words
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from watchbook.journal import Journal
     from watchbook.links import EntryLink
     from watchbook.listing import Listing
+    from watchbook.search import Resolution
 
 _SUMMARY_COLUMNS = "slug, year, kind, status, score, last, tags"
 
@@ -154,24 +156,49 @@ class IndexView:
         return self._search
 
     def find(self, query: str) -> Entry:
-        """The entry QUERY means, as search.find_entry() decides, reading only plausible entries."""
-        from watchbook.search import find_entry, rank
-        from watchbook.text import title_key
+        """The entry QUERY means (Ambiguous when several are about as likely)."""
+        return self.resolve(query).chosen()
 
-        slug = query.strip().removesuffix(".toml")
+    def resolve(self, query: str) -> Resolution:
+        """What QUERY names, as search.resolve_entry() decides, reading only plausible entries."""
+        from watchbook.search import Resolution, rank, require_query, resolve_entry, split_year
+
+        forms = require_query(query)
+        query = query.strip()
+        slug = query.removesuffix(".toml")
         named = self.entries_by_slug([slug])
         if slug in named:
-            return named[slug]
+            return Resolution(query, named[slug], True, (named[slug],))
         data = self.search_data()
-        exact = data.rows_of(KeyField.NAMES, title_key(query))
+        text, _year = split_year(query)
+        exact = {
+            rowid
+            for form in {*forms, *query_forms(text)}
+            for rowid in data.rows_of(KeyField.NAMES, form)
+        }
         if exact:
-            # Entries with exactly this title or alias: find_entry picks one or says which.
-            return find_entry(list(self.entries_by_id(exact).values()), query)
-        hits = rank(data, query, self.summaries, limit=25)
-        if not hits:
+            # Entries with exactly this title or alias: resolve_entry picks one or says which.
+            entries = list(self.entries_by_id(exact).values())
+        else:
+            hits = rank(data, query, self.summaries, limit=25)
             # Nothing close: the whole journal, so that the error can suggest spellings.
-            return find_entry(self.entries(), query)
-        return find_entry(list(self.entries_by_id(hit.rowid for hit in hits).values()), query)
+            entries = (
+                list(self.entries_by_id(hit.rowid for hit in hits).values())
+                if hits
+                else self.entries()
+            )
+        unreadable = self.problems()
+        stated = {
+            problem.path: title
+            for problem in unreadable
+            if (title := self.journal.stated_title(problem.path))
+        }
+        try:
+            return resolve_entry(entries, query, unreadable, stated)
+        except UnreadableMatch as error:
+            # The error names the file; it is not warned about again.
+            self.journal.problems.pop(error.problem.path, None)
+            raise
 
     def all_summaries(self) -> list[EntrySummary]:
         """The summary of every entry (tags folded), in slug order."""

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from watchbook.entry import Entry
     from watchbook.index.catalog import Catalog
     from watchbook.index.view import IndexView
+    from watchbook.search import Resolution
 
 
 class ScoredEntry(NamedTuple):
@@ -112,8 +113,8 @@ class Relations:
         """Review word statistics for this journal."""
         raise NotImplementedError
 
-    def find(self, query: str) -> Entry:
-        """The entry QUERY means, as `show` resolves it."""
+    def resolve(self, query: str) -> Resolution:
+        """What QUERY names, as `show` resolves it."""
         raise NotImplementedError
 
     def taste_rows(self) -> TasteRows:
@@ -298,10 +299,10 @@ class CatalogRelations(Relations):
     def planned(self) -> list[Entry]:
         return [e for e in self.entries if e.status == "planned"]
 
-    def find(self, query: str) -> Entry:
-        from watchbook.search import find_entry
+    def resolve(self, query: str) -> Resolution:
+        from watchbook.search import resolve_entry
 
-        return find_entry(self.entries, query)
+        return resolve_entry(self.entries, query, self.catalog.problems)
 
     def words(self) -> ReviewWords:
         if self._words is None:
@@ -503,9 +504,9 @@ class IndexRelations(Relations):
     def apart(self, a: str, b: str) -> bool:
         return frozenset((a, b)) in self.view.user_ties()[1]
 
-    def find(self, query: str) -> Entry:
-        """The entry QUERY means (as `show` resolves it), reading only plausible entries."""
-        return self.view.find(query)
+    def resolve(self, query: str) -> Resolution:
+        """What QUERY names (as `show` resolves it), reading only plausible entries."""
+        return self.view.resolve(query)
 
 
 def added_up(

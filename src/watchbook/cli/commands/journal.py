@@ -20,6 +20,7 @@ from watchbook.cli.options import (
     TAG_FILTER,
     interactive,
     limit_option,
+    say_guess,
     state,
 )
 from watchbook.cli.values import DATE, LINE, PATH, REVIEW, SCORE, TITLE, YEAR
@@ -186,7 +187,9 @@ def show(
     from watchbook.render.output import print_json
 
     st = state(ctx)
-    entry, outgoing, incoming, labels = st.indexed(entry_with_links, query)
+    entry, outgoing, incoming, labels, exact = st.indexed(entry_with_links, query)
+    if not exact:
+        say_guess(query, entry)
     path = st.journal.path_for(entry.slug)
     if as_json:
         data = {**entry.to_json(), "path": str(path)}
@@ -264,7 +267,7 @@ def edit(
     from watchbook.render.output import print_error, print_note
 
     st = state(ctx)
-    (entry,) = st.find(query)
+    (entry,) = st.find(query, changes=True)
     # The editor works on a copy; it replaces the file only if nobody changed it meanwhile.
     session = EditSession(st.journal, entry.slug)
     try:
@@ -320,7 +323,7 @@ def rm(
     from watchbook.render.output import print_note
 
     st = state(ctx)
-    (entry,) = st.find(query)
+    (entry,) = st.find(query, changes=True)
     if not yes and not typer.confirm(f"Delete {entry.label} ({entry.slug}.toml)?", default=False):
         print_note("Nothing deleted.")
         raise typer.Exit(1)

@@ -27,7 +27,7 @@ def link(
     from watchbook.render.output import print_line, print_note
 
     st = state(ctx)
-    first, second = st.find(source, target)
+    first, second = st.find(source, target, changes=True)
     change = add_link(st.journal, first.slug, second.slug, why)
     messages = {
         "linked": f"Linked {first.label} → {second.label}",
@@ -54,8 +54,9 @@ def unlink(
     from watchbook.render.output import print_line, print_note
 
     st = state(ctx)
+    first, second = st.find(source, target, changes=True)
     # When the index found a link between them, unlinking records a dismissal.
-    first, second, derived = st.indexed(derived_pair, source, target)
+    first, second, derived = st.indexed(derived_pair, first.slug, second.slug)
     change = remove_link(st.journal, first.slug, second.slug, derived)
     messages = {
         "unlinked": f"Removed the link {first.label} → {second.label}",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from watchbook.cli.completion import EntryQuery
-from watchbook.cli.options import AS_JSON, State, limit_option, state
+from watchbook.cli.options import AS_JSON, State, limit_option, settle, state
 
 if TYPE_CHECKING:
     from watchbook.recommend.evidence import Recommendation
@@ -81,7 +81,7 @@ def _recommend(
     from watchbook.render.output import print_note
 
     if query is not None:
-        entry = relations.find(query)
+        entry = settle(relations.resolve(query))
         results = related(relations, entry, limit)
         if not results:
             print_note(

@@ -70,7 +70,7 @@ def watch(
     from watchbook.series import watch as watch_entry
 
     st = state(ctx)
-    (entry,) = st.find(query)
+    (entry,) = st.find(query, changes=True)
     day = on or dt.date.today()
     step = step or Step()
     given = Given(score=score, verdict=verdict, note=note)
