@@ -75,15 +75,18 @@ def write_journal(journal: Path, size: int = 36, seed: int = 4) -> None:
         handle.write('unlinked = ["entry-09"]\n')
 
 
-def export(journal: Path, out: Path, full: bool = False) -> tuple[ExportResult, int]:
-    """Export the site (no "Recommended" lists); the result and how many pages were drawn."""
+def export(journal: Path, out: Path, full: bool = False, off: str = "") -> tuple[ExportResult, int]:
+    """Export the site (no "Recommended" lists); the result and how many pages were drawn.
+
+    `off`: the speed tricks to turn off (WATCHBOOK_OFF), besides the incremental export if
+    `full`."""
     drawn = [0]
 
     def count(_done: int, total: int) -> None:
         drawn[0] = total
 
     before = os.environ.get("WATCHBOOK_OFF")
-    os.environ["WATCHBOOK_OFF"] = "incremental-site" if full else ""
+    os.environ["WATCHBOOK_OFF"] = ",".join(filter(None, ["incremental-site" if full else "", off]))
     try:
         result = export_site(
             Journal(journal), out, ExportOptions(format="html"), recommended=False, pages=count
@@ -204,6 +207,36 @@ def test_a_score_rewrites_only_the_pages_showing_it(site: tuple[Path, Path]) -> 
     assert drawn < 30 < len(result.files)
 
 
+def test_a_score_of_a_title_watched_in_several_years_redraws_each_of_them(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    journal, out = site
+    edit(
+        journal / "entry-12.toml",
+        r"^watched = .*$",
+        "watched = [2018-01-02, 2020-03-04, 2021-05-06]",
+    )
+    export(journal, out)
+    edit(journal / "entry-12.toml", r"^score = .*$", "score = 0.5")
+    before = files(out)
+    export(journal, out)
+    changed = {name for name, data in files(out).items() if before.get(name) != data}
+    assert {"years/2018.html", "years/2020.html", "years/2021.html"} <= changed
+    same_as_full(journal, out, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["score", "viewing", "tags", "new entry"])
+def test_the_speed_tricks_change_no_byte(
+    kind: str, site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    journal, out = site
+    EDITS[kind](journal, random.Random(7))
+    export(journal, out)
+    plain = tmp_path / "plain"
+    export(journal, plain, off="all")
+    assert files(out) == files(plain)
+
+
 def test_nothing_changed_draws_nothing_and_leaves_every_file(site: tuple[Path, Path]) -> None:
     journal, out = site
     times = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
@@ -251,6 +284,33 @@ def test_a_state_that_cannot_be_trusted_means_a_full_export(
     assert drawn == len(result.files)
     same_as_full(journal, out, tmp_path)
     assert (out / STATE_FILE).is_file()
+
+
+@pytest.mark.parametrize(
+    ("column", "number", "value"),
+    [
+        ("seen", 0, -1),
+        ("neighbours", 0, [10_000]),
+        ("neighbours", 0, [True]),
+        ("marks", 0, "8"),
+        ("tags", 0, ["noir", 3]),
+        ("episodes", 0, [2023]),
+    ],
+)
+def test_a_state_holding_a_value_of_the_wrong_kind_means_a_full_export(
+    column: str, number: int, value: object, site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    journal, out = site
+    state = json.loads((out / STATE_FILE).read_text("utf-8"))
+    if column == "seen":
+        # The same number of viewings in all, so that only the negative count is wrong.
+        state["seen"][1] += state["seen"][0] - value
+    state[column][number] = value
+    (out / STATE_FILE).write_text(json.dumps(state), "utf-8")
+    edit(journal / "entry-12.toml", r"^score = .*$", "score = 0.5")
+    result, drawn = export(journal, out)
+    assert drawn == len(result.files)
+    same_as_full(journal, out, tmp_path)
 
 
 def test_a_state_naming_a_hostile_title_is_refused_and_the_site_redrawn(

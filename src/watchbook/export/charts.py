@@ -101,19 +101,21 @@ def calendar(per_day: Mapping[str, int], year: int) -> Calendar:
     step = CELL + GAP
     cells = []
     for column, week in enumerate(grid.weeks):
+        left = LEFT_ROOM + column * step
         for row, day in enumerate(week):
             if day is None:
                 continue
-            size = CELL_SIZES[day.level]
+            level, count = day.level, day.count
+            size = CELL_SIZES[level]
             offset = (CELL - size) / 2
-            noun = "viewing" if day.count == 1 else "viewings"
+            noun = "viewing" if count == 1 else "viewings"
             cells.append(
                 Cell(
-                    round(LEFT_ROOM + column * step + offset, 1),
+                    round(left + offset, 1),
                     round(TOP_ROOM + row * step + offset, 1),
                     size,
-                    day.level,
-                    f"{day.date.isoformat()}: {day.count or 'no'} {noun}",
+                    level,
+                    f"{day.date.isoformat()}: {count or 'no'} {noun}",
                 )
             )
     months = [(LEFT_ROOM + column * step, name) for column, name in grid.months]

@@ -163,28 +163,42 @@ class HtmlSite:
 
     def review_of(self, year: int) -> tuple[YearReview | None, list[DiaryLine]]:
         """A year's review and diary lines (None and [] without a viewing), worked out once."""
-        if self.complete and not self._reviews:
-            self._reviews.update(year_reviews(self.entries))
-            for line in diary_lines(self.entries):
-                self._diary.setdefault(line.date.year, []).append(line)
-            for other in self.years:
-                self._reviews.setdefault(other, None)
         if year not in self._reviews:
-            watched = [card_entry(c) for c in self.watched_in(year)]
-            if watched:
-                review = year_reviews(watched, [year], journal=self.score_totals)[year]
-                # Episodes count in the year of a run's last one too, viewed then or not: summed
-                # over every card, as year_reviews sums them over every entry.
-                review.episodes = sum(
-                    n for c in self.cards for seen, n in c.episodes if seen == year
-                )
-                self._reviews[year] = review
-                self._diary[year] = [
-                    line for line in diary_lines(watched) if line.date.year == year
-                ]
-            else:
-                self._reviews[year] = None
+            self.work_out_years([year])
         return self._reviews[year], self._diary.get(year, [])
+
+    def work_out_years(self, years: Iterable[int]) -> None:
+        """Work out the reviews and diaries of these years in one pass (every year's at once if
+        the site has its entries; else from the cards watched in these years)."""
+        if self.complete:
+            if self._reviews:
+                return
+            wanted, entries = list(self.years), self.entries
+            reviews = year_reviews(entries)
+        else:
+            wanted = sorted(set(years) - self._reviews.keys())
+            # A card watched in several of these years becomes an entry once (in title order,
+            # as each year's own cards are).
+            cards = {c.slug: c for year in wanted for c in self.watched_in(year)}
+            entries = [card_entry(c) for c in sorted(cards.values(), key=lambda c: c.order)]
+            watched = [year for year in wanted if self.watched_in(year)]
+            reviews = year_reviews(entries, watched, journal=self.score_totals) if watched else {}
+            # Episodes count in the year of a run's last one too, viewed then or not: summed
+            # over every card, as year_reviews sums them over every entry.
+            episodes: Counter[int] = Counter()
+            for card in self.cards if reviews else ():
+                for seen, n in card.episodes:
+                    episodes[seen] += n
+            for year, review in reviews.items():
+                review.episodes = episodes[year]
+        diaries: dict[int, list[DiaryLine]] = {year: [] for year in reviews}
+        for line in diary_lines(entries):
+            found = diaries.get(line.date.year)
+            if found is not None:
+                found.append(line)
+        self._diary.update(diaries)
+        for year in wanted:
+            self._reviews[year] = reviews.get(year)
 
     def watched_in(self, year: int) -> list[Card]:
         """The cards with a viewing in that year, in title order."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watchbook.export.html import HtmlSite, entry_lists
-from watchbook.export.html_model import ENTRIES, Card, card_of
+from watchbook.export.html_model import ENTRIES, YEARS, Card, card_of
 from watchbook.export.html_state import STATE_FILE, SiteState, code_fingerprint
 from watchbook.export.output import OutputFolder, marker_identity, read_state
 from watchbook.export.site import RECOMMEND_MAX_ENTRIES, Site, page_names, title_order
@@ -235,8 +235,10 @@ class Incremental(Full):
         return {end for link in self.links.links_of(slug) for end in (link.source, link.target)}
 
     def prepare(self, folder: OutputFolder) -> None:
-        """Read the entries whose pages are drawn, and their links, from the index."""
+        """Read the entries whose pages are drawn, and their links, from the index; work out
+        the reviews of the years whose pages are drawn."""
         html = self.html
+        html.work_out_years(year for year in html.years if f"{YEARS}/{year}.html" in self.pages)
         wanted = self.entries
         entries = dict(self.fresh)
         entries.update(self.view.entries_by_slug(wanted - entries.keys()))
@@ -255,7 +257,7 @@ class Settled:
 
     def __init__(self, out: Path, state: SiteState) -> None:
         from watchbook.export.html import ROOT_PAGES, STYLESHEET
-        from watchbook.export.html_model import CREATORS, TAGS, YEARS, site_years
+        from watchbook.export.html_model import CREATORS, TAGS, site_years
 
         self.out = out
         self.state = state
