@@ -8,7 +8,11 @@ the gain (1 - on/off, from the medians of the paired ratios):
 - parallel-build: the first build of a 10,000-entry index, with links (`show` with no index);
 - lazy-links: the first build of a `search` (with the trick, links are left for later);
 - quiet-edits: one score edited by hand, then `search` (10,000 entries);
-- listing-pieces: the same edit and search, at 10,000 and, with --full, 100,000 entries.
+- listing-pieces: the same edit and search, at 10,000 and, with --full, 100,000 entries;
+- read-ahead, one-command, import-gc: a warm `search` (10,000 entries), what start-up costs.
+
+The HTML export's tricks (plain-reviews, gc-freeze, incremental-site) are measured by
+export_speed.py, on the site they are there for.
 
     python benchmarks/tricks.py [--runs 9] [--full] [--work /tmp/watchbook-speed]
 """
@@ -115,6 +119,8 @@ def main() -> int:
                     "one file changed, then `search`", search, env, "quiet-edits", args.runs, edit
                 )
             )
+            for trick in ("read-ahead", "one-command", "import-gc"):
+                rows.append(compare("warm `search`", search, env, trick, args.runs))
         run(watchbook(journal, "show", some), env)
         rows.append(
             compare(

@@ -306,7 +306,12 @@ def test_an_edit_is_patched_in_not_rebuilt(
     assert builds == []
 
 
-def test_incremental_updates_match_a_full_rebuild(journal_dir: Path) -> None:
+@pytest.mark.parametrize("off", ["", "quiet-edits"])
+def test_incremental_updates_match_a_full_rebuild(
+    journal_dir: Path, off: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the quiet-edits trick and without it (WATCHBOOK_OFF), the same index.
+    monkeypatch.setenv("WATCHBOOK_OFF", off)
     rng = random.Random(7)
     made = make_entries(150, seed=4)
     write_aged(journal_dir, made)

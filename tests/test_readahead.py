@@ -187,3 +187,37 @@ def test_the_collector_runs_after_start_up_with_the_loaded_modules_frozen(
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stderr.strip().splitlines()[-1]) == [True, frozen]
+
+
+def processes_naming(marker: str) -> list[int]:
+    """The processes whose command line holds this marker."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_text("utf-8", "replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@linux_only
+def test_the_child_leaves_when_the_command_stops_before_reading_its_answer(tmp_path: Path) -> None:
+    # A listing larger than a pipe holds (64 KB), and a command line refused before the index
+    # is read: the child must not wait forever to write an answer nobody reads.
+    journal = tmp_path / "journal-left-behind"
+    journal.mkdir()
+    for number in range(3000):
+        (journal / f"entry-number-{number:05}.toml").write_text('title = "x"\n', "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "watchbook", "-j", str(journal), "search", "x", "--no-such-option"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    deadline = time.monotonic() + 10
+    while processes_naming(str(journal)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_naming(str(journal)) == []

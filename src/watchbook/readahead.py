@@ -59,6 +59,9 @@ def start(argv: list[str]) -> None:
     except OSError:
         return
     if pid == 0:  # the child
+        # Only the parent reads: were the child to keep this end open too, a parent that
+        # stops before reading (a refused option) would leave it waiting forever to write.
+        os.close(answer)
         _list_and_leave(folder, to_parent)
     os.close(to_parent)
     _pending = _Pending(pid, answer, folder)
