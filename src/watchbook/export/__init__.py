@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from watchbook.errors import InvalidValue
 
 if TYPE_CHECKING:
+    from watchbook.export.output import WriteSummary
     from watchbook.export.site import Site
     from watchbook.index.catalog import Catalog
 
@@ -94,6 +95,18 @@ class ExportResult:
     created: bool = False
     # Set when --out named the file itself.
     file: Path | None = None
+
+    @classmethod
+    def of(cls, summary: WriteSummary, entries: int) -> ExportResult:
+        """The result of an export into a folder, from what writing the folder did."""
+        return cls(
+            folder=summary.folder,
+            entries=entries,
+            files=summary.files,
+            changed=summary.changed,
+            removed=summary.removed,
+            created=summary.created,
+        )
 
 
 def build_site(catalog: Catalog, recommended: bool | None = None) -> Site:
@@ -225,11 +238,4 @@ def export_to_folder(
             if progress is not None:
                 progress(done, total)
         summary = folder.finish()
-    return ExportResult(
-        folder=summary.folder,
-        entries=len(site.entries),
-        files=summary.files,
-        changed=summary.changed,
-        removed=summary.removed,
-        created=summary.created,
-    )
+    return ExportResult.of(summary, len(site.entries))

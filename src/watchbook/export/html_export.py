@@ -117,14 +117,7 @@ class Full:
         summary = folder.finish()
         if self.history is not None:
             folder.write_state(self.state(folder).to_bytes())
-        return ExportResult(
-            folder=summary.folder,
-            entries=len(html.cards),
-            files=summary.files,
-            changed=summary.changed,
-            removed=summary.removed,
-            created=summary.created,
-        )
+        return ExportResult.of(summary, len(html.cards))
 
     def jobs(self) -> list[tuple[str, Callable[[], str]]]:
         """The pages to draw, entry pages first and the index last."""
