@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from watchbook.entry import COMMUNITY_KEY, VOTES_SUFFIX, Entry, Viewing, format_score
-from watchbook.series import series_facts, status_text
 
 if TYPE_CHECKING:
     pass
@@ -26,6 +25,8 @@ from watchbook.render.output import (
 
 def print_entries(entries: Sequence[Entry]) -> None:
     """A table of entries on a terminal (a note when empty); tab-separated lines on a pipe."""
+    from watchbook.series import status_text
+
     if not is_terminal():
         for e in entries:
             fields = (
@@ -64,6 +65,8 @@ def print_entries(entries: Sequence[Entry]) -> None:
 
 def entry_facts(entry: Entry) -> list[tuple[str, str]]:
     """The labelled one-line facts of an entry, in reading order, for `show`."""
+    from watchbook.series import series_facts
+
     facts = [
         ("Kind", entry.kind or ""),
         ("Status", entry.status),
