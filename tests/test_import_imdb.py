@@ -13,20 +13,16 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
+from tests import importing
 from tests.conftest import FIXTURES, Invoke
-from watchbook.cli.app import app
+from tests.importing import entries_of, run, two_layers
+from tests.importing import no_fsync as no_fsync
 from watchbook.entry import Entry
-from watchbook.journal import Journal
 
 PROJECT = FIXTURES / "imdb" / "ratings.csv"
 NEWER = FIXTURES / "imdb" / "ratings-newer.csv"
@@ -50,72 +46,30 @@ KIND_OF = {
 GAMES = {"videoGame"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_fsync() -> Iterator[None]:
-    """Durability is the journal's tests' business; here fsync would only cost seconds."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "fsync", lambda fd: None)
-        yield
-
-
 def rows(path: Path) -> list[dict[str, str]]:
     text = path.read_bytes().decode(ENCODING)
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+def by_imdb_id(entries: list[Entry]) -> dict[str, Entry]:
+    return {e.ids["imdb"]: e for e in entries}
 
 
 def load(folder: Path) -> dict[str, Entry]:
-    loaded = Journal(folder).load_all()
-    assert loaded.problems == []
-    return {e.ids["imdb"]: e for e in loaded.entries}
-
-
-@dataclass
-class Imported:
-    """A ratings export imported once into an empty journal; entries by IMDb id (read only)."""
-
-    export: Path
-    folder: Path
-    report: dict[str, Any]
-    entries: dict[str, Entry]
+    return by_imdb_id(entries_of(folder))
 
 
 def import_once(export: Path, folder: Path) -> Imported:
-    result = run("-j", str(folder), "import", "imdb", str(export), "--json")
-    assert result.exit_code == 0, result.stderr
-    return Imported(export, folder, json.loads(result.stdout), load(folder))
+    return importing.import_once("imdb", export, folder, by_imdb_id)
 
 
-@pytest.fixture(scope="module")
-def project_import(tmp_path_factory: pytest.TempPathFactory) -> Imported:
-    return import_once(PROJECT, tmp_path_factory.mktemp("imdb") / "journal")
+Imported = importing.Imported[dict[str, Entry]]
+project_import, real_import, imported, export = two_layers(PROJECT, "imdb/ratings.csv", import_once)
 
 
 @pytest.fixture(scope="module")
 def newer_import(tmp_path_factory: pytest.TempPathFactory) -> Imported:
     return import_once(NEWER, tmp_path_factory.mktemp("imdb") / "journal")
-
-
-@pytest.fixture(scope="module")
-def real_import(tmp_path_factory: pytest.TempPathFactory, real_exports: Path) -> Imported:
-    return import_once(real_exports / "imdb" / "ratings.csv", tmp_path_factory.mktemp("imdb"))
-
-
-@pytest.fixture(scope="module", params=["project", "real"])
-def imported(request: pytest.FixtureRequest) -> Imported:
-    """Each 2021-layout export imported once: the project's own, and the real one when there."""
-    return request.getfixturevalue(f"{request.param}_import")  # type: ignore[no-any-return]
-
-
-@pytest.fixture(params=["project", "real"])
-def export(request: pytest.FixtureRequest) -> Path:
-    """Each 2021-layout ratings file: the project's own, and the real one when it is there."""
-    if request.param == "real":
-        return request.getfixturevalue("real_exports") / "imdb" / "ratings.csv"  # type: ignore[no-any-return]
-    return PROJECT
 
 
 def split(cell: str) -> list[str]:

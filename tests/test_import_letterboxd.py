@@ -12,37 +12,25 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
+from tests import importing
 from tests.conftest import FIXTURES, Invoke
-from watchbook.cli.app import app
+from tests.importing import entries_of, run, two_layers
+from tests.importing import no_fsync as no_fsync
 from watchbook.entry import Entry
 from watchbook.importers import files
-from watchbook.journal import Journal
 from watchbook.text import title_key
 
 PROJECT = FIXTURES / "letterboxd"
 FILM_FILES = ("watched.csv", "ratings.csv", "watchlist.csv")
 LOG_FILES = ("diary.csv", "reviews.csv")
 D = dt.date
-
-
-@pytest.fixture(autouse=True, scope="module")
-def no_fsync() -> Iterator[None]:
-    """Durability is the journal's tests' business; here fsync would only cost seconds."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "fsync", lambda fd: None)
-        yield
 
 
 def rows(export: Path, name: str) -> list[dict[str, str]]:
@@ -54,60 +42,18 @@ def key(row: dict[str, str]) -> tuple[str, int | None]:
     return title_key(row["Name"]), int(row["Year"]) if row["Year"] else None
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
-
-
-def entries_of(folder: Path) -> list[Entry]:
-    loaded = Journal(folder).load_all()
-    assert loaded.problems == []
-    return loaded.entries
-
-
 def digest(folder: Path) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.toml"))
     }
 
 
-@dataclass
-class Imported:
-    """An export imported once into an empty journal (shared by a module's tests: read only)."""
-
-    export: Path
-    folder: Path
-    report: dict[str, Any]
-    entries: list[Entry]
-
-
 def import_once(export: Path, folder: Path) -> Imported:
-    result = run("-j", str(folder), "import", "letterboxd", str(export), "--json")
-    assert result.exit_code == 0, result.stderr
-    return Imported(export, folder, json.loads(result.stdout), entries_of(folder))
+    return importing.import_once("letterboxd", export, folder, list)
 
 
-@pytest.fixture(scope="module")
-def project_import(tmp_path_factory: pytest.TempPathFactory) -> Imported:
-    return import_once(PROJECT, tmp_path_factory.mktemp("lb") / "journal")
-
-
-@pytest.fixture(scope="module")
-def real_import(tmp_path_factory: pytest.TempPathFactory, real_exports: Path) -> Imported:
-    return import_once(real_exports / "letterboxd", tmp_path_factory.mktemp("lb") / "journal")
-
-
-@pytest.fixture(scope="module", params=["project", "real"])
-def imported(request: pytest.FixtureRequest) -> Imported:
-    """Each export imported once: the project's own, and the real one when it is there."""
-    return request.getfixturevalue(f"{request.param}_import")  # type: ignore[no-any-return]
-
-
-@pytest.fixture(params=["project", "real"])
-def export(request: pytest.FixtureRequest) -> Path:
-    """Each export folder: the project's own, and the real one when it is there."""
-    if request.param == "real":
-        return request.getfixturevalue("real_exports") / "letterboxd"  # type: ignore[no-any-return]
-    return PROJECT
+Imported = importing.Imported[list[Entry]]
+project_import, real_import, imported, export = two_layers(PROJECT, "letterboxd", import_once)
 
 
 def by_title(entries: list[Entry], title: str, year: int | None) -> list[Entry]:

@@ -13,19 +13,18 @@ import datetime as dt
 import gzip
 import hashlib
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
+from tests import importing
 from tests.conftest import FIXTURES, Invoke
-from watchbook.cli.app import app
+from tests.importing import no_fsync as no_fsync
+from tests.importing import run, two_layers
 from watchbook.entry import Entry
 from watchbook.importers import files
 from watchbook.journal import Journal
@@ -57,14 +56,6 @@ STATUS_OF = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_fsync() -> Iterator[None]:
-    """Durability is the journal's tests' business; here fsync would only cost seconds."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "fsync", lambda fd: None)
-        yield
-
-
 def animes(path: Path) -> list[ET.Element]:
     # The fixtures are trusted test data, so the standard library parser is fine here.
     return ET.parse(path).getroot().findall("anime")
@@ -74,51 +65,18 @@ def text(anime: ET.Element, tag: str) -> str:
     return (anime.findtext(tag) or "").strip()
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
-
-
-@dataclass
-class Imported:
-    """An export imported once into an empty journal; entries by MAL id (read only)."""
-
-    export: Path
-    folder: Path
-    report: dict[str, Any]
-    entries: dict[str, Entry]
+def by_mal_id(entries: list[Entry]) -> dict[str, Entry]:
+    return {e.ids["mal"]: e for e in entries}
 
 
 def import_once(export: Path, folder: Path) -> Imported:
-    result = run("-j", str(folder), "import", "mal", str(export), "--json")
-    assert result.exit_code == 0, result.stderr
-    loaded = Journal(folder).load_all()
-    assert loaded.problems == []
-    entries = {e.ids["mal"]: e for e in loaded.entries}
-    return Imported(export, folder, json.loads(result.stdout), entries)
+    return importing.import_once("mal", export, folder, by_mal_id)
 
 
-@pytest.fixture(scope="module")
-def project_import(tmp_path_factory: pytest.TempPathFactory) -> Imported:
-    return import_once(PROJECT, tmp_path_factory.mktemp("mal") / "journal")
-
-
-@pytest.fixture(scope="module")
-def real_import(tmp_path_factory: pytest.TempPathFactory, real_exports: Path) -> Imported:
-    return import_once(real_exports / "mal" / "animelist.xml", tmp_path_factory.mktemp("mal"))
-
-
-@pytest.fixture(scope="module", params=["project", "real"])
-def imported(request: pytest.FixtureRequest) -> Imported:
-    """Each 2024-layout export imported once: the project's own, and the real one when there."""
-    return request.getfixturevalue(f"{request.param}_import")  # type: ignore[no-any-return]
-
-
-@pytest.fixture(params=["project", "real"])
-def export(request: pytest.FixtureRequest) -> Path:
-    """Each 2024-layout export: the project's own, and the real one when it is there."""
-    if request.param == "real":
-        return request.getfixturevalue("real_exports") / "mal" / "animelist.xml"  # type: ignore[no-any-return]
-    return PROJECT
+Imported = importing.Imported[dict[str, Entry]]
+project_import, real_import, imported, export = two_layers(
+    PROJECT, "mal/animelist.xml", import_once
+)
 
 
 def known(day: str) -> dt.date | None:

@@ -12,16 +12,16 @@ import datetime as dt
 import io
 import itertools
 import json
-import os
 import threading
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURES, Invoke
+from tests.importing import no_fsync as no_fsync
 from watchbook.entry import Entry
 from watchbook.errors import Conflict
 from watchbook.importers import merge, run_import
@@ -42,14 +42,6 @@ from watchbook.validation import validate
 
 LETTERBOXD = FIXTURES / "letterboxd"
 IMDB = FIXTURES / "imdb" / "ratings.csv"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def no_fsync() -> Iterator[None]:
-    """Durability is the journal's tests' business; here fsync would only cost time."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "fsync", lambda fd: None)
-        yield
 
 
 @pytest.fixture(params=["project", "real"])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -39,30 +37,6 @@ def test_scan_folder_lists_entry_files_only(tmp_path: Path) -> None:
     size = (tmp_path / "akira-1988.toml").stat().st_size
     assert listing["akira-1988.toml"][0] == size
     assert scan_folder(tmp_path / "missing") == {}
-
-
-def test_a_file_edited_by_hand_is_found_by_the_next_command(journal_dir: Path) -> None:
-    env = {**os.environ, ENV_VAR: str(journal_dir), "NO_COLOR": "1"}
-
-    def watchbook(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "watchbook", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-        )
-
-    assert watchbook("add", "Akira", "--year", "1988", "--score", "9").returncode == 0
-    assert "Akira" in watchbook("search", "akira").stdout
-    path = journal_dir / "akira-1988.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Akira", "Neo Tokyo"), "utf-8")
-    found = watchbook("search", "neo tokyo")
-    assert found.returncode == 0, found.stderr
-    assert "Neo Tokyo" in found.stdout
-    shown = watchbook("show", "akira-1988", "--json")
-    assert '"title": "Neo Tokyo"' in shown.stdout
 
 
 def test_listing_changes_find_what_a_plain_comparison_finds() -> None:

@@ -145,23 +145,14 @@ def evidence(
     apart = relations.apart(anchor.slug, other.slug)
     if same_series and not apart:
         parts.append((SAME_SERIES, "same series"))
-    if not apart:
-        shared = [
-            (relations.rarity("creator", key), name)
-            for key, name in features.creators.items()
-            if key in theirs.creators
-        ]
-        if shared:
-            label = "shared creator" if len(shared) == 1 else "shared creators"
-            parts.append(_shared_part(shared, CREATOR, label))
-    shared_tags = [
-        (relations.rarity("tag", key), name)
-        for key, name in features.tags.items()
-        if key in theirs.tags
-    ]
-    if shared_tags:
-        label = "shared tag" if len(shared_tags) == 1 else "shared tags"
-        parts.append(_shared_part(shared_tags, TAG, label))
+    # Creators first, as ties in strength keep this order; a dismissed link shares no creators.
+    shared = [] if apart else [("creator", CREATOR, features.creators, theirs.creators)]
+    shared.append(("tag", TAG, features.tags, theirs.tags))
+    for term, weight, mine, others in shared:
+        names = [(relations.rarity(term, key), name) for key, name in mine.items() if key in others]
+        if names:
+            label = f"shared {term}" if len(names) == 1 else f"shared {term}s"
+            parts.append(_shared_part(names, weight, label))
     parts.sort(key=lambda part: -part[0])
     return parts
 

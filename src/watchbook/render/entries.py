@@ -5,20 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from watchbook.entry import COMMUNITY_KEY, VOTES_SUFFIX, Entry, Viewing, format_score
-
-if TYPE_CHECKING:
-    pass
-
 from watchbook.render.output import (
-    NO_MATCH,
+    Column,
     console,
     is_terminal,
     plain_value,
     print_line,
     print_note,
+    print_table,
     score_style,
 )
 
@@ -27,40 +24,25 @@ def print_entries(entries: Sequence[Entry]) -> None:
     """A table of entries on a terminal (a note when empty); tab-separated lines on a pipe."""
     from watchbook.series import status_text
 
-    if not is_terminal():
-        for e in entries:
-            fields = (
-                e.slug,
-                e.title,
-                e.year,
-                e.kind,
-                status_text(e),
-                format_score(e.score),
-                e.verdict,
-            )
-            print_line("\t".join(plain_value(f) for f in fields))
-        return
-    if not entries:
-        print_note(NO_MATCH)
-        return
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("Title", ratio=2, overflow="fold")
-    for name in ("Year", "Kind", "Status", "Score"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("Verdict", ratio=3, overflow="fold")
-    for e in entries:
-        table.add_row(
-            escape(e.title),
+    rows = [
+        (
+            e.slug,
+            e.title,
             str(e.year or ""),
             e.kind or "",
             status_text(e),
-            f"[{score_style(e.score)}]{format_score(e.score)}[/]",
-            escape(e.verdict or ""),
+            (format_score(e.score), score_style(e.score)),
+            e.verdict or "",
         )
-    console().print(table)
+        for e in entries
+    ]
+    print_table(ENTRY_COLUMNS, rows)
+
+
+ENTRY_COLUMNS = (
+    Column("Title", ratio=2), Column("Year"), Column("Kind"), Column("Status"), Column("Score"),
+    Column("Verdict", ratio=3),
+)  # fmt: skip
 
 
 def entry_facts(entry: Entry) -> list[tuple[str, str]]:
@@ -172,33 +154,19 @@ def search_rows(results: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
 
 def print_search(results: Sequence[dict[str, Any]]) -> None:
     """Search results: a table on a terminal, tab-separated lines (slug first) on a pipe."""
-    rows = search_rows(results)
-    if not is_terminal():
-        for row in rows:
-            print_line("\t".join(plain_value(field) for field in row))
-        return
-    if not rows:
-        print_note(NO_MATCH)
-        return
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("Title", ratio=2, overflow="fold")
-    for name in ("Year", "Kind", "Score"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("Verdict", ratio=3, overflow="fold")
-    table.add_column("Matched", ratio=1, overflow="fold", style="dim")
-    for (_slug, title, year, kind, score, verdict, why), item in zip(rows, results, strict=True):
-        table.add_row(
-            escape(title),
-            year,
-            kind,
-            f"[{score_style(item['score'])}]{score}[/]",
-            escape(verdict),
-            escape(why),
+    rows = [
+        (slug, title, year, kind, (score, score_style(item["score"])), verdict, why)
+        for (slug, title, year, kind, score, verdict, why), item in zip(
+            search_rows(results), results, strict=True
         )
-    console().print(table)
+    ]
+    print_table(SEARCH_COLUMNS, rows)
+
+
+SEARCH_COLUMNS = (
+    Column("Title", ratio=2), Column("Year"), Column("Kind"), Column("Score"),
+    Column("Verdict", ratio=3), Column("Matched", ratio=1, style="dim"),
+)  # fmt: skip
 
 
 def check_lines(report: dict[str, Any]) -> list[str]:

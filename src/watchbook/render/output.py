@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -114,13 +114,25 @@ def plain_value(value: Any) -> str:
 NO_MATCH = "No entries match"
 
 
-def print_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], empty: str = NO_MATCH
-) -> None:
+class Column(NamedTuple):
+    """A column of a terminal table: its header, its share of a wide line, its style."""
+
+    header: str
+    # 0: never wrapped, as wide as its widest cell; else this share of what is left, folded.
+    ratio: int = 0
+    style: str | None = None
+
+
+# A table cell: its text, or its text and a rich style (a score's colour).
+Cell = str | tuple[str, str]
+
+
+def print_table(columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
+                empty: str = NO_MATCH) -> None:  # fmt: skip
     """Rows whose first field is a slug: a table of the rest on a terminal, every field piped."""
     if not is_terminal():
         for row in rows:
-            print_line("\t".join(plain_value(field) for field in row))
+            print_line("\t".join(plain_value(_cell_text(cell)) for cell in row))
         return
     if not rows:
         print_note(empty)
@@ -129,9 +141,17 @@ def print_table(
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False)
-    table.add_column(headers[0], ratio=2, overflow="fold")
-    for name in headers[1:]:
-        table.add_column(name, no_wrap=True)
+    for column in columns:
+        if column.ratio:
+            table.add_column(column.header, ratio=column.ratio, overflow="fold", style=column.style)
+        else:
+            table.add_column(column.header, no_wrap=True, style=column.style)
     for row in rows:
-        table.add_row(*(escape(field) for field in row[1:]))
+        table.add_row(
+            *(escape(c) if isinstance(c, str) else f"[{c[1]}]{escape(c[0])}[/]" for c in row[1:])
+        )
     console().print(table)
+
+
+def _cell_text(cell: Cell) -> str:
+    return cell if isinstance(cell, str) else cell[0]

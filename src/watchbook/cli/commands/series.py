@@ -150,7 +150,7 @@ def next_(
 
     Example: watchbook next
     """
-    from watchbook.render.output import print_json, print_table
+    from watchbook.render.output import Column, print_json, print_table
     from watchbook.series import next_fields, next_json, up_next
 
     st = state(ctx)
@@ -159,7 +159,10 @@ def next_(
         print_json([{**next_json(e), "path": str(st.journal.path_for(e.slug))} for e in entries])
         return
     print_table(
-        ("Title", "Year", "Kind", "Progress", "Last episode", "Score"),
+        (
+            Column("Title", ratio=2),
+            *map(Column, ("Year", "Kind", "Progress", "Last episode", "Score")),
+        ),
         [next_fields(e) for e in entries],
         empty="Nothing in progress: `watchbook watch QUERY` marks an episode seen",
     )
