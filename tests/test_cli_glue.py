@@ -148,7 +148,7 @@ def test_each_command_is_built_from_the_module_that_holds_it() -> None:
         group = typer.main.get_command(make_app([concept]))
         assert isinstance(group, click.Group)
         held = set(group.list_commands(click.Context(group)))
-        assert held == {name for name, module in CONCEPT_OF.items() if module is concept}
+        assert held == {name for name, module in CONCEPT_OF.items() if module == concept}
 
 
 @pytest.mark.parametrize("off", ["", "one-command"])

@@ -127,6 +127,18 @@ def test_stored_listing_marks_just_written_files() -> None:
             id="bad-blob",
         ),
         pytest.param(
+            lambda p: (
+                sqlite3.connect(p)
+                .execute("UPDATE listing SET data = x'00112233'")
+                .connection.commit()
+            ),
+            id="bad-listing-piece",
+        ),
+        pytest.param(
+            lambda p: sqlite3.connect(p).execute("DELETE FROM listing").connection.commit(),
+            id="no-listing",
+        ),
+        pytest.param(
             lambda p: sqlite3.connect(p).execute("DROP TABLE derived").connection.commit(),
             id="missing-table",
         ),
@@ -304,6 +316,44 @@ def test_an_edit_is_patched_in_not_rebuilt(
         assert view.search_data().rows_of(KeyField.TAGS, f"edited {step}")
         view.close()
     assert builds == []
+
+
+def test_an_edit_rewrites_only_the_piece_of_the_listing_that_holds_the_file(
+    journal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The listing was one blob, rewritten whole (twice: log and file) by every edit: at 10,000
+    # entries, 600 KB for a changed score.
+    import watchbook.listing
+
+    monkeypatch.setattr(watchbook.listing, "CHUNK", 8)
+    write_aged(journal_dir, make_entries(40, seed=4))
+    open_index(Journal(journal_dir)).close()
+    with sqlite3.connect(index_file(journal_dir)) as conn:
+        assert conn.execute("SELECT count(*) FROM listing").fetchone()[0] == 5
+        conn.execute(
+            "CREATE TRIGGER written AFTER INSERT ON listing "
+            "BEGIN INSERT OR REPLACE INTO meta VALUES ('written ' || new.piece, 1); END"
+        )
+    conn.close()
+    path = sorted(journal_dir.glob("*.toml"))[17]
+    entry = Journal(journal_dir).read_path(path)
+    entry.score = 1 if entry.score != 1 else 2
+    path.write_text(dump_entry(entry), encoding="utf-8")
+    age(path)
+    view = open_index(Journal(journal_dir))
+    assert view.entries_by_slug([entry.slug])[entry.slug].score == entry.score
+    assert view.listing_matches(read_listing(journal_dir))
+    view.close()
+    with sqlite3.connect(index_file(journal_dir)) as conn:
+        written = conn.execute("SELECT key FROM meta WHERE key LIKE 'written %'").fetchall()
+        # A piece missing from the middle is damage: the next reader rebuilds the index.
+        conn.execute("DELETE FROM listing WHERE piece = 2")
+    conn.close()
+    assert len(written) == 1
+    view = open_index(Journal(journal_dir))
+    assert view.listing_matches(read_listing(journal_dir))
+    assert view.entry_count() == 40
+    view.close()
 
 
 @pytest.mark.parametrize("off", ["", "quiet-edits"])

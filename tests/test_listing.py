@@ -45,7 +45,9 @@ def test_listing_changes_find_what_a_plain_comparison_finds() -> None:
         listing_bytes,
         listing_changes,
         listing_files,
-        patched_listing,
+        listing_pieces,
+        patched_pieces,
+        split_listing,
     )
 
     draw = random.Random(5)
@@ -64,41 +66,49 @@ def test_listing_changes_find_what_a_plain_comparison_finds() -> None:
                 after[f"new-{n}-{draw.random()}.toml"] = (10, 20)  # added
             if draw.random() < 0.3:
                 after = dict(draw.sample(list(after.items()), len(after)))  # another order
-            old, new = listing_bytes(before), listing_bytes(after)
+            new = listing_bytes(after)
             assert listing_files(new) == after and list(listing_files(new)) == list(after)
-            changes = listing_changes(old, new)
+            assert listing_pieces(new) == (len(after), split_listing(after))
+            changes = listing_changes(split_listing(before), split_listing(after))
             assert changes.changed == {n: s for n, s in after.items() if before.get(n) != s}
             assert changes.removed == before.keys() - after.keys()
-            assert changes.total == len(after)
             marks = {name: (-1, stat[1]) for name, stat in changes.changed.items()}
             patched = {n: marks.get(n, s) for n, s in after.items()}
-            assert patched_listing(new, marks, changes.pieces) == listing_bytes(patched)
+            assert patched_pieces(split_listing(after), marks, changes.pieces) == split_listing(
+                patched
+            )
 
 
 def test_a_damaged_listing_is_a_value_error() -> None:
-    from watchbook.listing import listing_bytes, listing_changes, listing_files
+    from watchbook.listing import listing_bytes, listing_changes, listing_files, split_listing
 
     good = listing_bytes({"a.toml": (1, 2)})
     for bad in (b"", b"\x00", good[:-3], b"i\x01\x00\x00\x00"):
         with pytest.raises(ValueError):
             listing_files(bad)
         with pytest.raises(ValueError):
-            listing_changes(good, bad)
+            listing_changes(split_listing({"a.toml": (1, 2)}), [bad])
 
 
 def test_without_pieces_the_listing_is_one_piece_and_changes_are_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from watchbook.listing import CHUNK, listing_bytes, listing_changes, listing_files
+    from watchbook.listing import (
+        CHUNK,
+        listing_bytes,
+        listing_changes,
+        listing_files,
+        split_listing,
+    )
 
     before = {f"entry-{i:05d}.toml": (1000 + i, 10**18 + i) for i in range(3 * CHUNK)}
     after = {**before, "entry-00007.toml": (1, 2), "added.toml": (3, 4)}
     del after["entry-00100.toml"]
-    pieced = listing_changes(listing_bytes(before), listing_bytes(after))
+    pieced = listing_changes(split_listing(before), split_listing(after))
     monkeypatch.setenv("WATCHBOOK_OFF", "listing-pieces")
-    whole_before, whole_after = listing_bytes(before), listing_bytes(after)
-    assert listing_files(whole_after) == after
-    whole = listing_changes(whole_before, whole_after)
+    assert len(split_listing(after)) == 1
+    assert listing_files(listing_bytes(after)) == after
+    whole = listing_changes(split_listing(before), split_listing(after))
     assert (whole.changed, whole.removed) == (pieced.changed, pieced.removed)
     assert set(whole.pieces.values()) == {0}
 

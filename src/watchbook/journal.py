@@ -33,11 +33,10 @@ LOCK_TIMEOUT = 15.0
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
     f"{p}{n}" for p in ("com", "lpt") for n in range(10)
 }
-_TOML_LINE = re.compile(r"line (\d+)")
+# Patterns only the rare paths use stay strings: `re` compiles (and keeps) them when first used.
+_TOML_LINE = r"line (\d+)"
 # A title on a line of its own, in a file that may not parse as a whole.
-_TITLE_LINE = re.compile(
-    r"""^[ \t]*title[ \t]*=[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)')""", re.M
-)
+_TITLE_LINE = r"""(?m)^[ \t]*title[ \t]*=[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)')"""
 # Written with O_NOFOLLOW: a link planted in the journal or its cache is never written through.
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 GITIGNORE_TEXT = "# watchbook's cache and lock: rebuilt on demand, never committed\n*\n"
@@ -45,7 +44,7 @@ GITIGNORE_TEXT = "# watchbook's cache and lock: rebuilt on demand, never committ
 SIDE_SUFFIX = ".edited"
 # What _write_temp names its temporary files: '.<slug>.toml.<random>.tmp' (and for a side
 # copy, '.<slug>.toml.edited.<random>.tmp').
-_TEMP_NAME = re.compile(r"^\..+\.toml(?:\.edited(?:-\d+)?)?\.[a-z0-9_]+\.tmp$")
+_TEMP_NAME = r"^\..+\.toml(?:\.edited(?:-\d+)?)?\.[a-z0-9_]+\.tmp$"
 # Lock files this process holds, with how deeply, so a nested lock() does not wait on itself.
 _HELD_LOCKS: dict[tuple[str, int], int] = {}
 
@@ -162,7 +161,7 @@ def parse_entry(text: str, slug: str, name: str) -> Entry:
         if not isinstance(exc, toml.TOMLDecodeError):
             # Python refuses to convert integers of more than 4300 digits.
             raise InvalidFile(name, "not valid TOML: holds a number too long to read") from None
-        match = _TOML_LINE.search(str(exc))
+        match = re.search(_TOML_LINE, str(exc))
         raise InvalidFile(
             name, f"not valid TOML: {exc}", int(match.group(1)) if match else None
         ) from None
@@ -303,7 +302,7 @@ class Journal:
                 head = file.read(64 * 1024).decode("utf-8", "replace")
         except OSError:
             return None
-        found = _TITLE_LINE.search(head)
+        found = re.search(_TITLE_LINE, head)
         if found is None:
             return None
         return found.group(1) if found.group(1) is not None else found.group(2)
@@ -395,7 +394,7 @@ class Journal:
         """Delete temporary files a killed writer left; safe only while holding the lock."""
         # Every write happens under the lock, so no temp file can be in use by anyone else now.
         for path in self.path.iterdir():
-            if _TEMP_NAME.match(path.name) and path.is_file() and not path.is_symlink():
+            if re.match(_TEMP_NAME, path.name) and path.is_file() and not path.is_symlink():
                 with contextlib.suppress(OSError):
                     path.unlink()
 

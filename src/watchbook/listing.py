@@ -1,15 +1,16 @@
 """Where the journal folder is, and its listing: entry file names, sizes and mtimes.
 
 Every command that reads the index compares the folder with the listing stored in it, which
-takes a `stat` per file. The index keeps the listing as bytes in pieces of CHUNK files, so that
-an unchanged folder is one comparison of bytes and an edit unpacks only the pieces it touched.
+takes a `stat` per file. The index keeps the listing as bytes in pieces of CHUNK files, one row
+each, so that an unchanged folder is a comparison of bytes, and an edit unpacks and rewrites only
+the pieces it touched.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 ENV_VAR = "WATCHBOOK_JOURNAL"
@@ -43,11 +44,10 @@ class ListingChanges:
     """What differs between two listings: files added or changed (with their new stats), files
     removed, and which piece of the new listing holds each changed file."""
 
-    __slots__ = ("changed", "pieces", "removed", "total")
+    __slots__ = ("changed", "pieces", "removed")
 
-    def __init__(self, changed: dict[str, Stat], pieces: dict[str, int], removed: set[str],
-                 total: int) -> None:  # fmt: skip
-        self.changed, self.pieces, self.removed, self.total = changed, pieces, removed, total
+    def __init__(self, changed: dict[str, Stat], pieces: dict[str, int], removed: set[str]) -> None:
+        self.changed, self.pieces, self.removed = changed, pieces, removed
 
 
 class Listing:
@@ -109,19 +109,23 @@ def _stats(folder: int, names: list[str]) -> list[Stat]:
 
 
 def listing_bytes(listing: dict[str, Stat]) -> bytes:
-    """A listing as bytes, in its order: what the index stores and compares in one go."""
-    # In pieces of CHUNK files, each marshalled apart, so that the few pieces an edit changes
-    # are found and unpacked alone (listing_changes). Marshal version 2 has no back-references,
-    # so equal listings give equal bytes.
+    """A listing as bytes, in its order: what the index compares with the pieces it stores."""
+    # Marshal version 2 has no back-references, so equal listings give equal bytes.
+    return marshal.dumps((len(listing), split_listing(listing)), 2)
+
+
+def split_listing(listing: dict[str, Stat]) -> tuple[bytes, ...]:
+    """A listing's pieces, CHUNK files each, in its order: what the index stores, a row each."""
+    # Each piece marshalled apart, so that the few pieces an edit changes are found and
+    # unpacked alone (listing_changes).
     from watchbook.tricks import enabled
 
     # Without the trick: one piece, so that any change unpacks the whole listing.
     size = CHUNK if enabled("listing-pieces") else max(1, len(listing))
     items = list(listing.items())
-    pieces = tuple(
+    return tuple(
         marshal.dumps(dict(items[start : start + size]), 2) for start in range(0, len(items), size)
     )
-    return marshal.dumps((len(items), pieces), 2)
 
 
 def _loads(data: bytes) -> Any:
@@ -131,7 +135,8 @@ def _loads(data: bytes) -> Any:
         raise ValueError(f"damaged listing: {exc}") from None
 
 
-def _pieces(raw: bytes) -> tuple[int, tuple[bytes, ...]]:
+def listing_pieces(raw: bytes) -> tuple[int, tuple[bytes, ...]]:
+    """The number of files in a listing's bytes, and its pieces (ValueError when it is not one)."""
     value = _loads(raw)
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], tuple)):
         raise ValueError("not a listing")
@@ -148,15 +153,13 @@ def _piece(data: bytes) -> dict[str, Stat]:
 def listing_files(raw: bytes) -> dict[str, Stat]:
     """The listing listing_bytes() wrote, as a dict (ValueError when it is not one)."""
     files: dict[str, Stat] = {}
-    for piece in _pieces(raw)[1]:
+    for piece in listing_pieces(raw)[1]:
         files.update(_piece(piece))
     return files
 
 
-def listing_changes(before: bytes, after: bytes) -> ListingChanges:
-    """What changed from one listing's bytes to another's, unpacking only the pieces that differ."""
-    _total, old = _pieces(before)
-    total, new = _pieces(after)
+def listing_changes(old: Sequence[bytes], new: Sequence[bytes]) -> ListingChanges:
+    """What changed from one listing's pieces to another's, unpacking only the pieces that differ."""
     old_part: dict[str, Stat] = {}
     new_part: dict[str, Stat] = {}
     pieces: dict[str, int] = {}
@@ -175,15 +178,16 @@ def listing_changes(before: bytes, after: bytes) -> ListingChanges:
             pieces.update(dict.fromkeys(files, number))
     changed = {name: stat for name, stat in new_part.items() if old_part.get(name) != stat}
     removed = old_part.keys() - new_part.keys()
-    return ListingChanges(changed, {n: pieces[n] for n in changed}, removed, total)
+    return ListingChanges(changed, {n: pieces[n] for n in changed}, removed)
 
 
-def patched_listing(raw: bytes, stats: dict[str, Stat], pieces: dict[str, int]) -> bytes:
-    """A listing's bytes with some files' stats replaced (their pieces as listing_changes says)."""
-    total, parts = _pieces(raw)
+def patched_pieces(
+    parts: Sequence[bytes], stats: dict[str, Stat], pieces: dict[str, int]
+) -> tuple[bytes, ...]:
+    """A listing's pieces with some files' stats replaced (their pieces as listing_changes says)."""
     new_parts = list(parts)
     for number in sorted({pieces[name] for name in stats}):
         files = _piece(new_parts[number])
         files.update({name: stats[name] for name in files.keys() & stats.keys()})
         new_parts[number] = marshal.dumps(files, 2)
-    return marshal.dumps((total, tuple(new_parts)), 2)
+    return tuple(new_parts)

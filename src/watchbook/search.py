@@ -399,7 +399,7 @@ def _plausible(entries: Sequence[Entry], key: str, loose: bool = False) -> Itera
 
 
 # A file's name as the title it was made from: 'the-matrix-1999-2.toml' -> 'the matrix'.
-_SLUG_TAIL = re.compile(r"(?:-(?:18|19|20)\d\d)?(?:-\d{1,3})?$")
+_SLUG_TAIL = r"(?:-(?:18|19|20)\d\d)?(?:-\d{1,3})?$"
 
 
 def _broken_match(
@@ -413,7 +413,7 @@ def _broken_match(
         stem = problem.path.removesuffix(".toml")
         if stem == slug:
             raise UnreadableMatch(query, problem)
-        names = {stem.replace("-", " "), _SLUG_TAIL.sub("", stem).replace("-", " ")}
+        names = {stem.replace("-", " "), re.sub(_SLUG_TAIL, "", stem).replace("-", " ")}
         names.update(name_forms(stated.get(problem.path, "")))
         match = max(best_match(forms, name) for name in names)
         if match.score >= FUZZY_FLOOR and (best is None or match > best[0]):

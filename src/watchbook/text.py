@@ -21,11 +21,9 @@ _ARTICLE_AT_END = re.compile(
 # C0/C1 controls, the bidi embedding/override/isolate marks (which can disguise text), and lone
 # surrogates (bytes that were not UTF-8 on the command line, which no file can hold);
 # ordinary right-to-left text, joiners and emoji are fine.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 # The same without newlines, carriage returns and tabs (\x09, \x0a, \x0d), allowed in text.
-_CONTROL_IN_TEXT = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+_CONTROL_IN_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -85,7 +83,13 @@ def name_forms(name: str) -> list[str]:
 
 def has_control_chars(text: str, allow_newlines: bool = False) -> bool:
     """True when the text holds control or bidi-override characters (newlines and tabs if allowed)."""
-    return (_CONTROL_IN_TEXT if allow_newlines else _CONTROL).search(text) is not None
+    return _control_pattern(allow_newlines).search(text) is not None
+
+
+@functools.cache
+def _control_pattern(allow_newlines: bool) -> re.Pattern[str]:
+    # Compiled when first needed: these large character classes take a millisecond each.
+    return re.compile(_CONTROL_IN_TEXT if allow_newlines else _CONTROL)
 
 
 # --- words: stop words, tokens, creator names, series -----------------------------------------

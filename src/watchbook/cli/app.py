@@ -7,12 +7,12 @@ each with a Typer of its own that is merged into this one.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any, NoReturn
 
 import click
@@ -21,19 +21,6 @@ from click.exceptions import NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from watchbook import __version__
-from watchbook.cli.commands import (
-    completion,
-    diary,
-    export,
-    imports,
-    journal,
-    links,
-    recommend,
-    search,
-    series,
-    stats,
-)
-from watchbook.cli.completion import register_shells
 from watchbook.cli.options import State
 from watchbook.cli.values import PATH, parameter_name
 from watchbook.errors import (
@@ -111,7 +98,7 @@ class WatchbookGroup(TyperGroup):
 
 
 # Click's words for arguments nothing takes: 'Got unexpected extra arguments (a b)'.
-_EXTRA_ARGUMENTS = re.compile(r"^Got unexpected extra arguments? \((.*)\)$")
+_EXTRA_ARGUMENTS = r"^Got unexpected extra arguments? \((.*)\)$"
 
 
 def usage_message(exc: click.ClickException) -> str:
@@ -132,7 +119,7 @@ def usage_message(exc: click.ClickException) -> str:
     if isinstance(exc, click.BadOptionUsage):
         return f"{exc.option_name}: {_option_problem(exc.message)}{_help_hint(exc)}"
     if isinstance(exc, click.UsageError):
-        extra = _EXTRA_ARGUMENTS.match(exc.message)
+        extra = re.match(_EXTRA_ARGUMENTS, exc.message)
         if extra:
             return f"{extra.group(1)}: unexpected argument{_help_hint(exc)}"
         return f"{exc.message}{_help_hint(exc)}"
@@ -209,27 +196,30 @@ def main(
     ctx.obj = State(explicit=journal)
 
 
-# The modules that hold the commands, in the order they are listed.
-CONCEPTS = (journal, series, search, links, recommend, export, imports, diary, stats, completion)
+# The modules of watchbook.cli.commands that hold the commands, in the order they are listed.
+CONCEPTS = (
+    "journal", "series", "search", "links", "recommend", "export", "imports", "diary", "stats",
+    "completion",
+)  # fmt: skip
 # Which module holds each command (tests/test_cli_glue.py checks it against the modules).
 CONCEPT_OF = {
     **dict.fromkeys(
-        ("add", "show", "list", "edit", "rm", "init", "where", "check", "reindex"), journal
+        ("add", "show", "list", "edit", "rm", "init", "where", "check", "reindex"), "journal"
     ),
-    **dict.fromkeys(("watch", "next"), series),
-    "search": search,
-    **dict.fromkeys(("link", "unlink"), links),
-    "recommend": recommend,
-    "export": export,
-    "import": imports,
-    "diary": diary,
-    "stats": stats,
-    "completion": completion,
+    **dict.fromkeys(("watch", "next"), "series"),
+    "search": "search",
+    **dict.fromkeys(("link", "unlink"), "links"),
+    "recommend": "recommend",
+    "export": "export",
+    "import": "imports",
+    "diary": "diary",
+    "stats": "stats",
+    "completion": "completion",
 }
 
 
-def make_app(concepts: Sequence[ModuleType] = CONCEPTS) -> typer.Typer:
-    """The watchbook group with the commands of these modules."""
+def make_app(concepts: Sequence[str] = CONCEPTS) -> typer.Typer:
+    """The watchbook group with the commands of these modules (names in CONCEPTS)."""
     made = typer.Typer(
         cls=WatchbookGroup,
         help="A review journal for films, series and anime, kept as TOML files you own.",
@@ -242,13 +232,26 @@ def make_app(concepts: Sequence[ModuleType] = CONCEPTS) -> typer.Typer:
         add_completion=False,
     )
     for concept in concepts:
-        made.add_typer(concept.commands)
+        made.add_typer(importlib.import_module(f"watchbook.cli.commands.{concept}").commands)
     made.callback()(main)
     return made
 
 
-app = make_app()
-register_shells()
+def full_app() -> typer.Typer:
+    """The group with every command, answering completion requests too."""
+    from watchbook.cli.completion import register_shells
+
+    register_shells()
+    return make_app()
+
+
+def __getattr__(name: str) -> Any:
+    # `app`, the whole group, is made when first asked for: a command line naming one command
+    # imports that command's module only (see run).
+    if name == "app":
+        made = globals()["app"] = full_app()
+        return made
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run() -> None:
@@ -256,13 +259,14 @@ def run() -> None:
     from watchbook.readahead import COMPLETE_VAR, journal_and_command
     from watchbook.tricks import enabled
 
-    chosen = app
     # Typer builds every command it holds before running one (a fifth of a short command's
-    # own work): a command line naming a known command gets a group holding that one only.
-    # Help for the whole group, an unknown command and a completion request get them all.
+    # own work), and each command module costs its import: a command line naming a known
+    # command gets a group holding that one's module only. Help for the whole group, an
+    # unknown command and a completion request get them all.
     if enabled("one-command") and not os.environ.get(COMPLETE_VAR):
         _journal, command = journal_and_command(sys.argv[1:])
         concept = CONCEPT_OF.get(command or "")
         if concept is not None:
-            chosen = make_app([concept])
-    chosen(prog_name="watchbook")
+            make_app([concept])(prog_name="watchbook")
+            return
+    full_app()(prog_name="watchbook")

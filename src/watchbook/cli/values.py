@@ -17,7 +17,7 @@ import click
 
 from watchbook.errors import InvalidValue
 
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_WHOLE_NUMBER = r"[+-]?[0-9]+"
 
 
 class Checked(click.ParamType):
@@ -50,7 +50,7 @@ def convert_checked(
 
 def whole_number(text: str, minimum: int | None = None) -> int:
     """A whole number written in digits, at least `minimum`."""
-    if not _WHOLE_NUMBER.fullmatch(text.strip()):
+    if not re.fullmatch(_WHOLE_NUMBER, text.strip()):
         raise InvalidValue("N", f"must be a whole number (got {text!r})")
     number = int(text)
     if minimum is not None and number < minimum:

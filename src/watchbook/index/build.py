@@ -39,7 +39,7 @@ from watchbook.index.schema import (
     stored_listing,
 )
 from watchbook.index.searchdata import SearchData, SearchKeys, search_keys
-from watchbook.listing import listing_bytes
+from watchbook.listing import split_listing
 from watchbook.text import series_key
 
 if TYPE_CHECKING:
@@ -282,7 +282,7 @@ class Builder:
             else:
                 put_blob(conn, LINKS_DUE, b"")
             put_blob(conn, "search", SearchData.of_entries(keys).dump())
-            put_listing(conn, listing_bytes(stored_listing(listing, read_at)))
+            put_listing(conn, split_listing(stored_listing(listing, read_at)))
             run_script(conn, INDEXES + LINK_INDEXES)
             new_lineage(conn)
             add_history_triggers(conn)

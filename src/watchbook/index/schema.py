@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from watchbook.entry import Entry, community_rating, dismissed
-from watchbook.index.codec import IndexDamaged, encode_entry, pack, with_checksum
+from watchbook.index.codec import IndexDamaged, checked, encode_entry, pack, with_checksum
 from watchbook.index.searchdata import entry_columns
 from watchbook.text import series_key, split_words
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from watchbook.mentions import MentionKey
 
 # Bumped whenever what is stored changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -28,6 +28,7 @@ RACY_NS = 500_000_000
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE listing (piece INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE entries (
     id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, status TEXT, score REAL, last INTEGER,
     year INTEGER, kind TEXT, tags TEXT, tied INTEGER NOT NULL, series TEXT NOT NULL,
@@ -68,7 +69,7 @@ CREATE INDEX creators_key ON creators (key, slug);
 CREATE INDEX creators_slug ON creators (slug);
 CREATE INDEX derived_target ON derived (target);
 """
-TABLES = ("meta", "blobs", "entries", "problems", "mention_keys", "title_words", "creators",
+TABLES = ("meta", "blobs", "listing", "entries", "problems", "mention_keys", "title_words", "creators",
           "derived", "texts", "text_words", "changes")  # fmt: skip
 
 # What changed since when, for readers that keep something made from the index (the HTML
@@ -202,9 +203,40 @@ def put_blob(conn: sqlite3.Connection, name: str, data: bytes) -> None:
     conn.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, data))
 
 
-def put_listing(conn: sqlite3.Connection, data: bytes) -> None:
-    """Store a listing's bytes (listing_bytes), with a checksum."""
-    put_blob(conn, "listing", with_checksum(data))
+def put_listing(
+    conn: sqlite3.Connection, pieces: Sequence[bytes], stored: Sequence[bytes] = ()
+) -> None:
+    """Store a listing's pieces (listing_pieces), each with a checksum, over those `stored`."""
+    # A row per piece: an edit rewrites the piece it touched, not the whole listing (which a
+    # commit writes twice, to the log and then to the file).
+    conn.executemany(
+        "INSERT OR REPLACE INTO listing VALUES (?, ?)",
+        [
+            (number, with_checksum(piece))
+            for number, piece in enumerate(pieces)
+            if number >= len(stored) or stored[number] != piece
+        ],
+    )
+    conn.execute("DELETE FROM listing WHERE piece >= ?", (len(pieces),))
+
+
+def stored_pieces(conn: sqlite3.Connection) -> list[bytes]:
+    """The pieces of the listing put_listing stored, checked (IndexDamaged when damaged)."""
+    pieces: list[bytes] = []
+    for number, data in conn.execute("SELECT piece, data FROM listing ORDER BY piece"):
+        if number != len(pieces):
+            raise IndexDamaged("the index's listing has a piece missing")
+        pieces.append(checked(bytes(data)))
+    return pieces
+
+
+def stored_listing_matches(conn: sqlite3.Connection, pieces: Sequence[bytes]) -> bool:
+    """True when the stored listing holds exactly these pieces."""
+    rows = conn.execute("SELECT data FROM listing ORDER BY piece").fetchall()
+    # The checksum needs no checking here: pieces equal to fresh ones are sound.
+    return len(rows) == len(pieces) and all(
+        row[0][4:] == piece for row, piece in zip(rows, pieces, strict=True)
+    )
 
 
 def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

@@ -14,17 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from watchbook.errors import Conflict, NotFound
-from watchbook.index.codec import IndexDamaged, checked
+from watchbook.index.codec import IndexDamaged
 from watchbook.index.schema import (
     INDEX_NAME,
     LOCK_NAME,
     LOCK_TIMEOUT,
     SCHEMA_VERSION,
     TABLES,
-    blob,
+    stored_pieces,
 )
 from watchbook.index.view import IndexView
-from watchbook.listing import Listing, Stat, listing_changes, read_listing
+from watchbook.listing import Listing, Stat, listing_changes, listing_pieces, read_listing
 
 if TYPE_CHECKING:
     import sqlite3
@@ -264,20 +264,22 @@ class Index:
         # what changed is worked out again once inside.
         try:
             conn.execute("BEGIN IMMEDIATE")
+            stored = stored_pieces(conn)
             try:
-                changes = listing_changes(checked(blob(conn, "listing")), listed.raw)
+                total, pieces = listing_pieces(listed.raw)
+                changes = listing_changes(stored, pieces)
             except ValueError as exc:
                 raise IndexDamaged(str(exc)) from None
             count = len(changes.changed) + len(changes.removed)
             if not count:
                 conn.execute("COMMIT")
-            elif count > max(50, REBUILD_SHARE * changes.total):
+            elif count > max(50, REBUILD_SHARE * total):
                 conn.execute("ROLLBACK")
                 Builder(conn, self.journal, self.progress).build(listed.files, links)
             else:
                 from watchbook.index.update import Updater
 
-                Updater(conn, self.journal).apply(listed, changes)
+                Updater(conn, self.journal).apply(stored, pieces, changes)
                 conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):

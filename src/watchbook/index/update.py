@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from watchbook.index.build import read_files
@@ -26,7 +26,7 @@ from watchbook.index.schema import (
 from watchbook.index.searchdata import SearchData, search_keys
 from watchbook.index.view import entries_by_id
 from watchbook.journal import printable_name
-from watchbook.listing import SUFFIX, patched_listing
+from watchbook.listing import SUFFIX, patched_pieces
 from watchbook.text import series_key
 from watchbook.tricks import enabled
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from watchbook.entry import Entry
     from watchbook.journal import Journal
-    from watchbook.listing import Listing, ListingChanges
+    from watchbook.listing import ListingChanges
     from watchbook.mentions import MentionFinder, MentionKey
 
 
@@ -58,8 +58,13 @@ class Updater:
                 found[entry.slug] = (rowid, entry)
         return found
 
-    def apply(self, listed: Listing, changes: ListingChanges) -> None:
-        """Re-read changed files, forget removed ones, and refresh every derived link they touch."""
+    def apply(
+        self, stored: Sequence[bytes], pieces: Sequence[bytes], changes: ListingChanges
+    ) -> None:
+        """Re-read changed files, forget removed ones, and refresh every derived link they touch.
+
+        `stored` are the pieces of the listing the index holds, `pieces` those of the folder now.
+        """
         conn = self.conn
         # What this update writes is recorded under a generation of its own.
         next_generation(conn)
@@ -99,7 +104,7 @@ class Updater:
         fresh = stored_listing(changes.changed, read_at)
         marks = {name: stat for name, stat in fresh.items() if stat != changes.changed[name]}
         put_listing(
-            conn, patched_listing(listed.raw, marks, changes.pieces) if marks else listed.raw
+            conn, patched_pieces(pieces, marks, changes.pieces) if marks else pieces, stored
         )
 
     def _relink(

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from watchbook.errors import InvalidFile, UnreadableMatch
 from watchbook.index.codec import decode_entry
-from watchbook.index.schema import blob, chunks, history, links_due, marks
+from watchbook.index.schema import blob, chunks, history, links_due, marks, stored_listing_matches
 from watchbook.index.searchdata import EntrySummary, SearchData
+from watchbook.listing import listing_pieces
 from watchbook.matching import query_forms
 from watchbook.search import KeyField
 from watchbook.text import split_words
@@ -44,7 +45,11 @@ class IndexView:
 
     def listing_matches(self, listing: Listing) -> bool:
         """True when the folder is exactly as the index last saw it (one comparison of bytes)."""
-        return blob(self.conn, "listing")[4:] == listing.raw
+        try:
+            pieces = listing_pieces(listing.raw)[1]
+        except ValueError:
+            return False
+        return stored_listing_matches(self.conn, pieces)
 
     def close(self) -> None:
         """End the snapshot."""
