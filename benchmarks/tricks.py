@@ -14,7 +14,7 @@ the gain (1 - on/off, from the medians of the paired ratios):
 The HTML export's tricks (plain-reviews, gc-freeze, incremental-site) are measured by
 export_speed.py, on the site they are there for.
 
-    python benchmarks/tricks.py [--runs 9] [--full] [--work /tmp/watchbook-speed]
+    python benchmarks/tricks.py [--runs 9] [--full] [--only NAME,...] [--work /tmp/watchbook-speed]
 """
 
 from __future__ import annotations
@@ -68,7 +68,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--full", action="store_true", help="also 100,000 entries")
     parser.add_argument("--work", type=Path, default=Path("/tmp/watchbook-speed"))
+    parser.add_argument("--only", help="these tricks only (names separated by commas)")
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+
+    def wanted(trick: str) -> bool:
+        return only is None or trick in only
+
     args.work.mkdir(parents=True, exist_ok=True)
     env = environment(args.work)
     run(FLOOR, env)
@@ -99,7 +105,7 @@ def main() -> int:
 
         search = watchbook(journal, "search", "sidnoia")
         build_runs = max(3, args.runs // 3) if n <= 10_000 else 1
-        if n == 10_000:
+        if n == 10_000 and wanted("parallel-build"):
             rows.append(
                 compare(
                     "first build with links (`show`)",
@@ -110,28 +116,32 @@ def main() -> int:
                     no_index,
                 )
             )
+        if n == 10_000 and wanted("lazy-links"):
             rows.append(
                 compare("first build (`search`)", search, env, "lazy-links", build_runs, no_index)
             )
-            run(watchbook(journal, "show", some), env)
+        run(watchbook(journal, "show", some), env)
+        if n == 10_000 and wanted("quiet-edits"):
             rows.append(
                 compare(
                     "one file changed, then `search`", search, env, "quiet-edits", args.runs, edit
                 )
             )
-            for trick in ("read-ahead", "one-command", "import-gc"):
+        for trick in ("read-ahead", "one-command", "import-gc"):
+            if n == 10_000 and wanted(trick):
                 rows.append(compare("warm `search`", search, env, trick, args.runs))
         run(watchbook(journal, "show", some), env)
-        rows.append(
-            compare(
-                f"one file changed, then `search` ({n:,} entries)",
-                search,
-                env,
-                "listing-pieces",
-                args.runs,
-                edit,
+        if wanted("listing-pieces"):
+            rows.append(
+                compare(
+                    f"one file changed, then `search` ({n:,} entries)",
+                    search,
+                    env,
+                    "listing-pieces",
+                    args.runs,
+                    edit,
+                )
             )
-        )
     print("| trick | target | on | off | gain |")
     print("|---|---|---|---|---|")
     print("\n".join(rows))

@@ -470,6 +470,7 @@ def test_the_watchlists_shortcuts_through_the_index_agree_with_the_files(
     catalog, files, index = both_sources(tmp_path, original)
     liked = files.liked()
     assert liked and index.liked() == liked
+    assert sorted(index.liked_runs()) == sorted(files.liked_runs())
     slugs = [e.slug for e in catalog.entries]
     from_files = files.taste_links(slugs, liked)
     from_index = index.taste_links(slugs, liked)
@@ -487,6 +488,36 @@ def test_the_watchlists_shortcuts_through_the_index_agree_with_the_files(
         assert index.liked_holders(kind, key, liked) == files.liked_holders(kind, key, liked)
         assert index.holder_count(kind, key) == files.holder_count(kind, key)
     assert any(index.liked_holders(kind, key, liked) for kind, key in features)
+
+
+def test_the_index_finds_the_liked_runs_under_way_as_the_files_do(journal_dir: Path) -> None:
+    # The index reads them from the middle score and one query, not from every entry's score.
+    import sys
+
+    from tests.conftest import ROOT
+    from watchbook.journal import dump_entry
+    from watchbook.progress import Progress
+    from watchbook.recommend.continuing import continuing
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import make_entries
+
+    journal_dir.mkdir()
+    for number, entry in enumerate(make_entries(400, seed=8)):
+        if entry.status == "watching" and number % 3:
+            # A run under way, the last episode seen on a day of its own.
+            entry.kind, entry.episodes = "series", 24
+            entry.progress = Progress(1 + number % 20, dt.date(2024, 1, 1) + dt.timedelta(number))
+        (journal_dir / f"{entry.slug}.toml").write_text(dump_entry(entry), encoding="utf-8")
+    journal = Journal(journal_dir)
+    catalog = load_catalog(journal)
+    files, index = CatalogRelations(catalog), IndexRelations(open_index(journal))
+    runs = set(files.liked_runs())
+    under_way = {e.slug for e in catalog.entries if e.slug in runs and e.progress is not None}
+    # The index leaves out the liked runs with no episode seen: nothing to continue there.
+    assert under_way and runs - under_way and sorted(index.liked_runs()) == sorted(under_way)
+    going = [r.entry.slug for r in continuing(files, None)]
+    assert going and [r.entry.slug for r in continuing(index, None)] == going
 
 
 # --- a real terminal --------------------------------------------------------------------------

@@ -87,6 +87,16 @@ def middle_scores(view: IndexView) -> list[float]:
     return [score for (score,) in rows]
 
 
+def running_at_least(view: IndexView, threshold: float) -> list[str]:
+    """Slugs of the entries being watched, with a run under way, scored at least `threshold`."""
+    rows = view.conn.execute(
+        "SELECT slug FROM entries INDEXED BY entries_running "
+        "WHERE status = 'watching' AND running = 1 AND score >= ?",
+        (threshold,),
+    )
+    return [slug for (slug,) in rows]
+
+
 def scored_at_least(view: IndexView, threshold: float) -> list[tuple[int, str, float]]:
     """(row id, slug, score) of the watched entries scored at least `threshold`."""
     ids, slugs, scores = view.conn.execute(

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from watchbook.mentions import MentionKey
 
 # Bumped whenever what is stored changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -32,7 +32,7 @@ CREATE TABLE listing (piece INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE entries (
     id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, status TEXT, score REAL, last INTEGER,
     year INTEGER, kind TEXT, tags TEXT, tied INTEGER NOT NULL, series TEXT NOT NULL,
-    community REAL, data BLOB NOT NULL
+    community REAL, running INTEGER NOT NULL, data BLOB NOT NULL
 );
 CREATE TABLE problems (name TEXT PRIMARY KEY, message TEXT NOT NULL, line INTEGER);
 CREATE TABLE mention_keys (
@@ -60,6 +60,7 @@ CREATE INDEX entries_taste ON entries (slug, score, year, kind, community, statu
     WHERE status != 'planned' AND score >= 0;
 CREATE INDEX entries_groups ON entries (kind, year, score, community, status)
     WHERE status != 'planned' AND score >= 0;
+CREATE INDEX entries_running ON entries (score, slug) WHERE status = 'watching' AND running = 1;
 """
 LINK_INDEXES = """
 CREATE INDEX mention_keys_gram ON mention_keys (gram);
@@ -100,9 +101,12 @@ HISTORY_TRIGGERS = {
 LINKS_DUE = "links due"
 
 # The small columns come first and the encoded entry last, so that reading them never walks it;
-# `tied` marks the few entries with links written by hand or dismissed ones.
-ENTRY_MARKS = ",".join("?" * 12)
-ENTRY_COLUMNS = "slug, status, score, last, year, kind, tags, tied, series, community, data"
+# `tied` marks the few entries with links written by hand or dismissed ones, `running` those
+# with a run of episodes under way (progress).
+ENTRY_MARKS = ",".join("?" * 13)
+ENTRY_COLUMNS = (
+    "slug, status, score, last, year, kind, tags, tied, series, community, running, data"
+)
 
 
 def entry_row(entry: Entry) -> tuple[Any, ...]:
@@ -110,7 +114,8 @@ def entry_row(entry: Entry) -> tuple[Any, ...]:
     kind, status, score, last, tags = entry_columns(entry)
     tied = int(bool(entry.links or dismissed(entry)))
     return (entry.slug, status, score, last, entry.year, kind, tags, tied,
-            series_key(entry.title), community_rating(entry), encode_entry(entry))  # fmt: skip
+            series_key(entry.title), community_rating(entry), int(entry.progress is not None),
+            encode_entry(entry))  # fmt: skip
 
 
 def fts_text(text: str | None) -> str:

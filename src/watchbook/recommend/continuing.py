@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from watchbook.entry import format_score
 from watchbook.progress import fraction
-from watchbook.recommend.evidence import Recommendation, liking
+from watchbook.recommend.evidence import Recommendation
 
 if TYPE_CHECKING:
     from watchbook.entry import Entry
@@ -20,10 +20,7 @@ if TYPE_CHECKING:
 
 def continuing(relations: Relations, limit: int | None = 10) -> list[Recommendation]:
     """Runs under way whose score so far counts as liked, the one watched last first."""
-    rows = list(relations.entry_scores())
-    liked = liking([r.score for r in rows if r.score is not None and r.status != "planned"])
-    slugs = [r.slug for r in rows if r.status == "watching" and (r.score or 0.0) >= liked]
-    going = [e for e in relations.load(slugs).values() if e.progress is not None]
+    going = [e for e in relations.load(relations.liked_runs()).values() if e.progress is not None]
     going.sort(key=lambda e: (_last(e), e.slug), reverse=True)
     return [Recommendation(e, None, [_reason(e)], mode="continue") for e in going[:limit]]
 

@@ -211,6 +211,12 @@ class Relations:
             if r.status != "planned" and r.score is not None
         )
 
+    def liked_runs(self) -> list[str]:
+        """Slugs of the liked entries being watched: at least those with a run under way."""
+        rows = list(self.entry_scores())
+        liked = liking([r.score for r in rows if r.score is not None and r.status != "planned"])
+        return [r.slug for r in rows if r.status == "watching" and (r.score or 0.0) >= liked]
+
     def holder_count(self, kind: str, key: str) -> int:
         """How many entries hold a creator or tag."""
         return len(self.holders(kind, key))
@@ -416,6 +422,14 @@ class IndexRelations(Relations):
         rows = scored_at_least(self.view, liking(middle))
         self._liked_ids = {rowid: slug for rowid, slug, _score in rows}
         return {slug: like_weight(score) for _rowid, slug, score in rows}
+
+    def liked_runs(self) -> list[str]:
+        from watchbook.index.relations import middle_scores, running_at_least
+
+        # The liked threshold from the middle score alone, and the few runs under way above
+        # it: not every entry's score, nor entries without a run to continue.
+        middle = middle_scores(self.view)
+        return running_at_least(self.view, liking(middle)) if middle else []
 
     def taste_rows(self) -> TasteRows:
         from watchbook.index.relations import taste_groups, taste_ratings, taste_rows
