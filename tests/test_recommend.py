@@ -14,7 +14,7 @@ from tests.conftest import SAMPLE_JOURNAL, Invoke, run_in_terminal
 from watchbook.index.catalog import Catalog
 from watchbook.index.store import load_catalog, open_index
 from watchbook.journal import Journal, make_slug
-from watchbook.recommend.evidence import combine, rarity, scaled
+from watchbook.recommend.evidence import combine, rarity, rough_ranking, scaled
 from watchbook.recommend.related import related
 from watchbook.recommend.sources import CatalogRelations, IndexRelations
 from watchbook.recommend.watchlist import rewatch_ideas, watchlist
@@ -490,26 +490,32 @@ def test_the_watchlists_shortcuts_through_the_index_agree_with_the_files(
     assert any(index.liked_holders(kind, key, liked) for kind, key in features)
 
 
-def test_the_index_finds_the_liked_runs_under_way_as_the_files_do(journal_dir: Path) -> None:
-    # The index reads them from the middle score and one query, not from every entry's score.
+def write_corpus(journal_dir: Path, count: int, seed: int) -> Journal:
+    """A generated journal (benchmarks/corpus.py), with some series under way."""
     import sys
 
     from tests.conftest import ROOT
     from watchbook.journal import dump_entry
     from watchbook.progress import Progress
-    from watchbook.recommend.continuing import continuing
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from corpus import make_entries
 
     journal_dir.mkdir()
-    for number, entry in enumerate(make_entries(400, seed=8)):
+    for number, entry in enumerate(make_entries(count, seed=seed)):
         if entry.status == "watching" and number % 3:
             # A run under way, the last episode seen on a day of its own.
             entry.kind, entry.episodes = "series", 24
             entry.progress = Progress(1 + number % 20, dt.date(2024, 1, 1) + dt.timedelta(number))
         (journal_dir / f"{entry.slug}.toml").write_text(dump_entry(entry), encoding="utf-8")
-    journal = Journal(journal_dir)
+    return Journal(journal_dir)
+
+
+def test_the_index_finds_the_liked_runs_under_way_as_the_files_do(journal_dir: Path) -> None:
+    # The index reads them from the middle score and one query, not from every entry's score.
+    from watchbook.recommend.continuing import continuing
+
+    journal = write_corpus(journal_dir, 400, seed=8)
     catalog = load_catalog(journal)
     files, index = CatalogRelations(catalog), IndexRelations(open_index(journal))
     runs = set(files.liked_runs())
@@ -518,6 +524,27 @@ def test_the_index_finds_the_liked_runs_under_way_as_the_files_do(journal_dir: P
     assert under_way and runs - under_way and sorted(index.liked_runs()) == sorted(under_way)
     going = [r.entry.slug for r in continuing(files, None)]
     assert going and [r.entry.slug for r in continuing(index, None)] == going
+
+
+def test_the_index_picks_the_same_candidates_as_the_files_where_many_tie(journal_dir: Path) -> None:
+    # The index adds evidence up by row id and names only the candidates that can make the cut;
+    # hundreds share a common tag and tie, which the slug order decides, as from the files.
+    journal = write_corpus(journal_dir, 600, seed=9)
+    catalog = load_catalog(journal)
+    files, index = CatalogRelations(catalog), IndexRelations(open_index(journal))
+    anchors = [e for e in catalog.entries if e.tags][::20]
+    ties_at_the_cut = 0
+    for anchor in anchors:
+        features = files.features(anchor)
+        links = files.links_by_other(anchor.slug)
+        mates = files.series_mates(anchor)
+        from_files = files.rough_candidates(anchor, features, links, mates, 12)
+        assert len(from_files) == 12
+        assert index.rough_candidates(anchor, features, links, mates, 12) == from_files
+        values = rough_ranking(files, anchor, features, links, mates)
+        cut = values[from_files[-1]]
+        ties_at_the_cut += sum(1 for value in values.values() if value == cut) > 1
+    assert ties_at_the_cut >= len(anchors) // 2
 
 
 # --- a real terminal --------------------------------------------------------------------------

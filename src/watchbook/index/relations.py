@@ -8,7 +8,7 @@ per column, and the partial indexes of schema.INDEXES answer the common filters.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from watchbook.index.schema import chunks, marks
 
@@ -39,6 +39,16 @@ def slugs_by_id(view: IndexView) -> dict[int, str]:
     # Read from the slug index alone (the condition makes SQLite use it), which is far cheaper
     # than one table lookup per row.
     return dict(view.conn.execute("SELECT id, slug FROM entries WHERE slug > ''"))
+
+
+def ids_and_slugs(view: IndexView, known: Iterable[Any], by_id: bool) -> dict[Any, Any]:
+    """Row id -> slug of the entries with these ids (by_id), else slug -> row id (those found)."""
+    given, other = ("id", "slug") if by_id else ("slug", "id")
+    found: dict[Any, Any] = {}
+    for chunk in chunks(sorted(set(known)), 500):
+        sql = f"SELECT {given}, {other} FROM entries WHERE {given} IN ({marks(len(chunk))})"
+        found.update(view.conn.execute(sql, chunk))
+    return found
 
 
 def planned_slugs(view: IndexView) -> list[str]:

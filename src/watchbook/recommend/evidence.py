@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from watchbook.text import fold
 
@@ -206,21 +207,52 @@ def rough_ranking(
     """Evidence per candidate from links, creators and tags, added up along inverted lists."""
     # The same sum evidence() makes, without building any reason; used to pick the candidates worth
     # reading whole. (It ignores dismissals, which evidence() then applies.)
-    total: dict[str, float] = defaultdict(float)
+    total = evidence_totals(relations, features, relations.holders, links, mates)
+    total.pop(anchor.slug, None)
+    return total
+
+
+Candidate = TypeVar("Candidate", bound=Hashable)
+
+
+def evidence_totals(
+    relations: Relations,
+    features: Features,
+    holders: Callable[[str, str], Iterable[Candidate]],
+    links: Mapping[Candidate, Sequence[EntryLink]],
+    mates: Iterable[Candidate],
+) -> dict[Candidate, float]:
+    """rough_ranking()'s sums, with candidates named as `holders` names them (slugs, row ids)."""
+    total: dict[Candidate, float] = defaultdict(float)
     for kind, keys, weight in (
         ("creator", features.creators, CREATOR),
         ("tag", features.tags, TAG),
     ):
         for key in keys:
             amount = weight_of(weight * relations.rarity(kind, key))
-            for holder in relations.holders(kind, key):
+            for holder in holders(kind, key):
                 total[holder] += amount
     for other, group in links.items():
         total[other] += link_weight(group)
     for other in mates:
         total[other] += weight_of(SAME_SERIES)
-    total.pop(anchor.slug, None)
     return total
+
+
+def best_candidates(
+    total: Mapping[Candidate, float],
+    count: int,
+    slugs_of: Callable[[list[Candidate]], Mapping[Candidate, str]],
+) -> list[str]:
+    """The slugs of the `count` candidates with the most evidence (ties by slug)."""
+    found = {candidate: value for candidate, value in total.items() if value > 0}
+    if len(found) > count:
+        # Only those that can make the cut are named: the count-th best value and above.
+        cut = heapq.nlargest(count, found.values())[-1]
+        found = {candidate: value for candidate, value in found.items() if value >= cut}
+    names = slugs_of(list(found))
+    best = heapq.nsmallest(count, ((-value, names[c]) for c, value in found.items() if c in names))
+    return [slug for _, slug in best]
 
 
 def _shared_part(shared: list[tuple[float, str]], weight: float, label: str) -> Part:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from typing import TYPE_CHECKING
 
 from watchbook.recommend.evidence import (
@@ -12,7 +11,6 @@ from watchbook.recommend.evidence import (
     _mean,
     _score,
     evidence,
-    rough_ranking,
     scaled,
     score_factor,
     strength,
@@ -30,9 +28,7 @@ def related(relations: Relations, entry: Entry, limit: int = 10) -> list[Recomme
     links = relations.links_by_other(entry.slug)
     mates = set(relations.series_mates(entry))
     # First by links, creators and tags alone (cheap: no other entry is read), ...
-    rough = rough_ranking(relations, entry, features, links, mates)
-    best = heapq.nsmallest(max(RERANK, 4 * limit), rough.items(), key=lambda i: (-i[1], i[0]))
-    top = [slug for slug, value in best if value > 0]
+    top = relations.rough_candidates(entry, features, links, mates, max(RERANK, 4 * limit))
     # ... then the best of them whole: review wording and the candidate's score.
     loaded = relations.load(top)
     words = relations.words() if review_text(entry) else None

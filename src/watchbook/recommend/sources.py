@@ -26,6 +26,8 @@ from watchbook.recommend.evidence import (
     TAG,
     Features,
     _score,
+    best_candidates,
+    evidence_totals,
     like_weight,
     liked_entries,
     liking,
@@ -150,6 +152,43 @@ class Relations:
             if key:
                 features.tags.setdefault(key, tag)
         return features
+
+    def rough_candidates(
+        self,
+        anchor: Entry,
+        features: Features,
+        links: Mapping[str, Sequence[EntryLink]],
+        mates: Iterable[str],
+        count: int,
+    ) -> list[str]:
+        """The `count` entries with the most evidence by rough_ranking(), best first."""
+        named = self._candidate_names({*links, *mates, anchor.slug})
+
+        def key(slug: str) -> Hashable:
+            # (Links reach only entries that exist; a slug not found would keep its name.)
+            return named.get(slug, slug)
+
+        total = evidence_totals(
+            self,
+            features,
+            self._holder_keys,
+            {key(other): group for other, group in links.items()},
+            map(key, mates),
+        )
+        total.pop(key(anchor.slug), None)
+        return best_candidates(total, count, self._candidate_slugs)
+
+    # How rough_candidates names candidates while adding up: by slug here (the row ids of the
+    # index in IndexRelations), and back to slugs for those that can make the cut.
+
+    def _candidate_names(self, slugs: set[str]) -> dict[str, Hashable]:
+        return {}
+
+    def _holder_keys(self, kind: str, key: str) -> Iterable[Hashable]:
+        return self.holders(kind, key)
+
+    def _candidate_slugs(self, candidates: list[Hashable]) -> dict[Hashable, str]:
+        return {c: c for c in candidates if isinstance(c, str)}
 
     def holders(self, kind: str, key: str) -> frozenset[str]:
         """The entries holding one creator or tag (cached)."""
@@ -376,6 +415,24 @@ class IndexRelations(Relations):
 
     def links_by_other(self, slug: str) -> dict[str, list[EntryLink]]:
         return self.links_for([slug])[slug]
+
+    def _candidate_names(self, slugs: set[str]) -> dict[str, Hashable]:
+        from watchbook.index.relations import ids_and_slugs
+
+        # Evidence is added up by row id, from the inverted lists of the search data: only the
+        # candidates that can make the cut are named, not every holder of a common tag.
+        return ids_and_slugs(self.view, slugs, by_id=False)
+
+    def _holder_keys(self, kind: str, key: str) -> Iterable[Hashable]:
+        return self.view.search_data().row_array(_FIELDS[kind], key)
+
+    def _candidate_slugs(self, candidates: list[Hashable]) -> dict[Hashable, str]:
+        from watchbook.index.relations import ids_and_slugs
+
+        found = super()._candidate_slugs(candidates)
+        ids = [c for c in candidates if isinstance(c, int)]
+        found.update(ids_and_slugs(self.view, ids, by_id=True))
+        return found
 
     def links_for(self, slugs: Sequence[str]) -> dict[str, dict[str, list[EntryLink]]]:
         from watchbook.index.relations import derived_rows
