@@ -36,7 +36,7 @@ from watchbook.text import arabic_numerals, fold, name_forms, number_marks, titl
 if TYPE_CHECKING:
     from watchbook.index.searchdata import EntrySummary
 
-_TRAILING_YEAR = re.compile(r"^(?P<title>.+?)\s*[\(\[]?(?P<year>(18|19|20)\d\d)[\)\]]?$")
+_TRAILING_YEAR = r"^(?P<title>.+?)\s*[\(\[]?(?P<year>(18|19|20)\d\d)[\)\]]?$"
 # QUERY resolution: a match that is not exact is used when it scores at least FUZZY_FLOOR and
 # no other entry of the same kind of match comes within CLEAR_MARGIN of it.
 FUZZY_FLOOR = 80.0
@@ -284,7 +284,7 @@ def labels(entries: Iterable[Entry]) -> list[str]:
 
 def split_year(query: str) -> tuple[str, int | None]:
     """A query without its trailing year ('dune 1984', 'Dune (1984)'), and the year."""
-    match = _TRAILING_YEAR.match(query.strip())
+    match = re.match(_TRAILING_YEAR, query.strip())
     if match and match.group("title").strip():
         return match.group("title").strip(), int(match.group("year"))
     return query.strip(), None

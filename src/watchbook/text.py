@@ -8,7 +8,9 @@ import unicodedata
 
 # Dots and apostrophes vanish rather than split words: "Production I.G" = "Production IG",
 # "Howl's" = "howls". Every other non-alphanumeric character separates words.
-_JOINERS = re.compile(r"[.'’`´]")
+# (A table for str.translate: a regular expression with these characters takes half a
+# millisecond to compile, on every start.)
+_JOINERS = str.maketrans("", "", ".'’`´")
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
 # The articles search understands, in English, Italian, Spanish, French and German, as folded
 # words ("l'" folds to "l"). Library-style titles move them to the back: "Gattopardo, Il".
@@ -45,7 +47,7 @@ def _strip_run(match: re.Match[str]) -> str:
 def fold(text: str) -> str:
     """Lowercase, accent-free, punctuation-free words separated by single spaces."""
     text = strip_accents(text).casefold()
-    text = _JOINERS.sub("", text)
+    text = text.translate(_JOINERS)
     return _SEPARATORS.sub(" ", text).strip()
 
 
@@ -148,12 +150,12 @@ def split_words(text: str, keep_case: bool = False) -> list[str]:
         return (data if keep_case else data.lower()).decode("ascii").split()
     if not keep_case:
         text = text.casefold()
-    return _SEPARATORS.sub(" ", _JOINERS.sub("", text)).split()
+    return _SEPARATORS.sub(" ", text.translate(_JOINERS)).split()
 
 
 def fold_keep_case(text: str) -> str:
     """Like fold() but keeping letter case: accent-free words separated by single spaces."""
-    text = _JOINERS.sub("", strip_accents(text))
+    text = strip_accents(text).translate(_JOINERS)
     return _SEPARATORS.sub(" ", text).strip()
 
 

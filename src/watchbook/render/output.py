@@ -35,8 +35,9 @@ class TrimmedLines:
     """A stream that drops the spaces rich pads each line with, so none are copied along."""
 
     # Spaces (and the colour codes among them) at the end of a line; the codes are kept.
-    _TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
-    _CODE = re.compile(r"\x1b\[[0-9;]*m")
+    # (Kept as strings: `re` compiles them when a terminal is first written to.)
+    _TRAILING = r"(?:[ \t]|\x1b\[[0-9;]*m)+$"
+    _CODE = r"\x1b\[[0-9;]*m"
 
     def __init__(self, stream: Any) -> None:
         self.stream = stream
@@ -57,7 +58,7 @@ class TrimmedLines:
         self.stream.flush()
 
     def _trim(self, line: str) -> str:
-        return self._TRAILING.sub(lambda m: "".join(self._CODE.findall(m.group())), line)
+        return re.sub(self._TRAILING, lambda m: "".join(re.findall(self._CODE, m.group())), line)
 
     def __getattr__(self, name: str) -> Any:
         # isatty(), fileno(), encoding: rich asks the stream what it is.
