@@ -17,7 +17,8 @@ from watchbook.errors import InvalidValue
 from watchbook.index.catalog import Catalog
 from watchbook.index.store import load_catalog, open_index
 from watchbook.journal import Journal, make_slug
-from watchbook.recommend.sources import CatalogRelations, IndexRelations
+from watchbook.recommend.indexed import IndexRelations
+from watchbook.recommend.sources import CatalogRelations
 from watchbook.recommend.taste import MIN_SCORED, ridge_fit
 from watchbook.recommend.watchlist import watchlist
 from watchbook.validation import entry_from_dict

@@ -197,21 +197,6 @@ def weight_of(strength: float) -> float:
     return -math.log(max(1e-12, 1.0 - strength))
 
 
-def rough_ranking(
-    relations: Relations,
-    anchor: Entry,
-    features: Features,
-    links: Mapping[str, Sequence[EntryLink]],
-    mates: Iterable[str],
-) -> dict[str, float]:
-    """Evidence per candidate from links, creators and tags, added up along inverted lists."""
-    # The same sum evidence() makes, without building any reason; used to pick the candidates worth
-    # reading whole. (It ignores dismissals, which evidence() then applies.)
-    total = evidence_totals(relations, features, relations.holders, links, mates)
-    total.pop(anchor.slug, None)
-    return total
-
-
 Candidate = TypeVar("Candidate", bound=Hashable)
 
 
@@ -222,7 +207,12 @@ def evidence_totals(
     links: Mapping[Candidate, Sequence[EntryLink]],
     mates: Iterable[Candidate],
 ) -> dict[Candidate, float]:
-    """rough_ranking()'s sums, with candidates named as `holders` names them (slugs, row ids)."""
+    """Evidence per candidate from links, creators and tags, added up along inverted lists.
+
+    Candidates are named as `holders` names them (slugs, or the index's row ids).
+    """
+    # The same sum evidence() makes, without building any reason; used to pick the candidates worth
+    # reading whole. (It ignores dismissals, which evidence() then applies.)
     total: dict[Candidate, float] = defaultdict(float)
     for kind, keys, weight in (
         ("creator", features.creators, CREATOR),

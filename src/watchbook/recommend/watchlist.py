@@ -125,7 +125,7 @@ def taste_ties(
     liked: Mapping[str, float],
 ) -> list[tuple[float, str]]:
     """A planned entry's best ties with liked entries, (relatedness x liking, slug), best first."""
-    # Evidence is summed along the inverted lists as in rough_ranking(). A creator or tag on more
+    # Evidence is summed along the inverted lists as in evidence_totals(). A creator or tag on more
     # than watchlist_cap() entries does not find candidates by itself but still counts for the ones
     # found another way; that keeps a 500-title watchlist cheap.
     cap = watchlist_cap(relations.size)

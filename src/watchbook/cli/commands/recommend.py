@@ -63,7 +63,7 @@ def recommend(
 def _index_relations(st: State) -> Relations:
     """The index, brought up to date (with a progress bar if that takes a while)."""
     from watchbook.index.store import open_index
-    from watchbook.recommend.sources import IndexRelations
+    from watchbook.recommend.indexed import IndexRelations
 
     view = st.indexed(open_index)
     view.problems()
