@@ -498,3 +498,26 @@ def test_a_finished_entry_takes_no_run_from_an_older_export() -> None:
     merged, kept = merge_into(have, stale)
     assert (merged.status, merged.progress) == ("watched", None)
     assert kept == ["status: kept watched (import says watching)"]
+
+
+def test_a_file_that_is_not_part_of_an_export_is_refused_with_what_to_give(
+    tmp_path: Path,
+) -> None:
+    from watchbook.errors import UnreadableImport
+    from watchbook.importers import letterboxd, trakt
+    from watchbook.importers.files import one_export_file
+
+    given = tmp_path / "export.json"
+    given.write_text("[]", encoding="utf-8")
+    with pytest.raises(UnreadableImport) as short:
+        one_export_file(given, letterboxd.FILES, "Letterboxd")
+    assert str(short.value) == (
+        f"{given}: is not a Letterboxd export: give the .zip as downloaded, the folder it "
+        f"unpacks to, or one of its files ({', '.join(letterboxd.FILES)})"
+    )
+    with pytest.raises(UnreadableImport) as long:
+        one_export_file(given, trakt.FILES, "Trakt")
+    assert str(long.value).endswith(f"one of its files ({', '.join(trakt.FILES[:5])}, ...)")
+    one = tmp_path / trakt.FILES[0]
+    one.write_text("[]", encoding="utf-8")
+    assert list(one_export_file(one, trakt.FILES, "Trakt")) == [trakt.FILES[0]]

@@ -103,6 +103,18 @@ def read_file(path: Path) -> Source:
     return Source(shown(path.name), data)
 
 
+def one_export_file(path: Path, names: Sequence[str], export: str) -> dict[str, Source]:
+    """An export given as one of its files (by name), or UnreadableImport saying what to give."""
+    if path.name in names:
+        return {path.name: read_file(path)}
+    listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    raise UnreadableImport(
+        shown(str(path)),
+        f"is not a {export} export: give the .zip as downloaded, the folder it unpacks to, "
+        f"or one of its files ({listed})",
+    )
+
+
 def gunzip(data: bytes, name: str) -> bytes:
     """Expand gzip data, refusing (not truncating) anything that grows past MAX_INPUT_BYTES."""
     import gzip

@@ -24,6 +24,7 @@ from watchbook.importers.files import (
     check_exists,
     decode_text,
     is_zip,
+    one_export_file,
     parse_export_date,
     parse_year,
     read_csv,
@@ -158,13 +159,7 @@ def _sources(path: Path, parsed: Parsed) -> dict[str, Source]:
         contents = read_zip(path, FILES)
         parsed.notes.extend(f"ignored zip member {item}" for item in contents.ignored)
         return contents.members
-    if path.name in FILES:
-        return {path.name: read_file(path)}
-    raise UnreadableImport(
-        shown(str(path)),
-        "is not a Letterboxd export: give the .zip as downloaded, the folder it unpacks to, "
-        f"or one of its files ({', '.join(FILES)})",
-    )
+    return one_export_file(path, FILES, "Letterboxd")
 
 
 def _rows(source: Source, parsed: Parsed) -> Iterable[tuple[str, _Row]]:

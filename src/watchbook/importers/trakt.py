@@ -26,6 +26,7 @@ from watchbook.importers.files import (
     check_exists,
     decode_text,
     is_zip,
+    one_export_file,
     read_file,
     read_zip,
     shown,
@@ -259,13 +260,7 @@ def _sources(path: Path, parsed: Parsed) -> dict[str, Source]:
         contents = read_zip(path, [])
         parsed.notes.extend(f"ignored zip member {item}" for item in contents.ignored)
         return _each(FILES, lambda name: read_zip(path, [name]).members.get(name), parsed)
-    if path.name in FILES:
-        return {path.name: read_file(path)}
-    raise UnreadableImport(
-        shown(str(path)),
-        "is not a Trakt export: give the .zip as downloaded, the folder it unpacks to, "
-        f"or one of its files ({', '.join(FILES[:5])}, ...)",
-    )
+    return one_export_file(path, FILES, "Trakt")
 
 
 def _each(
