@@ -131,18 +131,16 @@ class Relations:
         if found is not None and found.entry is entry:
             return found
         features = self._features[entry.slug] = Features(entry=entry)
-        for name in entry.creators:
-            key = self._creator_keys.get(name)
-            if key is None:
-                key = self._creator_keys[name] = creator_key(name)
-            if key:
-                features.creators.setdefault(key, name)
-        for tag in entry.tags:
-            key = self._tag_keys.get(tag)
-            if key is None:
-                key = self._tag_keys[tag] = tag_key(tag)
-            if key:
-                features.tags.setdefault(key, tag)
+        for names, known, key_of, keyed in (
+            (entry.creators, self._creator_keys, creator_key, features.creators),
+            (entry.tags, self._tag_keys, tag_key, features.tags),
+        ):
+            for name in names:
+                key = known.get(name)
+                if key is None:
+                    key = known[name] = key_of(name)
+                if key:
+                    keyed.setdefault(key, name)
         return features
 
     def rough_candidates(
