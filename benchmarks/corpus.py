@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from watchbook.entry import Entry
-from watchbook.journal import dump_entry, make_slug
+from watchbook.entry_file import dump_entry
+from watchbook.journal import make_slug
 
 
 def _words(text: str) -> list[str]:

@@ -308,7 +308,7 @@ def evaluate(
 
 def write_entries(journal: Path, entries: Sequence[Entry]) -> None:
     """Write entry files into a new journal folder."""
-    from watchbook.journal import dump_entry
+    from watchbook.entry_file import dump_entry
 
     journal.mkdir(parents=True)
     for entry in entries:

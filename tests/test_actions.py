@@ -64,8 +64,9 @@ def test_listing_with_a_limit_reads_the_same_entries_as_the_whole_journal(
     journal_dir: Path,
 ) -> None:
     from watchbook.actions import filter_entries, list_entries
+    from watchbook.entry_file import dump_entry
     from watchbook.index.store import load_catalog
-    from watchbook.journal import Journal, dump_entry
+    from watchbook.journal import Journal
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from corpus import make_entries

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import Invoke
 from watchbook.entry import KINDS, Entry
-from watchbook.journal import dump_entry
+from watchbook.entry_file import dump_entry
 
 SIDONIA = "knights-of-sidonia-2014"
 SIDONIA_2 = "knights-of-sidonia-battle-for-planet-nine-2015"

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from watchbook.entry import KINDS, SCALAR_ORDER, STATUSES, Entry, Link, format_score
+from watchbook.entry_file import dump_entry, parse_entry
 from watchbook.errors import InvalidValue
-from watchbook.journal import dump_entry, parse_entry
 from watchbook.validation import entry_from_dict, validate
 
 

@@ -16,8 +16,9 @@ from markdown_it.token import Token
 
 from tests.conftest import Invoke
 from watchbook.entry import Entry, Link
+from watchbook.entry_file import dump_entry
 from watchbook.export.markdown import escape, kind_phrase
-from watchbook.journal import Journal, dump_entry
+from watchbook.journal import Journal
 
 PARSER = MarkdownIt("commonmark").enable("table")
 

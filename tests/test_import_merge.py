@@ -25,16 +25,10 @@ from tests.importing import no_fsync as no_fsync
 from watchbook.entry import Entry
 from watchbook.errors import Conflict
 from watchbook.importers import merge, run_import
+from watchbook.importers.entry_merge import merge_into
 from watchbook.importers.files import unsafe_member_name
 from watchbook.importers.markup import html_to_markdown
-from watchbook.importers.merge import (
-    Outcome,
-    Parsed,
-    Record,
-    Skipped,
-    merge_into,
-    plan_import,
-)
+from watchbook.importers.merge import Outcome, Parsed, Record, Skipped, plan_import
 from watchbook.journal import Journal
 from watchbook.progress import Progress
 from watchbook.render import reports as render

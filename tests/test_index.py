@@ -17,13 +17,14 @@ import pytest
 from tests.conftest import ROOT, Invoke
 from tests.test_links import write
 from watchbook.entry import Entry, Link
+from watchbook.entry_file import dump_entry
 from watchbook.index.catalog import Catalog
 from watchbook.index.codec import decode_entry, encode_entry, unpack
 from watchbook.index.queries import entry_with_links, search_journal
 from watchbook.index.schema import INDEX_NAME, SCHEMA_VERSION, links_due, stored_listing
 from watchbook.index.store import Index, load_catalog, open_index, reindex
 from watchbook.index.view import IndexView
-from watchbook.journal import Journal, dump_entry
+from watchbook.journal import Journal
 from watchbook.links import EntryLink
 from watchbook.listing import read_listing, scan_folder
 from watchbook.search import KeyField

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import Invoke
 from watchbook.entry import Entry
-from watchbook.journal import dump_entry
+from watchbook.entry_file import dump_entry
 from watchbook.links import (
     CREATORS,
     MENTION,

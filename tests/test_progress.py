@@ -9,9 +9,10 @@ import pytest
 
 from tests.conftest import Invoke
 from watchbook.entry import Entry, Viewing
+from watchbook.entry_file import dump_entry, parse_entry
 from watchbook.errors import InvalidFile, InvalidValue
 from watchbook.index.codec import decode_entry, encode_entry
-from watchbook.journal import Journal, dump_entry, parse_entry
+from watchbook.journal import Journal
 from watchbook.progress import Progress, fraction
 from watchbook.validation import entry_from_dict, validate
 

@@ -496,7 +496,7 @@ def write_corpus(journal_dir: Path, count: int, seed: int) -> Journal:
     import sys
 
     from tests.conftest import ROOT
-    from watchbook.journal import dump_entry
+    from watchbook.entry_file import dump_entry
     from watchbook.progress import Progress
 
     sys.path.insert(0, str(ROOT / "benchmarks"))

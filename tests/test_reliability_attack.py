@@ -40,8 +40,9 @@ from tests.test_reliability_crash import (
 )
 from tests.test_reliability_hostile import SAMPLE_SLUGS, fingerprint
 from watchbook.entry import MAX_NESTING
+from watchbook.entry_file import parse_entry
 from watchbook.errors import InvalidFile
-from watchbook.journal import Journal, parse_entry
+from watchbook.journal import Journal
 
 LETTERBOXD_HEADER = "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
 

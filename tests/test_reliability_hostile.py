@@ -27,7 +27,7 @@ from tests.test_reliability_crash import (
     scaled,
     tree,
 )
-from watchbook.journal import MAX_FILE_BYTES
+from watchbook.entry_file import MAX_FILE_BYTES
 
 SAMPLE_SLUGS = {
     "ajin-demi-human-2016", "attack-on-titan-2013", "blame-2017", "cloud-atlas-2012",

@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import Invoke
 from watchbook.entry import Entry, Viewing
+from watchbook.entry_file import dump_entry, parse_entry
 from watchbook.errors import InvalidValue
-from watchbook.journal import dump_entry, parse_entry
 from watchbook.stats import compute_stats
 from watchbook.validation import entry_from_dict
 

@@ -76,7 +76,7 @@ class EditSession:
 
     def problem(self, data: bytes) -> InvalidFile | None:
         """Why these bytes are not a valid entry file (named as the entry's file), or None."""
-        from watchbook.journal import parse_entry
+        from watchbook.entry_file import parse_entry
 
         name = self.path.name
         try:

@@ -10,31 +10,28 @@ import stat
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from watchbook.entry import SCALAR_ORDER, Entry
+from watchbook.entry import Entry
+from watchbook.entry_file import MAX_FILE_BYTES, encode_entry, parse_entry
 from watchbook.errors import (
     AlreadyExists,
     Conflict,
     InvalidFile,
-    InvalidValue,
     NotFound,
     UnsafePath,
     WriteFailed,
 )
 from watchbook.listing import SUFFIX, journal_folder
 from watchbook.text import has_control_chars
-from watchbook.validation import entry_from_dict
 
 STATE_DIR = ".watchbook"
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_SLUG = 80
 LOCK_TIMEOUT = 15.0
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
     f"{p}{n}" for p in ("com", "lpt") for n in range(10)
 }
 # Patterns only the rare paths use stay strings: `re` compiles (and keeps) them when first used.
-_TOML_LINE = r"line (\d+)"
 # A title on a line of its own, in a file that may not parse as a whole.
 _TITLE_LINE = r"""(?m)^[ \t]*title[ \t]*=[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)')"""
 # Written with O_NOFOLLOW: a link planted in the journal or its cache is never written through.
@@ -91,92 +88,6 @@ def digest(data: bytes) -> tuple[int, int]:
     # Compared within one process only, so Python's own keyed 64-bit hash of the bytes serves
     # as well as a cryptographic digest, and costs no import (hashlib takes 3-5 ms to load).
     return len(data), hash(data)
-
-
-def dump_entry(entry: Entry) -> str:
-    """The TOML text of an entry file: short lists on one line, the review as a multi-line string."""
-    import tomli_w
-
-    plain: list[str] = []
-    tables: list[str] = []
-    for key, value in entry.to_dict().items():
-        text = tomli_w.dumps({key: value}, multiline_strings=True)
-        name = text.split(" = ", 1)[0]
-        if isinstance(value, list) and value and not any(isinstance(v, dict | list) for v in value):
-            # tomli-w puts every array item on its own line; one line reads and diffs better.
-            items = [tomli_w.dumps({"v": v}).split(" = ", 1)[1].rstrip("\n") for v in value]
-            inline = f"{name} = [{', '.join(items)}]"
-            if len(inline) <= 100:
-                text = inline + "\n"
-        elif isinstance(value, str) and "\n" in value and "\r" not in value and "'''" not in value:
-            # A literal multi-line string needs no escapes, so a review reads as it was written.
-            text = f"{name} = '''\n{value}'''\n"
-        elif isinstance(value, dict) and key in SCALAR_ORDER and _flat_table(value):
-            # A known key holding a table (`progress`) stays one line among the plain keys.
-            key_text = tomli_w.dumps({key: 0}).split(" = ", 1)[0]
-            row = tomli_w.dumps({"v": [value]})
-            text = f"{key_text} = {row[row.index('{') : row.rindex('}') + 1]}\n"
-        elif (
-            isinstance(value, list)
-            and value
-            and all(_flat_table(v) for v in value)
-            and key not in SCALAR_ORDER
-        ):
-            # `watched` stays a plain key even when every viewing is a table (inline, one a line).
-            text = "\n".join(
-                f"[[{name}]]\n" + tomli_w.dumps(v, multiline_strings=True) for v in value
-            )
-        # Anything tomli-w wrote as a [table] must come after every plain key.
-        (tables if text.startswith("[") else plain).append(text)
-    return "\n".join(["".join(plain), *tables]) if tables else "".join(plain)
-
-
-def _flat_table(value: object) -> bool:
-    return isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values())
-
-
-def toml_reader() -> Any:
-    """tomli when installed, else the standard library's tomllib."""
-    # tomli is the parser tomllib was made from, compiled: about twice as fast, which counts
-    # when a big journal is indexed.
-    # Imported only when a file is read: a warm command reads none.
-    try:
-        import tomli
-    except ImportError:
-        import tomllib
-
-        return tomllib
-    return tomli
-
-
-def parse_entry(text: str, slug: str, name: str) -> Entry:
-    """Parse and validate an entry file's text; InvalidFile names the file and line."""
-    toml = toml_reader()
-    try:
-        data = toml.loads(text)
-    except RecursionError:
-        # Both parsers refuse arrays and inline tables nested too deeply this way.
-        raise InvalidFile(name, "not valid TOML: arrays or tables nested too deeply") from None
-    except ValueError as exc:
-        if not isinstance(exc, toml.TOMLDecodeError):
-            # Python refuses to convert integers of more than 4300 digits.
-            raise InvalidFile(name, "not valid TOML: holds a number too long to read") from None
-        match = re.search(_TOML_LINE, str(exc))
-        raise InvalidFile(
-            name, f"not valid TOML: {exc}", int(match.group(1)) if match else None
-        ) from None
-    try:
-        return entry_from_dict(data, slug)
-    except InvalidValue as exc:
-        raise InvalidFile(name, str(exc), _line_of_key(text, exc.field.split(".")[0])) from None
-
-
-def _line_of_key(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*\[*\s*{re.escape(key)}\s*[=\].]")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return None
 
 
 class LoadResult:
@@ -402,7 +313,7 @@ class Journal:
         """Write a new entry file; AlreadyExists if its slug is taken. Never replaces a file."""
         self.ensure()
         path = self.path_for(entry.slug)
-        data = _encode(entry)
+        data = encode_entry(entry)
         if not self._link_new(path, data):
             raise AlreadyExists(f"{path.name} already exists in the journal")
         self._read_digests[entry.slug] = digest(data)
@@ -437,7 +348,7 @@ class Journal:
         """Atomically rewrite an entry this process read; Conflict if the file changed since."""
         path = self.path_for(entry.slug)
         self._check_unchanged(entry.slug, path)
-        self._replace(entry.slug, path, _encode(entry))
+        self._replace(entry.slug, path, encode_entry(entry))
         return path
 
     def save_text(self, slug: str, data: bytes, expected: bytes) -> Path:
@@ -527,26 +438,6 @@ def printable_name(name: str) -> str:
     """A file name safe to print: undecodable bytes and control characters as escapes."""
     text = os.fsencode(name).decode("utf-8", "backslashreplace")
     return "".join(ascii(ch)[1:-1] if has_control_chars(ch) else ch for ch in text)
-
-
-def _encode(entry: Entry) -> bytes:
-    """The bytes of an entry file; InvalidValue if watchbook could not read such a file back."""
-    try:
-        data = dump_entry(entry).encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidValue(
-            "entry", "holds text that is not valid UTF-8; nothing was written"
-        ) from None
-    except RecursionError:
-        # Entries are read with a nesting limit (entry.MAX_NESTING), so only one built in
-        # code could get here; refused like any other entry that could not be read back.
-        raise InvalidValue("entry", "is nested too deeply to write; nothing was written") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidValue(
-            "review",
-            f"the entry would take {len(data):,} bytes; entry files are limited to {MAX_FILE_BYTES:,}",
-        )
-    return data
 
 
 def _not_plain_file(path: Path) -> str | None:

@@ -9,15 +9,15 @@ nothing the second time, because every merge rule only ever adds what is missing
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from watchbook.entry import COMMUNITY_KEY, Entry, Viewing, format_score
+from watchbook.entry import Entry
 from watchbook.errors import AlreadyExists, Conflict, InvalidValue, UnsafePath, WriteFailed
+from watchbook.importers.entry_merge import describe_changes, drop_repeated_score, merge_into
 from watchbook.importers.files import shown
-from watchbook.text import creator_key, fold, title_key
+from watchbook.text import title_key
 from watchbook.validation import validate
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 
 Action = Literal["created", "merged", "unchanged"]
 Progress = Callable[[int, int], None]
-# Status a record may move an existing entry to: a planned title that was watched, or a series
-# someone was watching and has finished. Any other difference keeps the journal's status.
-_STATUS_UPGRADES = {("planned", "watching"), ("planned", "watched"), ("planned", "dropped")}
-_STATUS_UPGRADES |= {("watching", "watched")}
 _FILM_KINDS = {"movie"}
 _TV_KINDS = {"series", "season", "episode"}
 # Services that number films and shows separately (Trakt's movie 481 is not its show 481): an id
@@ -283,7 +279,7 @@ class Planner:
                 self.skipped.append(Skipped(record.where, problem, entry.label))
                 return
             entry.slug = self._new_slug(entry)
-            _drop_repeated_score(entry)
+            drop_repeated_score(entry)
             self._add(_Work(entry=entry, original=None, where=[record.where], claimed=True))
             return
         found.where.append(record.where)
@@ -327,139 +323,6 @@ class Planner:
             action: Action = "merged" if changes else "unchanged"
             result.append(Outcome(action, work.entry, work.where, changes, work.kept))
         return result
-
-
-def _union(current: list[str], extra: Iterable[str], key: Callable[[str], str]) -> list[str]:
-    seen = {key(item) for item in current}
-    result = list(current)
-    for item in extra:
-        folded = key(item)
-        if folded not in seen:
-            seen.add(folded)
-            result.append(item)
-    return result
-
-
-def _add_viewings(current: list[Viewing], extra: list[Viewing]) -> list[Viewing]:
-    """Add the viewings the journal lacks (the same date twice in the export counts twice), and
-    the score of a viewing the journal has without one."""
-    result = list(current)
-    unmatched = list(current)
-    for viewing in extra:
-        same = next((v for v in unmatched if v.date == viewing.date), None)
-        if same is None:
-            result.append(Viewing(viewing.date, viewing.score, viewing.note, dict(viewing.extra)))
-            continue
-        unmatched.remove(same)
-        if same.score is None and viewing.score is not None:
-            same.score = viewing.score
-    return sorted(result, key=lambda v: v.date)
-
-
-def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
-    """The entry with what the import adds, and notes on differences kept as the journal has them."""
-    # Viewings, tags, creators, aliases and ids are added; a missing year, kind, score or review is
-    # filled in; a planned title becomes watched. A score or review already there is never replaced
-    # (a review the import only extends, for instance with a newer viewing's review appended, is
-    # the one exception: nothing the user wrote is lost).
-    merged = validate(have)
-    kept: list[str] = []
-    merged.viewings = _add_viewings(merged.viewings, new.viewings)
-    if (have.status, new.status) in _STATUS_UPGRADES:
-        merged.status = new.status
-    elif new.status != have.status and new.status != "planned":
-        kept.append(f"status: kept {have.status} (import says {new.status})")
-    if merged.year is None:
-        merged.year = new.year
-    if merged.kind is None:
-        merged.kind = new.kind
-    if new.score is not None and merged.status != "planned":
-        if merged.score is None:
-            merged.score = new.score
-        elif merged.score != new.score:
-            kept.append(
-                f"score: kept {format_score(merged.score)} (import says {format_score(new.score)})"
-            )
-    if new.review:
-        if not have.review or have.review.strip() in new.review:
-            merged.review = new.review
-        elif new.review.strip() not in have.review:
-            kept.append("review: kept the journal's review (the import has a different one)")
-    merged.tags = _union(have.tags, new.tags, fold)
-    merged.creators = _union(have.creators, new.creators, creator_key)
-    merged.aliases = _union(
-        have.aliases, [a for a in new.aliases if title_key(a) != title_key(have.title)], title_key
-    )
-    for service, value in new.ids.items():
-        merged.ids.setdefault(service, value)
-    kept.extend(_merge_series(have, merged, new))
-    if not any(v.score is not None for v in have.viewings):
-        _drop_repeated_score(merged)
-    # Other people's ratings are not the user's own data: the export's newer numbers replace
-    # the ones it gave before (other keys in the table are kept).
-    theirs = new.extra.get(COMMUNITY_KEY)
-    if theirs:
-        merged.extra[COMMUNITY_KEY] = {**(have.extra.get(COMMUNITY_KEY) or {}), **theirs}
-    return validate(merged), kept
-
-
-def _merge_series(have: Entry, merged: Entry, new: Entry) -> list[str]:
-    """Episodes, the run under way and undated rewatches: each only ever moves forward."""
-    kept = []
-    if new.episodes is not None:
-        if merged.episodes is None or new.episodes > merged.episodes:
-            # A series still airing gains episodes; a newer export knows more of them.
-            merged.episodes = new.episodes
-        elif new.episodes < merged.episodes:
-            kept.append(f"episodes: kept {merged.episodes} (import says {new.episodes})")
-    if new.rewatches and new.rewatches > (merged.rewatches or 0):
-        merged.rewatches = new.rewatches
-    run = new.progress
-    if have.status == "watching" and merged.status == "watched" and run is None:
-        # The import saw the run finished (its viewing is added above).
-        merged.progress = None
-    elif run is not None and merged.status in ("watching", "dropped"):
-        mine = merged.progress
-        if mine is None or (run.seen, run.last or dt.date.min) > (
-            mine.seen,
-            mine.last or dt.date.min,
-        ):
-            merged.progress = run
-    if merged.progress and merged.episodes and merged.progress.seen > merged.episodes:
-        merged.episodes = merged.progress.seen
-    return kept
-
-
-def _drop_repeated_score(entry: Entry) -> None:
-    """An only viewing scored as the entry is says nothing more: keep the short form."""
-    if len(entry.viewings) == 1 and entry.viewings[0].score == entry.score:
-        entry.viewings[0].score = None
-
-
-def describe_changes(before: Entry, after: Entry) -> list[str]:
-    """Short words for what an import changed in an entry ('+2 viewings', 'score', 'tags +3')."""
-    changes: list[str] = []
-    added = len(after.watched) - len(before.watched)
-    if added:
-        changes.append(f"+{added} viewing" + ("s" if added > 1 else ""))
-    scored = sum(v.score is not None for v in after.viewings)
-    if scored - sum(v.score is not None for v in before.viewings) > added:
-        changes.append("viewing scores")
-    for name in ("status", "year", "kind", "score", "review"):
-        if getattr(before, name) != getattr(after, name):
-            changes.append(name)
-    for name in ("tags", "creators", "aliases"):
-        grown = len(getattr(after, name)) - len(getattr(before, name))
-        if grown:
-            changes.append(f"{name} +{grown}")
-    for name in ("episodes", "progress", "rewatches"):
-        if getattr(before, name) != getattr(after, name):
-            changes.append(name)
-    if before.ids != after.ids:
-        changes.append("ids")
-    if before.extra.get(COMMUNITY_KEY) != after.extra.get(COMMUNITY_KEY):
-        changes.append(COMMUNITY_KEY)
-    return changes
 
 
 # --- the whole import -------------------------------------------------------------------------
