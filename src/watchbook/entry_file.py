@@ -9,6 +9,7 @@ from watchbook.entry import SCALAR_ORDER, Entry
 from watchbook.errors import InvalidFile, InvalidValue
 from watchbook.validation import entry_from_dict
 
+# An entry file bigger than this is refused, read or written (a long review is some 50 KB).
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Compiled by `re` when first used: only a file that does not parse needs it.
 _TOML_LINE = r"line (\d+)"

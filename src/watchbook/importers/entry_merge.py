@@ -1,7 +1,8 @@
 """How one imported entry merges into the journal's: what is added, filled in, or kept as it is.
 
 Every rule only ever adds what is missing or moves a run forward, so the same export merged
-twice changes nothing the second time; a score or review the journal has is never replaced.
+twice changes nothing the second time. A score the journal has is never replaced, nor a review,
+unless the import's only extends it.
 """
 
 from __future__ import annotations
