@@ -40,6 +40,22 @@ def test_a_whole_word_beats_the_beginning_of_a_word_whatever_the_scores() -> Non
     assert whole > prefix
 
 
+@pytest.mark.parametrize(
+    ("query", "exact_words", "longer"),
+    [
+        # Both from real titles: the typed words in that order inside a longer title must not
+        # beat the title made of exactly those words.
+        ("hard die", "die hard", "party hard die young"),
+        ("man iron", "iron man", "man of iron"),
+    ],
+)
+def test_the_same_words_in_another_order_beat_a_longer_name_holding_them_in_order(
+    query: str, exact_words: str, longer: str
+) -> None:
+    assert name_match(query, exact_words) > name_match(query, longer)
+    assert name_match(query, exact_words).score == 95.0
+
+
 def test_another_number_is_another_title_not_a_typo() -> None:
     assert name_match("rocky 2", "rocky ii") > name_match("rocky 2", "rocky v")
     assert name_score("rocky 2", "rocky 5") < 80

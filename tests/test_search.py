@@ -268,6 +268,8 @@ def harder_titles(sample_journal: Path) -> Path:
         ("rocky-ii", "Rocky II", None, 6),
         ("rocky-v", "Rocky V", None, 8),
         ("the-modern-ocean", "The Modern Ocean", None, 5),
+        ("die-hard-1988", "Die Hard", 1988, 6),
+        ("party-hard-die-young-2018", "Party Hard, Die Young", 2018, 9),
     ]:
         write(sample_journal, slug, title=title, year=year, kind="movie", score=score)
     return sample_journal
@@ -287,6 +289,7 @@ def harder_titles(sample_journal: Path) -> Path:
         ("shindlr s lsit", "schindlers-list-1993"),
         ("rocky 2", "rocky-ii"),  # a number written another way; 5 is not a typo of 2
         ("the modrenoecan", "the-modern-ocean"),  # only a whole-string comparison finds it
+        ("hard die", "die-hard-1988"),  # its words in another order, not a longer name's phrase
     ],
 )
 def test_the_harder_cases_find_the_title(

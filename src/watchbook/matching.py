@@ -187,7 +187,10 @@ def _words_match(wanted: list[str], offered: list[str], similarity: Similarity) 
     coverage /= sum(offered_weights)
     if explained < 0.6:
         return NameMatch(MatchKind.PARTIAL, 75.0 * explained)
-    in_order = positions == sorted(positions)
+    # Every word of the name, and only those, in another order ('hard die' for 'Die Hard') counts
+    # as in order: a longer name holding the typed words in that order ('Party Hard, Die Young')
+    # explains them no better and the name much less.
+    in_order = positions == sorted(positions) or (explained == 1.0 and coverage == 1.0)
     # The matched words side by side somewhere in the name ('forest legacy' in '... the
     # Forest Legacy', even when 'forest' also appears earlier).
     side_by_side = len(goods) > 1 and any(
