@@ -1,13 +1,17 @@
 """Search quality: top-1 hit rate, MRR@10 and empty answers of `watchbook search` against baselines.
 
-Two query sets, each over a journal of its own (5,000 entries by default):
-- standard: the generated journal of benchmarks/corpus.py and queries of the kinds a person
+Three query sets, each over a journal of its own:
+- standard: the generated journal of benchmarks/corpus.py (5,000 entries by default) and
+  queries of the kinds a person
   types (typos, missing punctuation, case and accents, word order, part of a title, a title
   being typed, library-style articles, aliases, creators, review phrases, very short titles);
 - hard: the same corpus with a second title pool mixed in, and the harder queries of
   benchmarks/hard_corpus.py (moved articles in five languages, titles joined by punctuation,
   sequel numbers, two typos beside a short token, an article and a word being typed, words
-  several titles hold, titles run together, and nonsense that should find nothing).
+  several titles hold, titles run together, and nonsense that should find nothing);
+- real: the standard kinds of query over real titles, the IMDb, Letterboxd and MyAnimeList
+  exports in ../shared/fixtures imported into one journal (about 6,000 entries; the set is
+  skipped, saying why, where that folder is absent).
 Each query comes with the entries that rightly answer it; the journal is ranked by:
 - watchbook's search (through its index);
 - plain `rapidfuzz.process.extract` with WRatio (and utils.default_process) over every title,
@@ -19,7 +23,7 @@ queries answered with nothing at all; for nonsense, nothing is the right answer.
 
 Tune on one seed, report on another (docs/benchmarks.md says which).
 
-    python benchmarks/search_quality.py [--set standard|hard] [--entries 5000] [--per-kind 40]
+    python benchmarks/search_quality.py [--set standard|hard|real] [--entries 5000] [--per-kind 40]
         [--seed 2] [--show-misses] [--without-last-pass]
 """
 
@@ -48,6 +52,8 @@ from watchbook.journal import Journal
 from watchbook.text import STOPWORDS, creator_key, fold, strip_accents, title_key
 
 TOP = 10
+# The real exports (see their README), outside the repository.
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 def _by_title(entries: Sequence[Entry]) -> dict[str, set[str]]:
@@ -306,6 +312,18 @@ def evaluate(
     }, answers
 
 
+def import_real_exports(journal: Path) -> list[Entry]:
+    """The real IMDb, Letterboxd and MyAnimeList exports imported into a new journal."""
+    for service, path in (
+        ("imdb", SHARED / "imdb" / "ratings.csv"),
+        ("letterboxd", SHARED / "letterboxd"),
+        ("mal", SHARED / "mal" / "animelist.xml"),
+    ):
+        command = [sys.executable, "-m", "watchbook", "-j", str(journal), "import", service]
+        subprocess.run([*command, str(path)], check=True, capture_output=True)
+    return Journal(journal).load_all().entries
+
+
 def write_entries(journal: Path, entries: Sequence[Entry]) -> None:
     """Write entry files into a new journal folder."""
     from watchbook.entry_file import dump_entry
@@ -317,7 +335,9 @@ def write_entries(journal: Path, entries: Sequence[Entry]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("standard", "hard"), default="standard", dest="kind")
+    parser.add_argument(
+        "--set", choices=("standard", "hard", "real"), default="standard", dest="kind"
+    )
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--per-kind", type=int, default=40)
     parser.add_argument("--seed", type=int, default=2)
@@ -334,7 +354,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="watchbook-quality-") as tmp:
         folder = Path(tmp)
         journal = folder / "journal"
-        if args.kind == "hard":
+        if args.kind == "real":
+            if not SHARED.is_dir():
+                print(f"real set skipped: {SHARED} is not there (the real exports live beside CI)")
+                return 0
+            entries = import_real_exports(journal)
+            queries = make_queries(entries, args.per_kind, args.seed)
+        elif args.kind == "hard":
             entries = make_hard_entries(args.entries, args.seed)
             write_entries(journal, entries)
             queries = make_hard_queries(entries, args.per_kind, args.seed)
