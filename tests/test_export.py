@@ -344,3 +344,13 @@ def test_summary_goes_to_stderr(
     files_written = 1 if single else count + 1
     assert f"Exported {count} entries as {files_written} Markdown file" in result.stderr
     assert str((tmp_path / "x").resolve()) in result.stderr
+
+
+def test_the_folder_writer_leaves_the_html_site_to_its_own_exporter(tmp_path: Path) -> None:
+    from watchbook.export import ExportOptions, export_to_folder
+    from watchbook.export.site import Site
+
+    # The site reads the index (what changed since the last export): export_site writes it.
+    with pytest.raises(ValueError, match="export_site"):
+        export_to_folder(Site([], []), tmp_path / "site", ExportOptions(format="html"))
+    assert not (tmp_path / "site").exists()

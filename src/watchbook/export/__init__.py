@@ -1,5 +1,7 @@
 """Export the journal: Markdown pages (or one document), one JSON document, or a Letterboxd CSV.
 
+(The HTML site is export.html_export's: it reads the index as well, to draw only what changed.)
+
 `export_to_folder` writes into a folder through `output.OutputFolder` (marker, refusal, atomic
 writes, stale pages); `export_document` returns a single document's bytes (for `--out -`).
 The same catalog always gives the same bytes: no timestamps, fixed orders, '\\n' newlines.
@@ -133,9 +135,8 @@ def jobs(site: Site, options: ExportOptions) -> list[Job]:
 
         return [(csv_export.FILE_NAME, lambda: csv_export.document(site))]
     if options.format == "html":
-        from watchbook.export.html import site_jobs
-
-        return list(site_jobs(site))
+        # The site reads the index too (what changed since the last export into its folder).
+        raise ValueError("the HTML site is exported by watchbook.export.html_export.export_site")
     from watchbook.export.markdown import INDEX, SINGLE_FILE, MarkdownExport
 
     writer = MarkdownExport(

@@ -522,24 +522,3 @@ def entry_lists(site: Site, slug: str, html: HtmlSite) -> list[tuple[str, str, l
         ("Linked from", "linked-from", html.items(site.linked_from(slug))),
         ("Recommended", "recommended", html.items(site.recommended(slug))),
     ]
-
-
-def site_jobs(site: Site) -> list[tuple[str, Callable[[], str]]]:
-    """Every file of the HTML site, entry pages first and the index last."""
-    from watchbook.export.html_model import card_of
-    from watchbook.export.reviews import review_renderer
-
-    cards = [card_of(e, site.pages[e.slug], site.orders[e.slug]) for e in site.entries]
-    html = HtmlSite(cards, site.entries)
-    # Nearly every card shows on some list: all drawn in one pass.
-    html.draw_cards(cards)
-    render_review = review_renderer()
-
-    def page(entry: Entry) -> str:
-        review = render_review(entry.review) if entry.review else ""
-        return html.entry_page(entry, entry_lists(site, entry.slug, html), review)
-
-    jobs: list[tuple[str, Callable[[], str]]] = [
-        (f"{ENTRIES}/{site.pages[e.slug]}.html", functools.partial(page, e)) for e in site.entries
-    ]
-    return jobs + html.shared_pages()
