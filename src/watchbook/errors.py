@@ -1,4 +1,4 @@
-"""Named exceptions raised by the library; cli.py turns them into a message and an exit code."""
+"""Named exceptions raised by the library; cli/app.py turns them into a message and an exit code."""
 
 from __future__ import annotations
 

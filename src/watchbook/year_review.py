@@ -154,11 +154,6 @@ class YearReview:
         )
 
 
-def active_years(entries: Iterable[Entry]) -> list[int]:
-    """Every year with at least one viewing, oldest first."""
-    return sorted({seen.date.year for e in entries for seen in viewings_of(e)})
-
-
 def year_review(entries: Sequence[Entry], year: int) -> YearReview:
     """The year in review of `year` over the whole journal."""
     return year_reviews(entries, [year])[year]

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from watchbook.index.catalog import Catalog
 
 FORMATS = ("markdown", "json", "csv", "html")
-DEFAULT_OUT = Path("export")
 # The file name ending of each format's one-file export.
 EXTENSIONS = {"markdown": ".md", "json": ".json", "csv": ".csv"}
 

@@ -80,11 +80,6 @@ def notes(report: ImportReport) -> list[tuple[str, str]]:
     return [("dim", f"note: {note}") for note in report.notes]
 
 
-def import_lines(report: ImportReport) -> list[tuple[str, str]]:
-    """The whole summary of an import that wrote: the counts, then the details."""
-    return summary_lines(report) + detail_lines(report)
-
-
 def preview_rows(report: ImportReport) -> list[tuple[str, ...]]:
     """One row per title for a dry run: outcome, title, slug, where it came from, detail."""
     words = {"created": "new", "merged": "merged", "unchanged": "unchanged"}
