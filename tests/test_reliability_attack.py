@@ -526,6 +526,29 @@ def test_a_full_disk_names_the_file_and_says_nothing_changed(
     assert temp_files(sample_journal) == []
 
 
+def test_a_refused_rename_names_the_file_and_leaves_no_temporary_copy(
+    invoke: Invoke, sample_journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert invoke("list").exit_code == 0
+    before = entries_and_files(sample_journal)
+    real_replace = os.replace
+
+    def refused(source: str, target: str | Path) -> None:
+        if str(target).endswith(".toml"):
+            raise OSError(errno.EACCES, "Permission denied")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refused)
+    result = invoke("add", "Blame!", "--rewatch")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: could not write {sample_journal / 'blame-2017.toml'}: Permission denied; "
+        "nothing was changed"
+    )
+    assert entries_and_files(sample_journal) == before
+    assert temp_files(sample_journal) == []
+
+
 def limited(size: int) -> None:
     import resource
 

@@ -362,19 +362,11 @@ class Journal:
     def _replace(self, slug: str, path: Path, data: bytes) -> None:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         tmp = self._write_temp(path, data, mode=mode)
-        try:
+        with _removed_on_failure(tmp, path):
             # Checked again right before the rename: an editor may have saved the file while
             # the temporary copy was written and synced (which can take a while on a slow disk).
             self._check_unchanged(slug, path)
             os.replace(tmp, path)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise WriteFailed(str(path), exc.strerror or str(exc)) from None
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
         _fsync_dir(self.path)
         self._read_digests[slug] = digest(data)
 
@@ -416,22 +408,27 @@ class Journal:
             fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{path.name}.", suffix=".tmp")
         except OSError as exc:
             raise WriteFailed(str(path), exc.strerror or str(exc)) from None
-        try:
+        # A full disk or a file size limit: WriteFailed says which file, and that none changed.
+        with _removed_on_failure(tmp, path):
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, mode)
-        except OSError as exc:
-            # A full disk or a file size limit: say which file, and that none was changed.
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise WriteFailed(str(path), exc.strerror or str(exc)) from None
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
         return tmp
+
+
+@contextlib.contextmanager
+def _removed_on_failure(tmp: str, path: Path) -> Iterator[None]:
+    """Remove the temporary file when the block fails; an OSError becomes WriteFailed for path."""
+    try:
+        yield
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise WriteFailed(str(path), exc.strerror or str(exc)) from None
+        raise
 
 
 def printable_name(name: str) -> str:

@@ -11,15 +11,12 @@ from pathlib import Path
 from watchbook.entry import COMMUNITY_KEY, VOTES_SUFFIX, Entry
 from watchbook.errors import InvalidValue, UnreadableImport
 from watchbook.importers.files import (
-    CsvProblem,
     CsvRow,
     Source,
     check_exists,
-    decode_text,
     is_zip,
     parse_export_date,
     parse_year,
-    read_csv,
     read_file,
     read_zip,
     shown,
@@ -138,19 +135,11 @@ def read_imdb(path: Path) -> Parsed:
     """Every row of an IMDb ratings (or watchlist) CSV as a record; bad rows by line number."""
     parsed = Parsed(SERVICE)
     source = _source(path)
-    text, note = decode_text(source)
-    if note:
-        parsed.notes.append(note)
-    header, rows = read_csv(text, source.name, required=("Const", "Title"))
+    header, rows = parsed.csv_rows(source, required=("Const", "Title"))
     rated = "Your Rating" in header
     if not rated:
         parsed.notes.append(f"{source.name} has no 'Your Rating' column: imported as planned")
-    parsed.rows[source.name] = len(rows)
-    for row in rows:
-        where = f"{source.name} line {row.line}"
-        if isinstance(row, CsvProblem):
-            parsed.skipped.append(Skipped(where, row.reason))
-            continue
+    for where, row in rows:
         try:
             parsed.records.append(make_record(where, _entry(row, rated)))
         except (ValueError, InvalidValue) as exc:

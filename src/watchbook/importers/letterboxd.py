@@ -18,16 +18,13 @@ from pathlib import Path
 from watchbook.entry import Entry, Viewing
 from watchbook.errors import InvalidValue, UnreadableImport
 from watchbook.importers.files import (
-    CsvProblem,
     CsvRow,
     Source,
     check_exists,
-    decode_text,
     is_zip,
     one_export_file,
     parse_export_date,
     parse_year,
-    read_csv,
     read_file,
     read_zip,
     shown,
@@ -164,16 +161,8 @@ def _sources(path: Path, parsed: Parsed) -> dict[str, Source]:
 
 def _rows(source: Source, parsed: Parsed) -> Iterable[tuple[str, _Row]]:
     """Each readable row of one file with where it is; the others are reported as skipped."""
-    text, note = decode_text(source)
-    if note:
-        parsed.notes.append(note)
-    _, rows = read_csv(text, source.name, required=("Name",))
-    parsed.rows[source.name] = len(rows)
-    for row in rows:
-        where = f"{source.name} line {row.line}"
-        if isinstance(row, CsvProblem):
-            parsed.skipped.append(Skipped(where, row.reason))
-            continue
+    _, rows = parsed.csv_rows(source, required=("Name",))
+    for where, row in rows:
         try:
             parsed_row = _Row(row)
         except ValueError as exc:

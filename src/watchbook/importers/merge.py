@@ -9,20 +9,21 @@ nothing the second time, because every merge rule only ever adds what is missing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from watchbook.entry import Entry
 from watchbook.errors import AlreadyExists, Conflict, InvalidValue, UnsafePath, WriteFailed
 from watchbook.importers.entry_merge import describe_changes, drop_repeated_score, merge_into
-from watchbook.importers.files import shown
+from watchbook.importers.files import CsvProblem, decode_text, read_csv, shown
 from watchbook.text import title_key
 from watchbook.validation import validate
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from watchbook.importers.files import CsvRow, Source
     from watchbook.journal import Journal
 
 Action = Literal["created", "merged", "unchanged"]
@@ -82,6 +83,30 @@ class Parsed:
     # Rows read per file, and what they held: titles, viewings, planned titles...
     rows: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+
+    def csv_rows(
+        self, source: Source, required: Sequence[str]
+    ) -> tuple[list[str], Iterator[tuple[str, CsvRow]]]:
+        """A CSV export file's header, and its readable rows with where each is.
+
+        The file's rows are counted, a note on its encoding kept, and each row that could not
+        be read is skipped here with its line number.
+        """
+        text, note = decode_text(source)
+        if note:
+            self.notes.append(note)
+        header, rows = read_csv(text, source.name, required)
+        self.rows[source.name] = len(rows)
+
+        def readable() -> Iterator[tuple[str, CsvRow]]:
+            for row in rows:
+                where = f"{source.name} line {row.line}"
+                if isinstance(row, CsvProblem):
+                    self.skipped.append(Skipped(where, row.reason))
+                else:
+                    yield where, row
+
+        return header, readable()
 
     def tally(self) -> dict[str, int]:
         """What the records hold: titles, dated viewings, planned titles, runs under way."""
