@@ -27,6 +27,7 @@ from watchbook.entry import Entry
 PROJECT = FIXTURES / "imdb" / "ratings.csv"
 NEWER = FIXTURES / "imdb" / "ratings-newer.csv"
 WATCHLIST = FIXTURES / "imdb" / "watchlist.csv"
+WATCHLIST_NEWER = FIXTURES / "imdb" / "watchlist-newer.csv"
 # IMDb's 2021 export is Windows-1252 (Latin-1), not UTF-8.
 ENCODING = "cp1252"
 D = dt.date
@@ -306,6 +307,29 @@ def test_a_watchlist_export_imports_as_planned(invoke: Invoke, journal_dir: Path
     assert (unreleased.year, unreleased.kind, unreleased.tags) == (None, "movie", [])
     text = invoke("import", "imdb", str(WATCHLIST))
     assert "note: watchlist.csv has no 'Your Rating' column: imported as planned" in text.stdout
+
+
+def test_the_newer_watchlist_layout_imports_unrated_titles_as_planned(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    # Its rows end with empty Your Rating and Date Rated cells: those titles are planned, and a
+    # planned entry already in the journal stays planned.
+    added = invoke("add", "Stalker", "--year", "1979", "--kind", "movie", "--status", "planned")
+    assert added.exit_code == 0, added.stderr
+    result = invoke("import", "imdb", str(WATCHLIST_NEWER), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["read"] == {"titles": 3, "viewings": 1, "planned": 2}
+    assert report["notes"] == []
+    entries = load(journal_dir)
+    assert {slug: e.status for slug, e in entries.items()} == {
+        "tt0079944": "planned",
+        "tt0091251": "planned",
+        "tt0050976": "watched",
+    }
+    assert entries["tt0079944"].watched == [] and entries["tt0079944"].score is None
+    seal = entries["tt0050976"]
+    assert (seal.score, seal.watched) == (9, [D(2024, 8, 3)])
 
 
 # --- both 2021-layout exports: counts, idempotence, broken rows --------------------------------

@@ -518,6 +518,53 @@ def test_a_malformed_row_mid_file_is_skipped_with_its_line(
     assert not {"Half A Row", "Bad Stars"} & {e.title for e in entries}
 
 
+def test_a_review_too_long_for_an_entry_is_skipped_alone(
+    invoke: Invoke, tmp_path: Path, journal_dir: Path
+) -> None:
+    # A cell of 2.4 MB with paragraphs in it: the csv module's field limit once stopped the
+    # reader inside it, and every row after it was read wrong and lost.
+    huge = ("Far too long. " * 300 + "\n\n") * 600
+    films = [f"Film {n}" for n in range(1, 6)]
+    text = (
+        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Review,Tags,Watched Date\n"
+        '2021-01-01,Before,2000,https://boxd.it/b0,3,,"Fine.",,2021-01-01\n'
+        f'2021-01-02,Huge,2001,https://boxd.it/h1,3,,"{huge}",,2021-01-02\n'
+        + "".join(
+            f'2021-02-0{n},{film},2002,https://boxd.it/f{n},4,,"Good.",,2021-02-0{n}\n'
+            for n, film in enumerate(films, start=1)
+        )
+    )
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "reviews.csv").write_text(text, encoding="utf-8")
+    result = invoke("import", "letterboxd", str(folder), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    (skipped,) = report["skipped_rows"]
+    assert skipped["where"] == "reviews.csv line 3" and skipped["title"] == "Huge"
+    assert skipped["reason"].startswith("review: must be at most 1000000 characters")
+    assert sorted(e.title for e in entries_of(journal_dir)) == ["Before", *films]
+
+
+def test_a_review_with_windows_line_ends_imports_the_same_twice(
+    invoke: Invoke, tmp_path: Path, journal_dir: Path
+) -> None:
+    # Its CR LF became LF in the file, so the second import saw "a different review" and kept
+    # the journal's: a newer export extending it could never replace it.
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "reviews.csv").write_bytes(
+        b"Date,Name,Year,Letterboxd URI,Rating,Rewatch,Review,Tags,Watched Date\r\n"
+        b'2021-01-01,Amelie,2001,https://boxd.it/am1,4.5,,"Line one\r\nLine two",,2021-01-01\r\n'
+    )
+    first = invoke("import", "letterboxd", str(folder), "--json")
+    assert first.exit_code == 0, first.stderr
+    again = json.loads(invoke("import", "letterboxd", str(folder), "--json").stdout)
+    assert [(e["action"], e["kept"]) for e in again["entries"]] == [("unchanged", [])]
+    (entry,) = entries_of(journal_dir)
+    assert entry.review == "Line one\nLine two\n"
+
+
 # --- the real export only: its own cases ------------------------------------------------------
 
 

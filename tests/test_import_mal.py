@@ -185,6 +185,100 @@ def test_a_newer_export_moves_progress_on_and_a_finished_run_ends_it(tmp_path: P
     assert (entry.status, entry.progress, entry.watched) == ("watched", None, [D(2024, 12, 1)])
 
 
+def _animelist(*animes: str) -> str:
+    """A minimal 2024-layout export holding these <anime> elements."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<myanimelist>\n<myinfo><user_export_type>1'
+        "</user_export_type></myinfo>\n" + "".join(animes) + "</myanimelist>\n"
+    )
+
+
+def _anime(mal_id: int, title: str, kind: str, status: str, **fields: object) -> str:
+    values = {
+        "series_episodes": 1, "my_watched_episodes": 0, "my_start_date": "0000-00-00",
+        "my_finish_date": "0000-00-00", "my_score": 0, "my_times_watched": 0, **fields,
+    }  # fmt: skip
+    cells = "".join(f"<{tag}>{value}</{tag}>" for tag, value in values.items())
+    return (
+        f"<anime><series_animedb_id>{mal_id}</series_animedb_id><series_title><![CDATA[{title}]]>"
+        f"</series_title><series_type>{kind}</series_type><my_status>{status}</my_status>"
+        f"{cells}</anime>\n"
+    )
+
+
+def test_an_ova_matching_a_film_in_the_journal_keeps_the_film_and_the_import_goes_on(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    # MyAnimeList counts The Animatrix (an OVA) in episodes; the journal has it as a film. That
+    # once stopped the whole import ("a movie has no episodes").
+    added = invoke(
+        "add", "The Animatrix", "--year", "2003", "--kind", "movie", "--score", "7",
+        "--watched", "2004-01-10",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    export = tmp_path / "animelist.xml"
+    export.write_text(
+        _animelist(
+            _anime(
+                1,
+                "The Animatrix",
+                "OVA",
+                "Completed",
+                series_episodes=9,
+                my_watched_episodes=9,
+                my_finish_date="2004-01-10",
+                my_score=8,
+            ),
+            _anime(
+                2,
+                "Tekkon Kinkreet",
+                "Movie",
+                "Completed",
+                my_watched_episodes=1,
+                my_finish_date="2007-12-22",
+                my_score=9,
+            ),
+        ),
+        encoding="utf-8",
+    )
+    result = invoke("import", "mal", str(export), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["created"] == 1 and report["skipped"] == 0
+    animatrix = Journal(journal_dir).get("the-animatrix-2003")
+    assert (animatrix.kind, animatrix.episodes, animatrix.progress) == ("movie", None, None)
+    assert (animatrix.score, animatrix.watched, animatrix.ids) == (
+        7,
+        [D(2004, 1, 10)],
+        {"mal": "1"},
+    )
+    merged = next(e for e in report["entries"] if e["slug"] == "the-animatrix-2003")
+    assert merged["kept"] == [
+        "score: kept 7/10 (import says 8/10)",
+        "episodes: left out (the journal has it as a movie)",
+    ]
+
+
+def test_watching_with_no_episode_seen_is_no_viewing_and_finishing_adds_one(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "animelist.xml"
+    started = _anime(3, "Ao no Exorcist", "TV", "Watching", series_episodes=12,
+                     my_start_date="2024-10-05")  # fmt: skip
+    export.write_text(_animelist(started), encoding="utf-8")
+    assert invoke("import", "mal", str(export)).exit_code == 0
+    entry = Journal(journal_dir).get("ao-no-exorcist")
+    assert (entry.status, entry.watched) == ("watching", [])
+    finished = _anime(3, "Ao no Exorcist", "TV", "Completed", series_episodes=12,
+                      my_watched_episodes=12, my_start_date="2024-10-05",
+                      my_finish_date="2024-12-20")  # fmt: skip
+    export.write_text(_animelist(finished), encoding="utf-8")
+    assert invoke("import", "mal", str(export)).exit_code == 0
+    entry = Journal(journal_dir).get("ao-no-exorcist")
+    # One viewing, the finish: no second one on the day the run started.
+    assert (entry.status, entry.watched) == ("watched", [D(2024, 12, 20)])
+
+
 def test_every_series_type(project_import: Imported) -> None:
     kinds = {mal: entry.kind for mal, entry in project_import.entries.items()}
     assert kinds["5114"] == "series"  # TV
@@ -280,14 +374,10 @@ def test_the_oldest_layout_with_numbers_for_types_and_statuses(tmp_path: Path) -
     assert {mal: summary(entry) for mal, entry in oldest.items()} == {
         "6": ("Trigun", "series", "watched", 8, [D(2009, 8, 1)]),  # type 1, status 2
         "47": ("Akira", "movie", "watched", 9, [D(2010, 2, 13)]),  # type 3
-        "2001": (  # status 1
-            "Tengen Toppa Gurren Lagann",
-            "series",
-            "watching",
-            None,
-            [D(2010, 3, 1)],
-        ),
-        "227": ("FLCL", "special", "watching", 7, [D(2010, 4, 10)]),  # type 2, status 3
+        # Watching and on hold with no episode seen and no finish date: the start date is not a
+        # viewing (it was taken for one once, and a later "Completed" then added a second).
+        "2001": ("Tengen Toppa Gurren Lagann", "series", "watching", None, []),  # status 1
+        "227": ("FLCL", "special", "watching", 7, []),  # type 2, status 3
         "90001": ("Lantern Street: Recap of the Year", "special", "dropped", 3, []),  # 4, 4
         "90007": ("Lantern Street Shorts", "special", "planned", None, []),  # type 5, status 6
         "90003": ("Lantern Street Opening Theme", "short", "watched", None, []),  # type 6
@@ -340,9 +430,9 @@ def test_every_anime_is_one_entry_with_the_mapped_kind_status_and_score(
         assert entry.kind == KIND_OF[text(anime, "series_type")]
         score = int(text(anime, "my_score"))
         assert entry.score == (score if score and entry.status != "planned" else None)
-        # A run under way has no viewing; its start date is the run's.
+        # Only a finished title has a viewing: on its finish date, else (completed) its start.
         finish, start = known(text(anime, "my_finish_date")), known(text(anime, "my_start_date"))
-        day = finish or (None if entry.progress else start)
+        day = finish or (start if entry.status == "watched" else None)
         assert entry.watched == ([day] if day and entry.status != "planned" else [])
         tags = [t.strip() for t in text(anime, "my_tags").split(",") if t.strip()]
         assert entry.tags == ["anime", *tags] and entry.year is None

@@ -245,6 +245,54 @@ def test_a_different_id_or_several_candidates_never_merge() -> None:
     assert 'add ids.imdb = "tt0069293" to the right one' in ambiguous.reason
 
 
+def test_titles_of_several_years_never_take_an_entry_without_a_year() -> None:
+    # The journal's 'Solaris' has no year; the export has the 1972 and the 2002 film. Whichever
+    # came first used to take it (and set its year), and the other became a new entry.
+    mine = entry("Solaris", slug="solaris", kind="movie", verdict="Clooney in space.")
+    jaws = entry("Jaws", slug="jaws", kind="movie")
+    actions, skipped = plan(
+        [mine, jaws],
+        entry("Solaris", year=1972, ids={"letterboxd": "sol72"}),
+        entry("Solaris", year=2002, ids={"letterboxd": "sol02"}),
+        entry("Solaris", year=2002, ids={"letterboxd": "sol02"}, watched=[dt.date(2020, 1, 2)]),
+        entry("Jaws", year=1975, ids={"letterboxd": "jaws"}),
+    )
+    # One title of one year still fills the year in.
+    assert actions == {"jaws": "merged"}
+    assert [s.where for s in skipped] == ["row 1", "row 2", "row 3"]
+    assert {s.outcome for s in skipped} == {"ambiguous"}
+    assert skipped[0].reason == (
+        "matches Solaris [solaris], which has no year, as do titles of other years in this "
+        "export (1972, 2002); add the year to it and import again"
+    )
+
+
+def test_a_record_that_cannot_merge_is_left_out_and_the_import_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from watchbook.errors import InvalidValue
+
+    real = merge.merge_into
+
+    def refuses_akira(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
+        if have.title == "Akira":
+            raise InvalidValue("episodes", "a movie has no episodes")
+        return real(have, new)
+
+    monkeypatch.setattr(merge, "merge_into", refuses_akira)
+    akira = entry("Akira", slug="akira-1988", year=1988, kind="movie")
+    jaws = entry("Jaws", slug="jaws-1975", year=1975, kind="movie")
+    actions, skipped = plan(
+        [akira, jaws], entry("Akira", year=1988), entry("Jaws", year=1975), entry("Heat", year=1995)
+    )
+    assert actions == {"jaws-1975": "unchanged", "heat-1995": "created"}
+    (left_out,) = skipped
+    assert (left_out.where, left_out.outcome) == ("row 1", "skipped")
+    assert left_out.reason == (
+        "cannot be merged into Akira (1988) [akira-1988]: episodes: a movie has no episodes"
+    )
+
+
 # --- interrupted, concurrent and dry runs -----------------------------------------------------
 
 

@@ -186,6 +186,36 @@ def _imported(tmp_path: Path, export: Path, name: str = "journal") -> Path:
     return folder
 
 
+@pytest.mark.parametrize(
+    "order", [(OLDER, NEWER), (NEWER, OLDER)], ids=["older-first", "newer-first"]
+)
+def test_both_layouts_of_one_history_count_each_play_once(
+    tmp_path: Path, order: tuple[Path, Path]
+) -> None:
+    # The older layout dates only the last of a film's plays and counts the others as
+    # rewatches; the newer one dates them all. The Matrix played twice once read as three.
+    folder = tmp_path / "journal"
+    for export in order:
+        import_into(folder, export)
+    both = entries_of(folder)
+    alone = [entries_of(_imported(tmp_path, export, export.name)) for export in order]
+
+    def viewings(entry: Entry) -> int:
+        return len(entry.watched) + (entry.rewatches or 0)
+
+    newer = alone[order.index(NEWER)]
+    assert (viewings(newer["the-matrix-1999"]), newer["the-matrix-1999"].rewatches) == (2, None)
+    assert (both["the-matrix-1999"].watched, both["the-matrix-1999"].rewatches) == (
+        newer["the-matrix-1999"].watched,
+        None,
+    )
+    # Every title the two describe is seen as often as the one that counts more plays says.
+    shared = both.keys() & alone[0].keys() & alone[1].keys()
+    assert "chernobyl-2019" in shared
+    for slug in shared:
+        assert viewings(both[slug]) == max(viewings(one[slug]) for one in alone), slug
+
+
 # --- runs from plays ------------------------------------------------------------------------------
 
 
@@ -402,6 +432,19 @@ def test_a_report_into_a_missing_folder_is_refused_before_anything_is_written(
     result = invoke("import", "trakt", str(NEWER), "--report", str(tmp_path / "nope" / "r.csv"))
     assert result.exit_code == 2 and "--report:" in result.stderr
     assert not journal_dir.exists()
+
+
+def test_a_report_that_is_a_folder_is_refused_before_anything_is_written(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    # It was found out only once the import had written every entry, with exit 2 all the same.
+    (tmp_path / "rep").mkdir()
+    result = invoke("import", "trakt", str(NEWER), "--report", str(tmp_path / "rep"))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: --report: {tmp_path / 'rep'} is a folder; give the name of a file to write\n"
+    )
+    assert result.stdout == "" and not journal_dir.exists()
 
 
 # --- bad input -------------------------------------------------------------------------------------

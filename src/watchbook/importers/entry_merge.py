@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from watchbook.entry import COMMUNITY_KEY, Entry, Viewing, format_score
+from watchbook.progress import EPISODE_KINDS
 from watchbook.text import creator_key, fold, title_key
 from watchbook.validation import validate
 
@@ -84,6 +85,7 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
     for service, value in new.ids.items():
         merged.ids.setdefault(service, value)
     kept.extend(_merge_series(have, merged, new))
+    _count_each_viewing_once(have, merged, new)
     if not any(v.score is not None for v in have.viewings):
         drop_repeated_score(merged)
     # Other people's ratings are not the user's own data: the export's newer numbers replace
@@ -97,15 +99,20 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
 def _merge_series(have: Entry, merged: Entry, new: Entry) -> list[str]:
     """Episodes, the run under way and undated rewatches: each only ever moves forward."""
     kept = []
-    if new.episodes is not None:
-        if merged.episodes is None or new.episodes > merged.episodes:
+    episodes, run = new.episodes, new.progress
+    if merged.kind not in (*EPISODE_KINDS, None) and (episodes or run):
+        # The journal has it as a film (an OVA that MyAnimeList counts in episodes, say): the
+        # journal's kind is kept, and a film has no episodes to count.
+        kept.append(f"episodes: left out (the journal has it as a {merged.kind})")
+        episodes, run = None, None
+    if episodes is not None:
+        if merged.episodes is None or episodes > merged.episodes:
             # A series still airing gains episodes; a newer export knows more of them.
-            merged.episodes = new.episodes
-        elif new.episodes < merged.episodes:
-            kept.append(f"episodes: kept {merged.episodes} (import says {new.episodes})")
+            merged.episodes = episodes
+        elif episodes < merged.episodes:
+            kept.append(f"episodes: kept {merged.episodes} (import says {episodes})")
     if new.rewatches and new.rewatches > (merged.rewatches or 0):
         merged.rewatches = new.rewatches
-    run = new.progress
     if have.status == "watching" and merged.status == "watched" and run is None:
         # The import saw the run finished (its viewing is added above).
         merged.progress = None
@@ -119,6 +126,17 @@ def _merge_series(have: Entry, merged: Entry, new: Entry) -> list[str]:
     if merged.progress and merged.episodes and merged.progress.seen > merged.episodes:
         merged.episodes = merged.progress.seen
     return kept
+
+
+def _count_each_viewing_once(have: Entry, merged: Entry, new: Entry) -> None:
+    """Undated rewatches give way to the dated viewings that stood for them."""
+    # An export that dates every play (Trakt's newer layout) after one that only counted them
+    # (its older one): the plays now dated were the undated rewatches. The merged entry never
+    # counts more viewings than the journal or the import did; fewer undated ones make it so.
+    most = max(len(have.viewings) + (have.rewatches or 0), len(new.viewings) + (new.rewatches or 0))
+    dated = len(merged.viewings)
+    if dated + (merged.rewatches or 0) > most:
+        merged.rewatches = max(0, most - dated) or None
 
 
 def drop_repeated_score(entry: Entry) -> None:

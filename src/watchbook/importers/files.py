@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 # Far above any real export (a 10,000-film Letterboxd history with long reviews is a few MB),
 # far below what would exhaust memory: a zip or gzip member that expands past it is refused.
 MAX_INPUT_BYTES = 200 * 1024 * 1024
-# The csv module's own default (128 KiB) is shorter than the longest review an entry may hold.
-MAX_CSV_FIELD = 2 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -283,7 +281,10 @@ def read_csv(
     import csv
     import io
 
-    with _field_limit(MAX_CSV_FIELD):
+    # No cell can be longer than the file. A smaller limit (the csv module's own is 128 KiB)
+    # makes the reader give up inside a long quoted cell and lose its place: every row after it
+    # was read wrong. A cell too long for an entry is refused with its row instead.
+    with _field_limit(len(text) + 1):
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
             header = [cell.strip() for cell in next(reader, [])]

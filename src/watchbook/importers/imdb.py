@@ -89,7 +89,7 @@ def _community(row: CsvRow) -> dict[str, int | float]:
     return found
 
 
-def _entry(row: CsvRow, rated: bool) -> Entry:
+def _entry(row: CsvRow) -> Entry:
     """The entry of one row; ValueError names the cell that cannot be read."""
     const = row.get("Const")
     if not _CONST.match(const):
@@ -99,9 +99,13 @@ def _entry(row: CsvRow, rated: bool) -> Entry:
         raise ValueError(
             f"Title Type: {row.get('Title Type')!r} (watchbook records what you watch)"
         )
+    # A title with your rating is one you watched; without one (every row of the older
+    # watchlist export, which has no such column, and the unrated rows of the newer watchlist
+    # and list exports, which have it) it is one you plan to watch.
+    text = row.get("Your Rating")
+    rated = bool(text)
     score: int | None = None
-    if rated and row.get("Your Rating"):
-        text = row.get("Your Rating")
+    if rated:
         if not text.isdigit() or not 1 <= int(text) <= 10:
             raise ValueError(f"Your Rating: {text!r} is not 1 to 10")
         score = int(text)
@@ -136,12 +140,11 @@ def read_imdb(path: Path) -> Parsed:
     parsed = Parsed(SERVICE)
     source = _source(path)
     header, rows = parsed.csv_rows(source, required=("Const", "Title"))
-    rated = "Your Rating" in header
-    if not rated:
+    if "Your Rating" not in header:
         parsed.notes.append(f"{source.name} has no 'Your Rating' column: imported as planned")
     for where, row in rows:
         try:
-            parsed.records.append(make_record(where, _entry(row, rated)))
+            parsed.records.append(make_record(where, _entry(row)))
         except (ValueError, InvalidValue) as exc:
             parsed.skipped.append(Skipped(where, str(exc), row.get("Title") or None))
     parsed.counts = {

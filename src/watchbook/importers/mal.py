@@ -134,11 +134,12 @@ def _entry(anime: Any) -> Entry:
     if progress is not None and status == "watched":
         # Completed and being rewatched: a run under way.
         status = "watching"
-    # One viewing, dated when it was finished (else started); a planned title has none yet, and
-    # one under way has only the start of its run.
-    day = dates["my_finish_date"] or dates["my_start_date"]
-    if progress is not None and not dates["my_finish_date"]:
-        day = None
+    # One viewing, dated when it was finished, else (for a completed title) when it was
+    # started; a planned title has none yet, and a run under way, on hold or dropped without a
+    # finish date has only its start (0 episodes seen is not a viewing either).
+    day = dates["my_finish_date"]
+    if day is None and status == "watched":
+        day = dates["my_start_date"]
     tags = [ANIME_TAG, *(t.strip() for t in _text(anime, "my_tags").split(",") if t.strip())]
     return Entry(
         title=title,

@@ -120,6 +120,10 @@ class Parsed:
 
 def make_record(where: str, entry: Entry) -> Record:
     """Validate an entry built from an export row; InvalidValue names the field that is wrong."""
+    if entry.review:
+        # Written to its file, a review's CR LF line ends become LF: the record holds what
+        # the file will, so that the next import finds the same review there.
+        entry.review = entry.review.replace("\r\n", "\n").replace("\r", "\n")
     return Record(validate(entry), where)
 
 
@@ -259,17 +263,21 @@ class Planner:
             if work not in bucket:
                 bucket.append(work)
 
-    def _find(self, record: Record) -> _Work | Skipped | None:
-        """The entry a record belongs to, None for a new title, or Skipped when ambiguous."""
-        new = record.entry
+    def _by_id(self, new: Entry) -> _Work | None:
+        """The entry holding one of the record's ids (of a kind that can be the same title)."""
         for service, value in new.ids.items():
             for work in self.by_id.get((service, value), ()):
                 if service not in _KIND_SCOPED_IDS or not _kinds_clash(new.kind, work.entry.kind):
                     return work
+        return None
+
+    def _by_name(self, new: Entry, *, claimed_too: bool = False) -> list[_Work]:
+        """The entries the record may be by title and year (those this import matched already
+        only when asked)."""
         candidates: list[_Work] = []
         for key in _name_keys(new):
             for work in self.by_name.get(key, []):
-                if work in candidates or work.claimed:
+                if work in candidates or (work.claimed and not claimed_too):
                     continue
                 have = work.entry
                 # A different id at the same service means a different title of the same name.
@@ -280,6 +288,50 @@ class Planner:
                 if not (new.year and have.year) and _kinds_clash(new.kind, have.kind):
                     continue
                 candidates.append(work)
+        return candidates
+
+    def hold_back(self, records: Sequence[Record]) -> dict[int, Skipped]:
+        """Records left out before matching, by position: titles of several years that would
+        each take the same journal entry, one without a year ('Solaris' against the 1972 and
+        the 2002 film). Whichever came first would take it, and the entry's year with it."""
+        # id of the yearless entry's work -> (the work, {year: positions of its records})
+        years_of: dict[int, tuple[_Work, dict[int, list[int]]]] = {}
+        for position, record in enumerate(records):
+            new = record.entry
+            if not new.year or self._by_id(new) is not None:
+                continue
+            candidates = self._by_name(new, claimed_too=True)
+            if any(w.entry.year == new.year for w in candidates):
+                continue
+            yearless = [w for w in candidates if w.entry.year is None]
+            if len(yearless) == 1:
+                _work, by_year = years_of.setdefault(id(yearless[0]), (yearless[0], {}))
+                by_year.setdefault(new.year, []).append(position)
+        held: dict[int, Skipped] = {}
+        for work, by_year in years_of.values():
+            if len(by_year) < 2:
+                continue
+            have = work.entry
+            years = ", ".join(str(year) for year in sorted(by_year))
+            reason = (
+                f"matches {have.label} [{have.slug}], which has no year, as do titles of other "
+                f"years in this export ({years}); add the year to it and import again"
+            )
+            for positions in by_year.values():
+                for position in positions:
+                    record = records[position]
+                    held[position] = Skipped(
+                        record.where, reason, record.entry.label, [f"{have.label} [{have.slug}]"]
+                    )
+        return held
+
+    def _find(self, record: Record) -> _Work | Skipped | None:
+        """The entry a record belongs to, None for a new title, or Skipped when ambiguous."""
+        new = record.entry
+        found = self._by_id(new)
+        if found is not None:
+            return found
+        candidates = self._by_name(new)
         exact = [w for w in candidates if new.year and w.entry.year == new.year]
         if len(exact) == 1 or len(candidates) == 1:
             return exact[0] if exact else candidates[0]
@@ -307,8 +359,16 @@ class Planner:
             drop_repeated_score(entry)
             self._add(_Work(entry=entry, original=None, where=[record.where], claimed=True))
             return
+        try:
+            merged, kept = merge_into(found.entry, record.entry)
+        except InvalidValue as exc:
+            # What the export says cannot stand beside what the journal has (validation
+            # refuses the merged entry): this record is left out, the rest goes on.
+            why = f"cannot be merged into {found.entry.label} [{found.entry.slug}]: {exc}"
+            self.skipped.append(Skipped(record.where, why, record.entry.label))
+            return
         found.where.append(record.where)
-        found.entry, kept = merge_into(found.entry, record.entry)
+        found.entry = merged
         found.kept.extend(note for note in kept if note not in found.kept)
         # Matched once by this import, an entry is not the same title as another record.
         found.claimed = True
@@ -364,8 +424,12 @@ def plan_import(
     `unreadable`: slug -> why, for entry files that could not be read (their titles wait).
     """
     planner = Planner(existing, taken_slugs, unreadable)
-    for record in parsed.records:
-        planner.add(record)
+    held = planner.hold_back(parsed.records)
+    for position, record in enumerate(parsed.records):
+        if position in held:
+            planner.skipped.append(held[position])
+        else:
+            planner.add(record)
     return planner.outcomes(), planner.skipped
 
 

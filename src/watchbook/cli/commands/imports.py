@@ -9,7 +9,7 @@ import typer
 from watchbook.cli.completion import choice_text
 from watchbook.cli.options import AS_JSON, state
 from watchbook.cli.values import PATH
-from watchbook.errors import InvalidValue
+from watchbook.errors import InvalidValue, WriteFailed
 
 commands = typer.Typer()
 
@@ -55,9 +55,11 @@ def import_(
     from watchbook.render.progress import import_progress, rebuild_progress
     from watchbook.render.reports import print_import_report
 
-    if report_csv is not None and not report_csv.expanduser().parent.is_dir():
+    if report_csv is not None:
         # Found out before the import runs, not after it has written.
-        raise InvalidValue("--report", f"{report_csv.parent} is not a folder")
+        report_problem = _report_problem(report_csv.expanduser())
+        if report_problem:
+            raise InvalidValue("--report", report_problem)
     progress, index_progress = import_progress(), rebuild_progress()
     try:
         report = run_import(
@@ -78,5 +80,24 @@ def import_(
     if report_csv is not None:
         from watchbook.importers.report import write_report_csv
 
-        rows = write_report_csv(report, report_csv.expanduser())
+        try:
+            rows = write_report_csv(report, report_csv.expanduser())
+        except OSError as exc:
+            done = "the import itself is done" if not dry_run else "nothing else was written"
+            raise WriteFailed(str(report_csv), exc.strerror or str(exc), done) from None
         print_note(f"Wrote {rows:,} ambiguous and skipped rows to {report_csv}")
+
+
+def _report_problem(path: Path) -> str | None:
+    """Why --report cannot be written, found before anything is imported (None when it can)."""
+    import os
+
+    if not path.parent.is_dir():
+        return f"{path.parent} is not a folder"
+    if path.is_dir():
+        return f"{path} is a folder; give the name of a file to write"
+    if path.exists() and not path.is_file():
+        return f"{path} is not a regular file"
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        return f"{path} cannot be written (permission denied)"
+    return None
