@@ -283,6 +283,39 @@ def test_a_review_is_kept_and_cannot_swallow_the_page(
     assert "https://example.org" in hrefs(tokens)
 
 
+@pytest.mark.parametrize(
+    "review",
+    [
+        "Intro.\n\n  ```\nsome code\n",
+        "Intro.\n\n   ~~~~ text\ncode\n~~~\nstill code, the fence is longer\n",
+        # Closed by a fence at the margin: nothing to add (an added one would open a new fence).
+        "Intro.\n\n  ```\ncode\n```\n",
+        # In a list item: the item's end closes it, and a fence added after would open a new one.
+        "- a list\n\n  ```\n  code in the item\n",
+        "- a list\n\n  ```\nno longer in the item\n",
+        "> ```\n> quoted code\n",
+    ],
+)
+def test_an_indented_or_nested_fence_cannot_swallow_the_page(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path, review: str
+) -> None:
+    fence = Entry("Open Fence", "open-fence-2000", 2000, "movie", score=9, review=review)
+    fence.links = [Link("other-2000", "a pair")]
+    write(journal_dir, fence)
+    write(journal_dir, Entry("Other", "other-2000", 2000, "movie", score=1))
+    export(invoke, tmp_path / "site")
+    text = (tmp_path / "site" / "open-fence-2000.md").read_text(encoding="utf-8")
+    assert review in text
+    tokens = parse(text)
+    assert ("other-2000.md", "Other (2000)") in section_links(tokens, "Related")
+    assert "index.md" in hrefs(tokens)
+    export(invoke, tmp_path / "one", "--single-file")
+    tokens = parse((tmp_path / "one" / "watchbook.md").read_text(encoding="utf-8"))
+    found = headings(tokens)
+    assert ("h4", "Related") in found and ("h3", "Other (2000)") in found
+    assert not [t for t in tokens if t.type in ("fence", "code_block") and "Related" in t.content]
+
+
 def test_kind_phrase_says_only_what_the_tags_say() -> None:
     assert kind_phrase(Entry("A", kind="movie", tags=["anime"])) == "Animated movie"
     assert (

@@ -106,3 +106,25 @@ def test_pages_and_folders_keep_the_folder_form(
     folder.mkdir()
     inside = invoke("export", "--format", "json", "--out", str(folder))
     assert inside.exit_code == 0 and (folder / "watchbook.json").is_file()
+
+
+@pytest.mark.parametrize("name", ["site.json", "site.md", "x.csv", "SITE.JSON"])
+def test_the_html_site_with_a_file_name_is_refused(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, name: str
+) -> None:
+    result = invoke("export", "--format", "html", "--out", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --out: ") and len(result.stderr.splitlines()) == 1
+    assert "the HTML site goes into a folder" in result.stderr
+    assert result.stdout == ""
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "html"])
+def test_a_md_name_with_another_format_points_to_the_single_file(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, fmt: str
+) -> None:
+    # --single-file alone would be refused with these formats.
+    result = invoke("export", "--format", fmt, "--out", str(tmp_path / "notes.md"))
+    assert result.exit_code == 2
+    assert "(add --format markdown --single-file, or change --out)" in result.stderr

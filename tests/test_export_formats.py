@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 import yaml
 
 from tests.conftest import Invoke
 from tests.test_export import write
 from watchbook.entry import Entry, Link, Viewing
+from watchbook.entry_file import parse_entry
+from watchbook.export.markdown import front_matter
 from watchbook.journal import Journal
 from watchbook.validation import entry_from_dict
 
@@ -128,11 +131,8 @@ def test_json_round_trips_every_field(invoke: Invoke, journal_dir: Path, tmp_pat
         fields = {
             k: v
             for k, v in record.items()
-            if k not in ("slug", "related", "backlinks", "recommended", "watched")
+            if k not in ("slug", "related", "backlinks", "recommended")
         }
-        # `viewings` is `watched` with each viewing's score and note (null when it has none).
-        assert [v["date"] for v in record["viewings"]] == record["watched"]
-        fields["watched"] = fields.pop("viewings")
         assert entry_from_dict(fields, record["slug"]) == journal[record["slug"]]
     records = {r["slug"]: r for r in data["entries"]}
     assert records["everything-2020"]["related"] == [
@@ -141,6 +141,43 @@ def test_json_round_trips_every_field(invoke: Invoke, journal_dir: Path, tmp_pat
     assert {"from": "everything-2020", "why": "because", "derived": False} in records["other-2020"][
         "backlinks"
     ]
+
+
+def test_json_reads_back_as_the_same_entry_files(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    rewatched = Entry(
+        "Rewatched",
+        "rewatched-2017",
+        2017,
+        "movie",
+        score=7.5,
+        watched=[
+            Viewing(dt.date(2017, 5, 22), 6, "First."),
+            dt.date(2019, 1, 1),
+            Viewing(dt.date(2024, 3, 9), 7.5, "Better.", {"seat": "F7"}),
+        ],
+        links=[Link("once-2000", "same night")],
+        extra={"mood": "calm"},
+    )
+    write(journal_dir, rewatched)
+    write(journal_dir, Entry("Once", "once-2000", 2000, "movie", watched=[dt.date(2000, 1, 1)]))
+    write(journal_dir, Entry("Never", "never-2001", 2001, "movie", "planned"))
+    result = invoke("export", "--format", "json", "--out", "-")
+    assert result.exit_code == 0, result.stderr
+    records = {r["slug"]: r for r in json.loads(result.stdout)["entries"]}
+    assert records["rewatched-2017"]["watched"] == [
+        {"date": "2017-05-22", "score": 6, "note": "First."},
+        "2019-01-01",
+        {"date": "2024-03-09", "score": 7.5, "note": "Better.", "seat": "F7"},
+    ]
+    assert records["once-2000"]["watched"] == ["2000-01-01"]
+    assert records["never-2001"]["watched"] == []
+    for slug, entry in entries(journal_dir).items():
+        # The keys docs/export.md says to drop, and nulls: a field not set (TOML has no null).
+        dropped = ("slug", "related", "backlinks", "recommended")
+        data = {k: v for k, v in records[slug].items() if k not in dropped and v is not None}
+        assert parse_entry(tomli_w.dumps(data), slug, f"{slug}.toml") == entry
 
 
 def test_json_has_derived_links_and_backlinks(
@@ -218,6 +255,26 @@ def test_front_matter_parses_back(invoke: Invoke, journal_dir: Path, tmp_path: P
         "tags": [],
     }
     assert read_front_matter((out / "index.md").read_text(encoding="utf-8"))["title"]
+
+
+def test_front_matter_escapes_what_yaml_does_not_allow(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    # YAML refuses U+FFFE and U+FFFF raw, and reads U+2028 and U+2029 as line breaks.
+    title = "Odd \ufffe\uffff \u2028\u2029 \ufeff \U0001f600 \U0010ffff end"
+    tag = "tag\uffff"
+    write(journal_dir, Entry(title, "odd", tags=[tag, "plain"]))
+    assert invoke("export", "--front-matter", "--out", str(tmp_path / "fm")).exit_code == 0
+    data = read_front_matter((tmp_path / "fm" / "odd.md").read_text(encoding="utf-8"))
+    assert data == {"title": title, "tags": [tag, "plain"]}
+
+
+def test_front_matter_escapes_every_character_yaml_does_not_print() -> None:
+    # The journal refuses control characters in titles and tags; the front matter does not
+    # count on it.
+    odd = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0), 0xD800, 0xFFFE, 0xFFFF]))
+    block = front_matter({"title": odd, "tags": [odd, "\x85"]})
+    assert read_front_matter(block) == {"title": odd, "tags": [odd, "\x85"]}
 
 
 # --- stdout -----------------------------------------------------------------------------------

@@ -19,13 +19,15 @@ _ANGLE = re.compile(
     r"<(?:(?:https?://|mailto:)[^\s<>]*>|[\w.+-]+@[\w-]+(?:\.[\w-]+)+>)|<(?=[A-Za-z/!?])",
     re.IGNORECASE,
 )
-# An inline link or image: '](' then its destination (and title), to the next ')' or line end
-# (blanks included: a browser skips them inside a scheme, so they must not hide one).
-_INLINE_LINK = re.compile(r"\]\(([ \t]*\n?[^)\n]*)")
-# A link reference definition: '[label]: destination' at the start of a line.
-_DEFINITION = re.compile(
-    r"^([ ]{0,3})\[((?:[^\]\\\n]|\\.)+)\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)", re.M
-)
+# The '](' of an inline link or image, and (looked ahead at, not consumed) its destination and
+# title, to the next ')' or line end (blanks included: a browser skips them inside a scheme, so
+# they must not hide one). Not consumed, so a '](' inside that text is judged on its own too.
+_INLINE_LINK = re.compile(r"\]\((?=([ \t]*\n?[^)\n]*))")
+# The ']' closing a link reference definition's label, and (looked ahead at, not consumed)
+# what would be its destination. A label's ']' is always followed by ':' at once, so every ']:'
+# is judged, wherever it sits: in a quote or a list item, after a label spread over lines. The
+# blanks, line ends and quote markers allowed before the destination are skipped.
+_DEFINITION = re.compile(r"\](?=:[\s>]*(<[^>\n]*>|\S+))")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _SAFE_SCHEMES = {"http", "https", "mailto"}
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
@@ -35,13 +37,8 @@ def safe_markdown(text: str) -> str:
     """The text with raw HTML turned into visible text and unsafe link targets unlinked."""
     if "<" in text:
         text = _ANGLE.sub(_escape_angle, text)
-    while "](" in text:
-        # Again until nothing changes: an unsafe target may hold another '](' that the first
-        # pass took as part of it (and each pass turns one more '](' into ']\(').
-        unlinked = _INLINE_LINK.sub(_unlink_inline, text)
-        if unlinked == text:
-            break
-        text = unlinked
+    if "](" in text:
+        text = _INLINE_LINK.sub(_unlink_inline, text)
     if "]:" in text:
         text = _DEFINITION.sub(_unlink_definition, text)
     return text
@@ -66,10 +63,11 @@ def _unlink_inline(match: re.Match[str]) -> str:
     if is_safe_link(match.group(1)):
         return match.group(0)
     # ']\(' is no link in any Markdown: the text and the target stay visible, as text.
-    return "]\\(" + match.group(1)
+    return "]\\("
 
 
 def _unlink_definition(match: re.Match[str]) -> str:
-    if is_safe_link(match.group(3)):
+    if is_safe_link(match.group(1)):
         return match.group(0)
-    return match.group(0).replace("[", "\\[", 1)
+    # ']\:' ends no label, whatever backslashes come before the ']'; it reads as ']:'.
+    return "]\\"

@@ -72,12 +72,20 @@ class ExportOptions:
             return False
         own = EXTENSIONS[self.format] if self.one_document else None
         if suffix in EXTENSIONS.values() and suffix != own:
-            wanted = "--single-file" if suffix == ".md" else f"--format {suffix[1:]}"
-            what = (
-                "Markdown pages go into a folder"
-                if self.format == "markdown"
-                else (f"a {self.format} export is a {EXTENSIONS[self.format]} file")
-            )
+            wanted = f"--format {suffix[1:]}"
+            if suffix == ".md":
+                # --single-file only goes with Markdown.
+                wanted = (
+                    "--single-file"
+                    if self.format == "markdown"
+                    else "--format markdown --single-file"
+                )
+            if self.format == "markdown":
+                what = "Markdown pages go into a folder"
+            elif self.format == "html":
+                what = "the HTML site goes into a folder"
+            else:
+                what = f"a {self.format} export is a {EXTENSIONS[self.format]} file"
             raise InvalidValue(
                 "--out", f"{out} ends in {suffix}, but {what} (add {wanted}, or change --out)"
             )

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from watchbook.entry import Entry
+from watchbook.entry import Entry, Viewing
 from watchbook.export.site import Site
 
 FILE_NAME = "watchbook.json"
@@ -18,11 +18,15 @@ FORMAT_VERSION = 1
 
 
 def entry_record(site: Site, entry: Entry) -> dict[str, Any]:
-    """Every field of the entry as in `show --json` terms, plus its links both ways."""
+    """Every field of the entry in `show --json` terms (`watched` as in the file), plus links."""
     # `links` is the user's own [[links]] exactly as written (so the record turns back into the
     # same entry); `related` is every outgoing link, derived ones included; `backlinks` every link
     # pointing here.
     record = entry.to_json()
+    # `watched` as the entry file has it, so that each viewing's score, note and own keys read
+    # back; `show --json`'s `viewings` would say the same again, as a key no entry file has.
+    del record["viewings"]
+    record["watched"] = [viewing_record(v) for v in sorted(entry.viewings, key=lambda v: v.date)]
     record["related"] = [
         {"to": k.target, "why": k.why, "derived": k.derived} for k in site.outgoing(entry.slug)
     ]
@@ -34,6 +38,14 @@ def entry_record(site: Site, entry: Entry) -> dict[str, Any]:
             {"slug": r.slug, "why": r.why} for r in site.recommended(entry.slug)
         ]
     return record
+
+
+def viewing_record(viewing: Viewing) -> str | dict[str, Any]:
+    """A viewing as in its entry file: the ISO date alone, or an object with what else it has."""
+    if viewing.plain:
+        return viewing.date.isoformat()
+    # A score or note not given is left out, as in the file (TOML has no null).
+    return {k: v for k, v in viewing.to_json().items() if v is not None}
 
 
 def document_start() -> str:

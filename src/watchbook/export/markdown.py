@@ -15,11 +15,15 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from watchbook.entry import Entry, Viewing, format_score
 from watchbook.export.site import Ref, Site, score_order, title_order
 from watchbook.markdown_safety import safe_markdown
 from watchbook.text import fold
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 SITE_TITLE = "Watch journal"
 SINGLE_FILE = "watchbook.md"
@@ -59,37 +63,29 @@ def closing_for(review: str) -> str:
     """What to append after a review so a code fence or HTML block it leaves open ends there."""
     if "```" not in review and "~~~" not in review and "<" not in review:
         return ""
-    fence: tuple[str, int] | None = None
-    html_end: str | None = None
-    for line in review.splitlines():
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if fence is not None:
-            char, length = fence
-            run = len(stripped) - len(stripped.lstrip(char))
-            if indent <= 3 and run >= length and not stripped[run:].strip():
-                fence = None
-            continue
-        if html_end is not None:
-            if html_end in line.lower():
-                html_end = None
-            continue
-        if indent:
-            # Only a block opened at the left margin is surely outside any list or quote;
-            # closing one that is inside would open a new block instead.
-            continue
-        match = re.match(r"(`{3,}|~{3,})", stripped)
-        if match and not (match.group(1)[0] == "`" and "`" in stripped[match.end() :]):
-            fence = (match.group(1)[0], len(match.group(1)))
-            continue
-        html_end = _html_block_end(stripped)
-        if html_end is not None and html_end in stripped.lower()[1:]:
-            html_end = None
-    if fence is not None:
-        return fence[0] * fence[1] + "\n"
-    if html_end is not None:
-        return html_end + "\n"
+    # Whether a fence is left open depends on the blocks around it (indented up to three
+    # spaces it is still a fence; in a list item or a quote the end of the item or quote closes
+    # it), so a CommonMark parser decides: a line at the margin after a blank line ends every
+    # block but a fence or an HTML block left open outside any list or quote.
+    last = _commonmark().parse(f"{review}\n\n{_PROBE}\n")[-1]
+    if last.type == "fence":
+        return last.markup + "\n"
+    if last.type == "html_block":
+        end = _html_block_end(last.content.lstrip(" "))
+        return f"{end}\n" if end else ""
     return ""
+
+
+# The line closing_for puts after a review to see what the review leaves open.
+_PROBE = "watchbook-end-of-review"
+
+
+@functools.lru_cache(maxsize=1)
+def _commonmark() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # Blocks only: what is inside them does not matter here, and skipping it is 20x faster.
+    return MarkdownIt("commonmark").disable("inline")
 
 
 def _html_block_end(line: str) -> str | None:
@@ -266,13 +262,17 @@ def front_matter(fields: dict[str, object]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+# What YAML refuses raw in a document (outside its printable set: controls but tab and line
+# ends, surrogates, U+FFFE, U+FFFF) or reads as a line break even inside quotes (NEL, U+2028,
+# U+2029). JSON escapes the C0 controls itself.
+_NOT_YAML_TEXT = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def _yaml_value(value: object) -> str:
     if isinstance(value, str):
-        # YAML reads U+2028/U+2029 as line breaks even inside quotes; escaped they stay text.
-        return (
-            json.dumps(value, ensure_ascii=False)
-            .replace("\u2028", "\\u2028")
-            .replace("\u2029", "\\u2029")
+        # As '\uXXXX' escapes, valid in JSON and in YAML's double-quoted strings alike.
+        return _NOT_YAML_TEXT.sub(
+            lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False)
         )
     if isinstance(value, list):
         return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
