@@ -220,6 +220,49 @@ def test_add_link_resolves_a_title_to_a_slug(invoke: Invoke, sample_journal: Pat
     assert read(sample_journal, "ajin-2")["links"] == [{"to": "the-matrix-1999"}]
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "matrx", "--rewatch", "--score", "3"],
+        ["add", "Knights of Sidonia: Battle for Planet Ten", "--rewatch", "--score", "3"],
+        ["add", "Ajin 2", "--link", "matrx"],
+    ],
+    ids=["typo", "another-title", "link"],
+)
+def test_add_never_writes_to_an_entry_it_only_guessed(
+    invoke: Invoke, sample_journal: Path, args: list[str]
+) -> None:
+    # A rewatch or a link named loosely once went to the closest entry without a word: Part Two
+    # recorded as a viewing of Part One, its score replaced.
+    before = snapshot(sample_journal)
+    result = invoke(*args)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: {args[1] if args[2] != '--link' else 'matrx'!r}")
+    assert "does not name an entry exactly, and add changes files" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert snapshot(sample_journal) == before
+
+
+def test_add_does_not_pass_over_a_file_that_does_not_parse(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    # The broken file is this title: adding it again made paprika-2006-2.toml, a duplicate once
+    # the first is fixed; a rewatch said "No entry".
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    broken = 'title = "Paprika"\nyear = 2006\nscore = 8\nwatched = [2020-01-01\n'
+    (journal_dir / "paprika-2006.toml").write_text(broken, encoding="utf-8")
+    for extra in ([], ["--rewatch"]):
+        result = invoke("add", "Paprika", "--year", "2006", "--score", "9", *extra)
+        assert result.exit_code == 1, result.stderr
+        assert "paprika-2006.toml is the best match for 'Paprika (2006)' but does not parse" in (
+            result.stderr
+        )
+        assert sorted(p.name for p in journal_dir.glob("*.toml")) == ["paprika-2006.toml"]
+    assert (journal_dir / "paprika-2006.toml").read_text(encoding="utf-8") == broken
+    # Another title is added as ever.
+    assert invoke("add", "Perfect Blue", "--year", "1997").exit_code == 0
+
+
 def test_add_edit_takes_the_review_from_the_editor(
     invoke: Invoke, journal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -434,15 +477,6 @@ def test_edit_with_a_missing_editor_is_a_clear_error(
 
 
 # --- rm ---------------------------------------------------------------------------------------
-
-
-def test_rm_asks_first(invoke: Invoke, sample_journal: Path) -> None:
-    result = invoke("rm", "Jupiter Ascending", input="n\n")
-    assert result.exit_code == 1
-    assert (sample_journal / "jupiter-ascending-2015.toml").exists()
-    result = invoke("rm", "Jupiter Ascending", input="y\n")
-    assert result.exit_code == 0
-    assert not (sample_journal / "jupiter-ascending-2015.toml").exists()
 
 
 def test_rm_yes_deletes_only_that_entry(invoke: Invoke, sample_journal: Path) -> None:

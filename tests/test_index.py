@@ -790,3 +790,67 @@ def test_a_damaged_index_read_is_rebuilt_once_and_answers(
 
     assert read_index(journal, damaged_once) == 11
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("titles", [("?", "!!!"), ("🎬", "🎥")])
+def test_titles_with_no_letter_or_digit_are_no_series_of_each_other(
+    invoke: Invoke, journal_dir: Path, titles: tuple[str, str]
+) -> None:
+    # Patched in one by one after the links exist (the update path): each folds to an empty
+    # series key, which names no series, so neither is the other's sequel.
+    first, second = titles
+    assert invoke("add", first).exit_code == 0
+    assert invoke("show", "x").exit_code == 1  # any reader of links derives them
+    assert invoke("add", second).exit_code == 0
+    listed = invoke("list", "--sort", "title")
+    assert listed.exit_code == 0, listed.stderr
+    assert sorted(line.split("\t")[1] for line in listed.stdout.splitlines()) == sorted(titles)
+    assert listed.stderr == ""
+    incremental = snapshot(journal_dir)
+    assert incremental[0] == []  # no derived rows at all
+    reindex(Journal(journal_dir)).close()
+    assert snapshot(journal_dir) == incremental
+
+
+def test_a_rebuild_links_no_titles_with_no_letter_or_digit(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    # Written by hand, then read by a first build (the full path).
+    for slug, title in (("mark", "?"), ("marks", "!!!"), ("clap", "🎬")):
+        write(journal_dir, slug, title=title, year=2001)
+    shown = invoke("show", "mark", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["links"] == json.loads(shown.stdout)["backlinks"] == []
+    assert invoke("list").stdout.count("\n") == 3
+
+
+def test_reindex_of_a_read_only_journal_says_the_index_was_not_saved(
+    invoke: Invoke, sample_journal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the folder could not be written (tests run as root, whom chmod does not stop).
+    def refuse(self: Journal) -> None:
+        raise PermissionError(13, "Permission denied", str(self.state_dir))
+
+    monkeypatch.setattr(Journal, "ensure", refuse)
+    result = invoke("reindex")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Indexed 11 entries (0 unreadable files,")
+    assert result.stdout.endswith("s, in memory only\n")
+    assert str(sample_journal) not in result.stdout
+    assert result.stderr == (
+        f"Warning: could not save the index to {index_file(sample_journal)}; it was built in "
+        "memory for this command only\n"
+    )
+    assert not (sample_journal / ".watchbook").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_reindex_in_a_folder_chmod_read_only(invoke: Invoke, sample_journal: Path) -> None:
+    sample_journal.chmod(0o555)
+    try:
+        result = invoke("reindex")
+    finally:
+        sample_journal.chmod(0o755)
+    assert result.exit_code == 0
+    assert result.stdout.endswith("s, in memory only\n")
+    assert result.stderr.startswith("Warning: could not save the index to ")

@@ -404,3 +404,22 @@ def test_unlink_mentions_a_link_written_in_the_other_file(
     result = invoke("unlink", "Knights of Sidonia", "Blame!")
     assert result.exit_code == 0
     assert "unlink blame-2017 knights-of-sidonia-2014" in result.stderr
+
+
+def test_titles_with_no_letter_or_digit_are_not_duplicates(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    # Both fold to nothing: that says nothing about them being one title entered twice.
+    write(journal_dir, "mark", title="?", year=2001)
+    write(journal_dir, "marks", title="!!!", year=2001)
+    write(journal_dir, "clap", title="🎬", year=2001)
+    write(journal_dir, "camera", title="🎥")
+    result = invoke("check", "--json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["problems"] == []
+    assert result.stderr == ""
+    # The same title written twice is still one.
+    write(journal_dir, "mark-2", title="?", year=2001)
+    result = invoke("check")
+    assert result.exit_code == 1
+    assert "mark" in result.stdout and "probably the same" in result.stdout

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Invoke
+import pytest
+
+from tests.conftest import ROOT, Invoke
+from watchbook.index.store import open_index
+from watchbook.journal import Journal
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import write_journal
 
 
 def watchbook(*args: str) -> subprocess.CompletedProcess[str]:
@@ -96,3 +104,34 @@ def test_errors_and_usage_keep_their_exit_codes(journal_dir: Path) -> None:
     helped = watchbook("--help")
     assert helped.returncode == 0
     assert "Usage:" in helped.stdout
+
+
+@pytest.mark.parametrize("unbuffered", ["1", None], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize(
+    "args",
+    [["list", "--json"], ["export", "--format", "json", "--out", "-"]],
+    ids=["list", "export"],
+)
+def test_a_reader_that_leaves_mid_output_gives_141(
+    journal_dir: Path, args: list[str], unbuffered: str | None
+) -> None:
+    # `watchbook list --json | head -c 10`: megabytes of JSON, the reader gone after 10 bytes.
+    # With PYTHONUNBUFFERED (or -u) stdout has no buffer: one write(2) that stops short when the
+    # reader leaves, which Python's text layer took as done, and the command exited 0.
+    write_journal(journal_dir, 1000, seed=3, reviews=False)
+    open_index(Journal(journal_dir)).close()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watchbook", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert len(proc.stdout.read(10)) == 10
+    proc.stdout.close()
+    code = proc.wait(timeout=60)
+    assert proc.stderr.read() == b""
+    assert code == 141

@@ -79,6 +79,25 @@ def test_the_rewatch_question_re_asks_and_a_rewatch_asks_for_its_own_score_and_n
     ]
 
 
+def test_a_rewatch_or_link_named_loosely_asks_which_entry(sample_journal: Path) -> None:
+    # Without a terminal add refuses such a QUERY; on one it asks, as rm and link do.
+    terminal = Terminal(
+        ["add", "matrx", "--rewatch", "--watched", "2024-03-09", "--score", "9",
+         "--link", "ghost in the shel"]
+    )  # fmt: skip
+    assert "'matrx' does not name an entry exactly. Did you mean:" in terminal.expect("Which one?")
+    terminal.send("1")
+    asked = terminal.expect("Which one?")
+    assert "2. Ghost in the Shell 2: Innocence (2004)" in asked
+    terminal.send("1")
+    terminal.expect("Note on this viewing, one line (Enter to skip): ")
+    terminal.send("")
+    assert terminal.finish() == 0
+    entry = read(sample_journal, "the-matrix-1999")
+    assert entry["score"] == 9
+    assert {"to": "ghost-in-the-shell-1995"} in entry["links"]  # type: ignore[operator]
+
+
 def test_cancel_at_the_rewatch_question_writes_nothing(sample_journal: Path) -> None:
     before = (sample_journal / "blame-2017.toml").read_bytes()
     terminal = Terminal(["add", "Blame!"])

@@ -166,7 +166,7 @@ SWEEP = [
     ("export", "--format", "json", "--out", "json-export"),
     ("link", "The Matrix", "Blame!", "--why", "machines"),
     ("unlink", "Blame!", "Knights of Sidonia"),
-    ("add", "Six", "--score", "6"),
+    ("add", "Sixty", "--score", "6"),
     ("add", "Secret", "--verdict", "a new entry, not the linked file"),
     ("add", "Folder"),
     ("add", "Blame!", "--year", "2017", "--rewatch", "--watched", "2024-01-01"),
@@ -217,15 +217,34 @@ def test_every_command_works_around_hostile_files_and_never_touches_them(
     assert tree(tmp_path, skip=[sample_journal, *exports]) == around_before
     entries = files_view(sample_journal)
     assert set(entries) == (SAMPLE_SLUGS - {"psycho-pass-2012"}) | {
-        "six-2", "secret-2", "folder-2", "imported-film-2001"
+        "sixty", "secret-2", "folder-2", "imported-film-2001"
     }  # fmt: skip
-    assert entries["six-2"]["score"] == 6
+    assert entries["sixty"]["score"] == 6
     assert entries["blame-2017"]["watched"] == ["2017-05-22", "2024-01-01"]
     assert entries["blame-2017"]["links"] == []
     assert {"to": "blame-2017", "why": "machines"} in entries["the-matrix-1999"]["links"]
     pages = sorted(p.name for p in exports[0].iterdir())
     assert "blame-2017.md" in pages and not any(p.startswith(("six.", "secret.")) for p in pages)
     assert_index_agrees(invoke, sample_journal)
+
+
+def test_add_does_not_make_a_second_entry_beside_a_broken_file_of_that_title(
+    sample_journal: Path, tmp_path: Path
+) -> None:
+    # six.toml states `title = "Six"` but its score does not read: once it is fixed, a six-2
+    # made now would be a duplicate (a link or folder named like an entry is no such file: the
+    # sweep above adds Secret and Folder beside them).
+    plant_hostile_files(sample_journal, tmp_path / "outside")
+    before = fingerprint(sample_journal)
+    result = run("add", "Six", "--score", "6", timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("Error: six.toml:2: score: must be a number from 0 to 10")
+    assert "(six.toml is the best match for 'Six' but does not parse; fix the file" in (
+        result.stderr
+    )
+    after = fingerprint(sample_journal)
+    after.pop(".watchbook", None)  # the lock add took, nothing more
+    assert after == before
 
 
 def test_check_reports_every_hostile_file_precisely(sample_journal: Path, tmp_path: Path) -> None:

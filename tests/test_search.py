@@ -312,3 +312,29 @@ def test_titles_holding_a_word_whole_come_before_those_only_beginning_with_it(
 def test_nonsense_still_finds_nothing(invoke: Invoke, harder_titles: Path, query: str) -> None:
     result = invoke("search", query)
     assert result.exit_code == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Mission: Impossible – Dead Reckoning Part One", "Mission: Impossible – Dead Reckoning Part Two"),
+        ("The Hunger Games: Mockingjay – Part One", "The Hunger Games: Mockingjay – Part Two"),
+    ],
+)  # fmt: skip
+def test_titles_that_differ_in_a_number_word_are_not_duplicates(
+    invoke: Invoke, journal_dir: Path, first: str, second: str
+) -> None:
+    assert invoke("add", first).exit_code == 0
+    result = invoke("add", second)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"Added {second}\n"
+    assert result.stdout.strip().endswith(".toml")
+    assert len(list(journal_dir.glob("*.toml"))) == 2
+
+
+def test_a_number_word_and_its_digits_are_one_title(invoke: Invoke, journal_dir: Path) -> None:
+    assert invoke("add", "Dead Reckoning Part One", "--year", "2023").exit_code == 0
+    result = invoke("add", "Dead Reckoning Part 1", "--year", "2023")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: Dead Reckoning Part One (2023) is already in the")

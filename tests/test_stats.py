@@ -151,3 +151,26 @@ def test_stats_for_a_year_with_nothing_watched_says_so(invoke: Invoke, journal_d
     assert not any(line.endswith(": ") or line == "kinds: " for line in lines)
     every = invoke("stats").stdout.splitlines()[1]
     assert every.startswith(f"{len(known_entries())} entries: ")
+
+
+def test_a_tag_or_creator_written_twice_in_other_case_counts_once(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    # Files written by hand may repeat a tag in another case; it is still one entry's tag.
+    journal_dir.mkdir()
+    (journal_dir / "paprika-2006.toml").write_text(
+        'title = "Paprika"\nyear = 2006\nscore = 8\nwatched = [2024-03-01]\n'
+        'tags = ["Anime", "anime"]\ncreators = ["Satoshi Kon", "satoshi kon"]\n',
+        encoding="utf-8",
+    )
+    result = invoke("stats", "--year", "2024", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    for found in (data, data["review"]):
+        assert found["top_tags"] == [{"name": "Anime", "count": 1, "mean_score": 8.0}]
+        assert found["top_creators"] == [{"name": "Satoshi Kon", "count": 1, "mean_score": 8.0}]
+    plain = invoke("stats")
+    assert plain.exit_code == 0 and plain.stderr == ""
+    assert "Anime\t1\tmean 8" in plain.stdout.splitlines()
+    assert "Anime\t2" not in plain.stdout

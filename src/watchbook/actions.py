@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,14 +11,16 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from watchbook.dates import parse_date
 from watchbook.entry import EARLIEST_VIEWING, Entry, Link, Viewing
-from watchbook.errors import AlreadyExists, InvalidValue, NotFound
-from watchbook.journal import Journal, make_slug
-from watchbook.search import find_entry, find_similar
+from watchbook.errors import AlreadyExists, Ambiguous, InvalidValue, NotFound, UnreadableMatch
+from watchbook.journal import Journal, LoadResult, make_slug
+from watchbook.search import find_similar, labels, resolve_entry
+from watchbook.text import title_key
 from watchbook.validation import validate
 
 if TYPE_CHECKING:
     from watchbook.index import Progress
     from watchbook.index.view import IndexView
+    from watchbook.search import Resolution
 
 AddMode = Literal["rewatch", "new"]
 SORTS = ("watched", "score", "title", "year")
@@ -191,8 +194,40 @@ def _merge_viewing(existing: Entry, new: Entry, request: AddRequest) -> tuple[En
     return merged, changes + more
 
 
-def _existing(entries: Sequence[Entry], new: Entry, request: AddRequest) -> Entry | None:
+def title_query(title: str, year: int | None) -> str:
+    """A title as a QUERY ('Blame! (2017)'), with its year when there is one."""
+    return f"{title} ({year})" if year else title
+
+
+def resolve_in(journal: Journal, loaded: LoadResult, query: str) -> Resolution:
+    """What QUERY names among the loaded entries; a file that does not parse is never passed over
+    (UnreadableMatch when it is the likeliest)."""
+    stated = {
+        problem.path: title
+        for problem in loaded.problems
+        if (title := journal.stated_title(problem.path))
+    }
+    return resolve_entry(loaded.entries, query, loaded.problems, stated)
+
+
+def named_exactly(journal: Journal, loaded: LoadResult, query: str) -> Entry:
+    """The entry QUERY names exactly (slug, title or alias): add writes, so it never guesses."""
+    found = resolve_in(journal, loaded, query)
+    if found.entry is not None and found.exact:
+        return found.entry
+    if found.entry is None:
+        return found.chosen()  # Ambiguous, naming the candidates
+    raise Ambiguous(
+        f"{query!r} does not name an entry exactly, and add changes files",
+        labels(found.candidates),
+    )
+
+
+def _existing(
+    journal: Journal, loaded: LoadResult, new: Entry, request: AddRequest
+) -> Entry | None:
     """The entry this add would change, or that it duplicates; None for a new title."""
+    entries = loaded.entries
     if request.target is not None:
         chosen = next((e for e in entries if e.slug == request.target), None)
         if chosen is None:
@@ -202,13 +237,28 @@ def _existing(entries: Sequence[Entry], new: Entry, request: AddRequest) -> Entr
             )
         return chosen
     if request.mode == "rewatch":
-        # The user says it is already there, so the title is a query like `show` takes.
-        query = f"{new.title} ({new.year})" if new.year else new.title
-        return find_entry(entries, query)
+        # The user says it is already there, so the title is a QUERY, named exactly.
+        return named_exactly(journal, loaded, title_query(request.title, request.year))
     if request.mode == "new":
         return None
     same = next((e for e in entries if e.slug == new.slug), None)
-    return same or find_similar(entries, new.title, new.year)
+    found = same or find_similar(entries, new.title, new.year)
+    if found is None:
+        _check_not_broken(journal, loaded, new)
+    return found
+
+
+def _check_not_broken(journal: Journal, loaded: LoadResult, new: Entry) -> None:
+    """UnreadableMatch when an entry file that does not parse still states this title (and no
+    other year in its name): adding it again would leave two entries once that file is fixed."""
+    key = title_key(new.title)
+    for problem in loaded.problems:
+        stated = journal.stated_title(problem.path)
+        if stated is None or title_key(stated) != key:
+            continue
+        named_year = re.search(r"-((?:18|19|20)\d\d)(?:-\d{1,3})?\.toml$", problem.path)
+        if new.year is None or named_year is None or int(named_year.group(1)) == new.year:
+            raise UnreadableMatch(title_query(new.title, new.year), problem)
 
 
 def match_existing(
@@ -218,7 +268,7 @@ def match_existing(
     today = today or dt.date.today()
     check_request(request, today)
     new = _requested_entry(request, today)
-    return _existing(journal.load_all().entries, new, request)
+    return _existing(journal, journal.load_all(), new, request)
 
 
 def needs_decision(existing: Entry | None, request: AddRequest) -> bool:
@@ -239,9 +289,9 @@ def add_entry(journal: Journal, request: AddRequest, today: dt.date | None = Non
     check_request(request, today)
     new = _requested_entry(request, today)
     with journal.lock():
-        entries = journal.load_all().entries
-        new.links = [Link(to=find_entry(entries, query).slug) for query in request.links]
-        existing = _existing(entries, new, request)
+        loaded = journal.load_all()
+        new.links = [Link(to=named_exactly(journal, loaded, q).slug) for q in request.links]
+        existing = _existing(journal, loaded, new, request)
         if needs_decision(existing, request):
             assert existing is not None
             raise AlreadyExists(

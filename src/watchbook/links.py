@@ -141,9 +141,10 @@ def series_rows_of(items: Iterable[tuple[str, str, str]]) -> list[DerivedRow]:
     return rows
 
 
-def series_row(a: Entry, b: Entry) -> DerivedRow:
-    """The series row for two entries with the same series key."""
-    return series_rows_of([(e.slug, series_key(e.title), title_key(e.title)) for e in (a, b)])[0]
+def series_row(a: Entry, b: Entry) -> DerivedRow | None:
+    """The series row for two entries, or None unless they share a series key that is not empty."""
+    rows = series_rows_of([(e.slug, series_key(e.title), title_key(e.title)) for e in (a, b)])
+    return rows[0] if rows else None
 
 
 def creator_names(entry: Entry) -> dict[str, str]:
@@ -329,7 +330,9 @@ def likely_duplicates(entries: Sequence[Entry]) -> list[tuple[Entry, Entry, str]
     from rapidfuzz.distance import OSA
 
     by_variant: dict[str, list[int]] = defaultdict(list)
-    keys = [title_key(e.title).replace(" ", "") for e in entries]
+    # A title with no letter or digit ('?', an emoji) folds to nothing, which would make it the
+    # same as every other such title: it is compared as written instead, spaces aside.
+    keys = [title_key(e.title).replace(" ", "") or "".join(e.title.split()) for e in entries]
     for index, key in enumerate(keys):
         for variant in {key, *deletions(key)} if len(key) >= 6 else {key}:
             by_variant[variant].append(index)

@@ -158,8 +158,13 @@ def group_scores(
     scores: dict[str, list[float]] = defaultdict(list)
     for entry in entries:
         score = score_of[id(entry)]
+        # A file may hold one tag twice in two cases ('Anime', 'anime'): one entry, one count.
+        seen: set[str] = set()
         for name in getattr(entry, attribute):
             key = name.casefold()
+            if key in seen:
+                continue
+            seen.add(key)
             spellings[key][name] += 1
             if score is not None:
                 scores[key].append(float(score))

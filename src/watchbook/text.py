@@ -207,8 +207,12 @@ def number_value(word: str) -> str | None:
 
 
 def arabic_numerals(key: str) -> str:
-    """A folded title with Roman numerals written as digits: 'rocky ii' -> 'rocky 2'."""
-    return " ".join(_ROMAN_VALUES.get(token, token) for token in key.split())
+    """A folded title with Roman numerals and number words as digits: 'part two' -> 'part 2'."""
+    # Number words too, so that number_marks() tells 'Part One' from 'Part Two' (add's
+    # duplicate check), as it tells 'Part 1' from 'Part 2'.
+    return " ".join(
+        _ROMAN_VALUES.get(token) or _NUMBER_WORDS.get(token, token) for token in key.split()
+    )
 
 
 _ROMAN_VALUES = {

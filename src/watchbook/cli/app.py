@@ -8,6 +8,7 @@ each with a Typer of its own that is merged into this one.
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import re
 import sys
@@ -254,11 +255,32 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def buffered_stdout() -> None:
+    """Give stdout a buffer when Python runs without one (`python -u`, PYTHONUNBUFFERED)."""
+    # Unbuffered, every write is a single write(2), and one cut short by a reader that left
+    # mid-write counts as done: the rest is dropped without a BrokenPipeError, so the command
+    # ends 0, not 141. A buffered writer goes on writing the rest and meets the closed pipe.
+    out = sys.stdout
+    if not isinstance(getattr(out, "buffer", None), io.RawIOBase):
+        return
+    out.flush()
+    # Line by line on a terminal, as Python's own stdout there; closefd: fd 1 stays open.
+    sys.stdout = open(  # noqa: SIM115 (stdout for the rest of the process)
+        out.fileno(),
+        "w",
+        buffering=1 if out.isatty() else -1,
+        encoding=out.encoding,
+        errors=out.errors,
+        closefd=False,
+    )
+
+
 def run() -> None:
     """Entry point for `watchbook` and `python -m watchbook`."""
     from watchbook.readahead import COMPLETE_VAR, journal_and_command
     from watchbook.tricks import enabled
 
+    buffered_stdout()
     # Typer builds every command it holds before running one (a fifth of a short command's
     # own work), and each command module costs its import: a command line naming a known
     # command gets a group holding that one's module only. Help for the whole group, an

@@ -92,9 +92,23 @@ def ask_duplicate(existing: Entry) -> AddMode:
 
 
 def complete_request(journal: Journal, request: AddRequest) -> None:
-    """On a terminal: settle rewatch or new first, then ask for what the command line left out."""
-    from watchbook.actions import match_existing, needs_decision
+    """On a terminal: settle which entries the command names (the one a rewatch goes to, the
+    ones it links to) and rewatch or new, then ask for what the command line left out."""
+    from watchbook.actions import match_existing, needs_decision, resolve_in, title_query
 
+    def settled(found: Resolution) -> Entry:
+        return found.entry if found.entry is not None and found.exact else choose_entry(found)
+
+    rewatch = request.mode == "rewatch" and request.target is None
+    if rewatch or request.links:
+        # add writes: a QUERY that names no entry exactly is chosen here, not guessed.
+        loaded = journal.load_all()
+        if rewatch:
+            found = resolve_in(journal, loaded, title_query(request.title, request.year))
+            request.target = settled(found).slug
+        request.links = [
+            settled(resolve_in(journal, loaded, query)).slug for query in request.links
+        ]
     existing = match_existing(journal, request)
     if needs_decision(existing, request):
         assert existing is not None

@@ -295,11 +295,17 @@ class Updater:
         conn = self.conn
         for slug, entry in new.items():
             key = series_key(entry.title)
+            if not key:
+                # A title with no letter or digit names no series: it has no series partners
+                # (as in a full build, links.series_rows_of).
+                continue
             partners = conn.execute(
                 "SELECT data FROM entries WHERE series = ? AND slug != ?", (key, slug)
             ).fetchall()
             for (data,) in partners:
                 row = series_row(entry, decode_entry(data))
+                if row is None:
+                    continue
                 conn.execute(
                     "INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)",
                     (row.source, row.target, row.kind, row.detail),

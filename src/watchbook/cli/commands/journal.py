@@ -320,13 +320,22 @@ def rm(
     Example: watchbook rm "The Matrix" --yes
     """
     from watchbook.actions import remove_entry
-    from watchbook.render.output import print_note
+    from watchbook.errors import EXIT_NOT_FOUND
+    from watchbook.render.output import print_error, print_note
 
     st = state(ctx)
     (entry,) = st.find(query, changes=True)
-    if not yes and not typer.confirm(f"Delete {entry.label} ({entry.slug}.toml)?", default=False):
+    named = f"{entry.label} ({entry.slug}.toml)"
+    if not yes and not interactive():
+        # Questions are for a person at a terminal: a 'y' in a script's input is no answer.
+        print_error(
+            f"no terminal to ask whether to delete {named}; nothing was deleted "
+            "(--yes deletes without asking)"
+        )
+        raise typer.Exit(EXIT_NOT_FOUND)
+    if not yes and not typer.confirm(f"Delete {named}?", default=False, err=True):
         print_note("Nothing deleted.")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_NOT_FOUND)
     path = remove_entry(st.journal, entry.slug)
     print_note(f"Deleted {path}")
 
@@ -416,7 +425,7 @@ def reindex(ctx: typer.Context) -> None:
     import time
 
     from watchbook.index.store import reindex as rebuild
-    from watchbook.render.output import print_line
+    from watchbook.render.output import print_line, print_note
 
     st = state(ctx)
     started = time.perf_counter()
@@ -424,7 +433,19 @@ def reindex(ctx: typer.Context) -> None:
     entries, problems, derived = view.counts()
     view.problems()
     seconds = time.perf_counter() - started
+    path = st.journal.state_dir / "index.sqlite"
+    # A journal that cannot be written (or whose cache cannot be used) is read through an index
+    # built in memory, as every command reads it: nothing was saved, so no file is named as
+    # written. Reading such a journal is normal, hence exit 0 and a warning.
+    saved = st.journal.cache_note is None and all(
+        os.access(where, os.W_OK) for where in (st.journal.state_dir, path)
+    )
     print_line(
         f"Indexed {entries} entries ({problems} unreadable files, {derived} derived link "
-        f"facts) in {seconds:.2f}s: {st.journal.state_dir / 'index.sqlite'}"
+        f"facts) in {seconds:.2f}s" + (f": {path}" if saved else ", in memory only")
     )
+    if not saved:
+        print_note(
+            f"Warning: could not save the index to {path}; it was built in memory for this "
+            "command only"
+        )
