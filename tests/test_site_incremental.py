@@ -254,6 +254,30 @@ def test_a_page_deleted_by_hand_is_drawn_again(site: tuple[Path, Path], tmp_path
     same_as_full(journal, out, tmp_path)
 
 
+@pytest.mark.parametrize("score_too", [False, True], ids=["nothing-else", "and-a-score"])
+def test_a_page_changed_in_the_folder_is_drawn_again(
+    site: tuple[Path, Path], tmp_path: Path, score_too: bool
+) -> None:
+    # An older page brought back (`git checkout` of a site kept in git), or an edit by hand:
+    # with nothing else changed, a re-export used to keep it, checking only that it was there.
+    journal, out = site
+    page, stats = out / "entries" / "entry-03.html", out / "stats.html"
+    page.write_text("tampered", encoding="utf-8")
+    text = stats.read_bytes()
+    at = text.index(b"<title>") + len(b"<title>")
+    stats.write_bytes(text[:at] + b"X" + text[at + 1 :])  # the same size, another time
+    old = out / "style.css"
+    old.write_bytes(old.read_bytes() + b"/* mine */")
+    before = old.stat()
+    os.utime(old, ns=(before.st_atime_ns, before.st_mtime_ns - 10**9))  # an older time too
+    if score_too:
+        edit(journal / "entry-12.toml", r"^score = .*$", "score = 0.5")
+    result, drawn = export(journal, out)
+    assert drawn >= 3 and result.changed >= 3
+    same_as_full(journal, out, tmp_path)
+    assert export(journal, out)[1] == 0  # and then it is settled again
+
+
 @pytest.mark.parametrize(
     "spoil",
     [
@@ -295,6 +319,8 @@ def test_a_state_that_cannot_be_trusted_means_a_full_export(
         ("marks", 0, "8"),
         ("tags", 0, ["noir", 3]),
         ("episodes", 0, [2023]),
+        ("files", 1, ["12", 3]),
+        ("files", 2, [1.5]),
     ],
 )
 def test_a_state_holding_a_value_of_the_wrong_kind_means_a_full_export(

@@ -162,16 +162,18 @@ class Full:
             tags={key: (g.name, g.page) for key, g in html.tags.items()},
             creators={key: (g.name, g.page) for key, g in html.creators.items()},
             years=years,
+            files=folder.file_times(),
         )
 
 
 class Incremental(Full):
     """The pages showing what changed since the export a state file describes."""
 
-    def __init__(self, view: IndexView, previous: SiteState, touched: set[str]) -> None:
+    def __init__(self, view: IndexView, out: Path, previous: SiteState, touched: set[str]) -> None:
         from watchbook.index.catalog import IndexLinkSource
 
         self.view = view
+        self.out = out
         self.history = view.history()
         self.previous = previous
         self.touched = touched
@@ -189,6 +191,14 @@ class Incremental(Full):
         linked_now = {slug: self._linked(slug) for slug in moved}
         found = redraw(previous, self.html, changes, touched, linked_now)
         self.entries, self.pages = found.entries, found.pages
+        # And the pages changed in the folder since that export (by hand, by `git checkout`).
+        entry_pages = {f"{ENTRIES}/{c.page}.html": c.slug for c in self.html.cards}
+        shared = shared_pages(self.html)
+        for name in previous.changed_files(self.out, [*entry_pages, *shared]):
+            if name in entry_pages:
+                self.entries.add(entry_pages[name])
+            else:
+                self.pages.add(name)
         self.neighbours = {
             slug: shown
             for slug, shown in previous.neighbours.items()
@@ -221,7 +231,7 @@ class Incremental(Full):
             settled = Settled(out, previous)
             if settled.complete():
                 return settled
-        return cls(view, previous, touched)
+        return cls(view, out, previous, touched)
 
     def _linked(self, slug: str) -> set[str]:
         """The entries one entry links or is linked from, now."""
@@ -261,21 +271,9 @@ class Settled:
         self.names += [STYLESHEET, *ROOT_PAGES]
 
     def complete(self) -> bool:
-        """Whether every file of the site is in the folder (say none was deleted by hand)."""
-        import os
-
-        present: set[str] = set()
-        for folder in {name.rpartition("/")[0] for name in self.names}:
-            try:
-                with os.scandir(self.out / folder) as items:
-                    present.update(
-                        f"{folder}/{item.name}" if folder else item.name
-                        for item in items
-                        if item.is_file(follow_symlinks=False)
-                    )
-            except OSError:
-                return False
-        return present.issuperset(self.names)
+        """Whether every file of the site is in the folder as the export left it (none deleted
+        or changed since, by hand or by `git checkout`)."""
+        return not self.state.changed_files(self.out, self.names)
 
     def lay_out(self) -> None:
         """Nothing to work out."""

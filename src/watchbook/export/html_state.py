@@ -3,8 +3,8 @@
 `.watchbook-site` (JSON) holds, for the site as written: a fingerprint of the code and templates
 that drew it, the index history it was read at (lineage and generation, see index.schema), the
 marker file as that export left it, every entry's card, the entries each entry's page lists
-(Related and Linked from), the tag and creator groups' names and pages, and each year's score
-weights. The next export reads it back and renders only the pages whose inputs changed. Anything
+(Related and Linked from), the tag and creator groups' names and pages, each year's score
+weights, and the size and modification time of every file it left. The next export reads it back and renders only the pages whose inputs changed. Anything
 unexpected (another version of watchbook, a damaged file, a folder another export wrote to
 since) means a full export; nothing in the file is trusted beyond that: page names are always
 worked out again from slugs, and every text is escaped when drawn, as it is from the journal.
@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
+from pathlib import Path
 from typing import Any
 
 from watchbook.export.html_model import Card, Names
@@ -25,7 +26,7 @@ from watchbook.text import has_control_chars
 from watchbook.year_review import YearWeights
 
 STATE_FILE = ".watchbook-site"
-VERSION = 2
+VERSION = 3
 
 
 @functools.cache
@@ -73,6 +74,25 @@ class SiteState:
     creators: Names
     # The score weights of each year with a review.
     years: dict[int, YearWeights]
+    # Each file the export left, by name: its size and modification time then (a file changed
+    # in the folder since, by hand or by `git checkout`, is drawn again).
+    files: Mapping[str, tuple[int, int]]
+
+    def changed_files(self, root: Path, names: Iterable[str]) -> set[str]:
+        """Those of these files that are no longer as this export left them (or were not left)."""
+        import os
+
+        folder, changed, lstat = os.fspath(root), set(), os.lstat
+        for name in names:
+            # A stat per file, 12,000 of them for a big journal: plain strings, not Paths.
+            try:
+                info = lstat(f"{folder}/{name}")
+            except OSError:
+                changed.add(name)
+                continue
+            if (info.st_size, info.st_mtime_ns) != self.files.get(name):
+                changed.add(name)
+        return changed
 
     def to_bytes(self) -> bytes:
         """The state file's bytes: the cards column by column (quicker to read and check)."""
@@ -100,6 +120,9 @@ class SiteState:
                 for found in (self.tags, self.creators)
             ],
             "years": [[year, weights.to_json()] for year, weights in self.years.items()],
+            "files": [list(self.files), *map(list, zip(*self.files.values(), strict=True))]
+            if self.files
+            else [[], [], []],
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -124,6 +147,7 @@ class SiteState:
                 tags=tags,
                 creators=creators,
                 years={int(year): YearWeights.from_json(w) for year, w in data["years"]},
+                files=_files(data["files"]),
             )
         except (KeyError, TypeError, ValueError, IndexError, RecursionError) as exc:
             raise ValueError(f"not a usable state file: {exc}") from None
@@ -217,6 +241,14 @@ class Neighbours(Mapping[str, Sequence[str]]):
 
     def __len__(self) -> int:
         return len(self.slugs)
+
+
+def _files(columns: Any) -> dict[str, tuple[int, int]]:
+    """The state file's names, sizes and times of the files its export left."""
+    names, sizes, times = columns
+    names = _column(names, (str,), len(names))
+    pairs = zip(_column(sizes, (int,), len(names)), _column(times, (int,), len(names)), strict=True)
+    return dict(zip(names, pairs, strict=True))
 
 
 def _text(value: Any) -> str:

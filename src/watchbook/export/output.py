@@ -194,6 +194,17 @@ class OutputFolder:
         """Whether the folder held a file of that name when this export began."""
         return name in self._existing
 
+    def file_times(self) -> dict[str, tuple[int, int]]:
+        """The size and modification time of each file of this export, as the folder holds it."""
+        found: dict[str, tuple[int, int]] = {}
+        root = os.fspath(self.root)
+        for name in self._names:
+            with contextlib.suppress(OSError):
+                info = os.lstat(f"{root}/{name}")
+                if stat.S_ISREG(info.st_mode):
+                    found[name] = (info.st_size, info.st_mtime_ns)
+        return found
+
     def write_state(self, data: bytes) -> None:
         """Write the state file, after `finish` (what the files just written were made from)."""
         assert self.state is not None
