@@ -333,7 +333,9 @@ def test_edit_on_a_terminal_reopens_the_editor_on_a_merge_of_both(
     race = {"race": rewatch_of(sample_journal, "Blame! (2017)", "2024-02-02"), "text": mine}
     result = editor.edit(sample_journal, "blame-2017", race, {"expect": merged}, answers="y\n")
     assert result.exit_code == 0, result.stderr
-    assert "Reopen the editor on a merge of both?" in result.stdout
+    # Questions go to stderr, like every question: stdout stays the command's output.
+    assert "Reopen the editor on a merge of both?" in result.stderr
+    assert "Reopen" not in result.stdout
     assert f"it is kept in {sample_journal / 'blame-2017.toml.edited'}." in result.stderr
     assert target.read_text(encoding="utf-8") == merged
     entry = files_view(sample_journal)["blame-2017"]
@@ -357,7 +359,8 @@ def test_edit_on_a_terminal_reopens_the_editor_on_a_merge_of_both(
         answers="y\ny\n",
     )
     assert result.exit_code == 0, result.stderr
-    assert "not valid TOML" in result.stdout and "Reopen the editor?" in result.stdout
+    assert "not valid TOML" in result.stderr and "Reopen the editor?" in result.stderr
+    assert "Reopen" not in result.stdout
     assert target.read_text(encoding="utf-8") == settled
     assert files_view(sample_journal)["blame-2017"]["score"] == 7.5
 

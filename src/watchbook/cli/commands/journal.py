@@ -281,7 +281,7 @@ def edit(
             if (
                 problem
                 and interactive()
-                and typer.confirm(f"{problem}. Reopen the editor?", default=True)
+                and typer.confirm(f"{problem}. Reopen the editor?", default=True, err=True)
             ):
                 continue
             try:
@@ -294,7 +294,9 @@ def edit(
                 if clash.current is None or not interactive():
                     raise
                 print_note(f"{clash}.")
-                if not typer.confirm("Reopen the editor on a merge of both?", default=True):
+                if not typer.confirm(
+                    "Reopen the editor on a merge of both?", default=True, err=True
+                ):
                     raise typer.Exit(clash.exit_code) from None
                 session.merge(data, clash.current)
                 continue
