@@ -289,3 +289,24 @@ def test_one_document_goes_to_stdout_and_nothing_to_disk(
     assert "Blame!" in result.stdout
     assert "to stdout" in result.stderr
     assert not (tmp_path / "export").exists() and not (tmp_path / "-").exists()
+
+
+def test_a_page_recommends_five_when_planned_titles_come_first(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    # Attack on Titan's likeliest relations include two planned titles: each one left out used
+    # to cost the page a place (four listed while `recommend` had five more to give).
+    for args in (
+        ["Heat", "--year", "1995", "--kind", "movie", "--score", "8", "--watched", "2020-01-01"],
+        ["Alien", "--year", "1979", "--kind", "movie", "--score", "9", "--watched", "2020-02-01"],
+    ):
+        assert invoke("add", *args).exit_code == 0
+    related = json.loads(invoke("recommend", "attack-on-titan-2013", "--json").stdout)
+    assert sum(r["status"] == "planned" for r in related[:7]) == 2
+    eligible = [r["slug"] for r in related if r["status"] != "planned"][:5]
+    result = invoke("export", "--format", "json", "--out", "-")
+    assert result.exit_code == 0, result.stderr
+    (page,) = [
+        e for e in json.loads(result.stdout)["entries"] if e["slug"] == "attack-on-titan-2013"
+    ]
+    assert [r["slug"] for r in page["recommended"]] == eligible

@@ -39,6 +39,47 @@ def test_a_rewatch_score_becomes_the_entry_score_and_the_old_one_stays_with_its_
     ]
 
 
+def test_a_third_viewing_scored_anew_leaves_every_earlier_one_its_score(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    # The 2017 viewing (no score of its own) stood for the entry's 6: only the viewing just
+    # before the new score used to keep it, and the diary then showed 7 for 2017.
+    assert invoke("add", "blame", "--rewatch", "--watched", "2019-01-01").exit_code == 0
+    result = invoke("add", "blame", "--rewatch", "--watched", "2024-03-09", "--score", "7")
+    assert result.exit_code == 0, result.stderr
+    assert "Score 6 -> 7 (the viewings of 2017-05-22, 2019-01-01 keep 6)" in result.stderr
+    assert read(sample_journal)["watched"] == [
+        {"date": dt.date(2017, 5, 22), "score": 6},
+        {"date": dt.date(2019, 1, 1), "score": 6},
+        {"date": dt.date(2024, 3, 9), "score": 7},
+    ]
+    diary = invoke("diary", "--year", "2017")
+    assert diary.exit_code == 0 and "\t6/10\t" in diary.stdout
+
+
+def test_a_rewatch_ends_the_run_under_way_and_needs_a_day_when_not_watched(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    added = invoke("add", "Show A", "--year", "2020", "--kind", "series", "--status", "planned")
+    assert added.exit_code == 0, added.stderr
+    assert invoke("watch", "show-a-2020", "2/5", "--on", "2025-01-03").exit_code == 0
+    before = (journal_dir / "show-a-2020.toml").read_bytes()
+    # Dropped or watching, with no day given: no viewing to record. It was a traceback.
+    for status in ("dropped", "watching"):
+        refused = invoke("add", "show-a-2020", "--rewatch", "--status", status)
+        assert refused.exit_code == 2 and refused.stdout == ""
+        assert refused.stderr.startswith("Error: --rewatch: records a viewing, and a ")
+        assert refused.stderr.count("\n") == 1
+    assert (journal_dir / "show-a-2020.toml").read_bytes() == before
+    # Watched whole: the run at episode 2 ends (it stayed, and `next` lost the title).
+    result = invoke("add", "show-a-2020", "--rewatch", "--watched", "2025-01-04")
+    assert result.exit_code == 0, result.stderr
+    assert "Run ended (it was at episode 2)" in result.stderr
+    entry = read(journal_dir, "show-a-2020")
+    assert entry["status"] == "watched" and "progress" not in entry
+    assert entry["watched"] == [dt.date(2025, 1, 4)]
+
+
 def test_a_rewatch_verdict_keeps_the_old_one_on_the_viewing_before(
     invoke: Invoke, sample_journal: Path
 ) -> None:

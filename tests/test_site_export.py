@@ -258,3 +258,17 @@ def test_markdown_reviews_are_rendered(invoke: Invoke, journal_dir: Path, tmp_pa
     export(invoke, site)
     page = (site / "entries" / "paprika-2006.html").read_text(encoding="utf-8")
     assert "<em>dream</em>" in page and "<code>code</code>" in page and "<li>a list</li>" in page
+
+
+def test_chart_labels_say_one_viewing_not_one_viewings(
+    sample_journal: Path, invoke: Invoke, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    export(invoke, site)
+    labels = [
+        label
+        for page in [site / "stats.html", *sorted((site / "years").glob("*.html"))]
+        for label in re.findall(r"<title>([^<]*)</title>", page.read_text(encoding="utf-8"))
+    ]
+    assert any(label.endswith(": 1 viewing") for label in labels)
+    assert not [label for label in labels if re.search(r"\b1 viewings\b", label)]

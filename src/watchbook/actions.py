@@ -131,6 +131,16 @@ def check_request(request: AddRequest, today: dt.date | None = None) -> None:
                     flag, f"a planned title has {lacks} yet (leave out {flag} or --status planned)"
                 )
     elif (
+        request.mode == "rewatch"
+        and not request.watched
+        and request.status not in (None, "watched")
+    ):
+        raise InvalidValue(
+            "--rewatch",
+            f"records a viewing, and a {request.status} title has none without --watched "
+            "(give the day with --watched, or use `watchbook watch` for episodes)",
+        )
+    elif (
         request.note is not None and not request.watched and request.status not in (None, "watched")
     ):
         raise InvalidValue(
@@ -190,6 +200,11 @@ def _merge_viewing(existing: Entry, new: Entry, request: AddRequest) -> tuple[En
     if base.status != existing.status and existing.status != "planned":
         # A planned title now watched is said by the command's first line.
         changes.append(f"Status {existing.status} -> {base.status}")
+    if base.status == "watched" and base.progress is not None:
+        # Watched, whole: the run that was under way ends with this viewing (as `watch` ends
+        # one at its last episode); left in place, `next` would lose the title.
+        changes.append(f"Run ended (it was at episode {base.progress.seen})")
+        base.progress = None
     merged, more = add_rewatch(base, viewings, given)
     return merged, changes + more
 

@@ -38,6 +38,7 @@ def add_rewatch(entry: Entry, viewings: list[Viewing], given: Given) -> tuple[En
     """The entry with the viewings added (the last one gets the score and note), and what changed."""
     merged = validate(entry)
     before = merged.viewings[-1] if merged.viewings else None
+    earlier = list(merged.viewings)
     newest = max(viewings, key=lambda v: v.date)
     newest.score, newest.note = given.score, given.note
     for viewing in viewings:
@@ -46,7 +47,7 @@ def add_rewatch(entry: Entry, viewings: list[Viewing], given: Given) -> tuple[En
     latest = before is None or newest.date >= before.date
     changes: list[str] = []
     if given.score is not None:
-        changes += _score(merged, before, newest, latest)
+        changes += _score(merged, before, earlier, newest, latest)
     if given.verdict is not None and given.verdict != merged.verdict:
         changes += _verdict(merged, before, newest, given.verdict, latest)
     for name, value in (("kind", given.kind), ("where", given.where)):
@@ -65,7 +66,9 @@ def add_rewatch(entry: Entry, viewings: list[Viewing], given: Given) -> tuple[En
     return validate(merged), changes
 
 
-def _score(merged: Entry, before: Viewing | None, newest: Viewing, latest: bool) -> list[str]:
+def _score(
+    merged: Entry, before: Viewing | None, earlier: list[Viewing], newest: Viewing, latest: bool
+) -> list[str]:
     score = newest.score
     if not latest:
         assert before is not None
@@ -83,11 +86,17 @@ def _score(merged: Entry, before: Viewing | None, newest: Viewing, latest: bool)
         return [
             f"Score {number(old)} -> {number(score)} (no earlier viewing to keep {number(old)})"
         ]
-    if before.score is None:
-        before.score = old
-    return [
-        f"Score {number(old)} -> {number(score)} (the {before.date} viewing keeps {number(before.score)})"
-    ]
+    # Every earlier viewing without a score of its own stood for the entry's: each keeps it
+    # (not only the last one, or a third viewing would re-score the first).
+    keeping = [viewing for viewing in earlier if viewing.score is None]
+    for viewing in keeping:
+        viewing.score = old
+    change = f"Score {number(old)} -> {number(score)}"
+    if len(keeping) > 1:
+        days = ", ".join(str(viewing.date) for viewing in keeping)
+        return [f"{change} (the viewings of {days} keep {number(old)})"]
+    kept = keeping[0] if keeping else before
+    return [f"{change} (the {kept.date} viewing keeps {number(kept.score)})"]
 
 
 def _verdict(

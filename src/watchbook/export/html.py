@@ -88,6 +88,11 @@ def stylesheet() -> str:
     return (files("watchbook.export") / "templates" / STYLESHEET).read_text(encoding="utf-8")
 
 
+def viewings(count: int) -> str:
+    """'1 viewing', '3 viewings'."""
+    return f"{count} viewing{'' if count == 1 else 's'}"
+
+
 def counts_line(cards: Sequence[Card]) -> str:
     """'11 entries: 8 watched, 3 on the watchlist · 10 viewings · average score 7.2'."""
     counts = count_words(cards)
@@ -98,8 +103,7 @@ def counts_line(cards: Sequence[Card]) -> str:
     line = f"{total} {'entry' if total == 1 else 'entries'}"
     if parts:
         line += ": " + ", ".join(parts)
-    viewings = counts["viewings"]
-    line += f" · {viewings} {'viewing' if viewings == 1 else 'viewings'}"
+    line += f" · {viewings(counts['viewings'])}"
     scores = [c.score for c in cards if c.score is not None]
     if scores:
         line += f" · average score {sum(scores) / len(scores):.1f}"
@@ -416,7 +420,7 @@ class HtmlSite:
         )
         per_year = {str(y): sum(days.values()) for y, days in sorted(self.per_day.items())}
         years_chart = columns(
-            per_year, list(per_year), [f"{y}: {n} viewings" for y, n in per_year.items()]
+            per_year, list(per_year), [f"{y}: {viewings(n)}" for y, n in per_year.items()]
         )
         per_month: Counter[str] = Counter()
         for days in self.per_day.values():
@@ -459,7 +463,7 @@ class HtmlSite:
                 review.per_month,
                 [name[0] for name in MONTHS],
                 [
-                    f"{name} {year}: {n} viewings"
+                    f"{name} {year}: {viewings(n)}"
                     for name, n in zip(MONTHS, review.per_month.values(), strict=True)
                 ],
             )

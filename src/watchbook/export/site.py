@@ -49,6 +49,8 @@ RESERVED = frozenset(
 HASH_LENGTH = 8
 # How many recommendations a page shows.
 TOP_RECOMMENDATIONS = 5
+# How many `watchbook recommend QUERY` lists unless told otherwise.
+RECOMMEND_LIMIT = 10
 
 # (slug, how many) -> [(recommended slug, why)], best first.
 Recommender = Callable[[str, int], Sequence[tuple[str, str]]]
@@ -169,14 +171,21 @@ class Site:
         shown = (
             {slug} | {r.slug for r in self.related(slug)} | {r.slug for r in self.linked_from(slug)}
         )
-        picks = [
-            (other, why)
-            for other, why in self.recommender(slug, TOP_RECOMMENDATIONS + len(shown))
-            if other not in shown
-            and other in self.by_slug
-            and self.by_slug[other].status != "planned"
-        ]
-        return _merge(picks)[:TOP_RECOMMENDATIONS]
+        # As many as `recommend` lists by default, and more only while planned entries and those
+        # already shown leave fewer than five (each one left out used to cost the page a place).
+        count = max(RECOMMEND_LIMIT, TOP_RECOMMENDATIONS + len(shown))
+        while True:
+            found = self.recommender(slug, count)
+            picks = [
+                (other, why)
+                for other, why in found
+                if other not in shown
+                and other in self.by_slug
+                and self.by_slug[other].status != "planned"
+            ]
+            if len(picks) >= TOP_RECOMMENDATIONS or len(found) < count:
+                return _merge(picks)[:TOP_RECOMMENDATIONS]
+            count *= 2
 
 
 def _merge(pairs: Iterable[tuple[str, str]]) -> list[Ref]:
