@@ -224,10 +224,10 @@ def test_add_link_resolves_a_title_to_a_slug(invoke: Invoke, sample_journal: Pat
     "args",
     [
         ["add", "matrx", "--rewatch", "--score", "3"],
-        ["add", "Knights of Sidonia: Battle for Planet Ten", "--rewatch", "--score", "3"],
+        ["add", "Jupiter Ascendin", "--rewatch", "--score", "3"],
         ["add", "Ajin 2", "--link", "matrx"],
     ],
-    ids=["typo", "another-title", "link"],
+    ids=["typo", "cut-short", "link"],
 )
 def test_add_never_writes_to_an_entry_it_only_guessed(
     invoke: Invoke, sample_journal: Path, args: list[str]

@@ -614,3 +614,21 @@ def test_the_small_statistics_agree_with_the_statistics_module() -> None:
         assert _upper_quartile(scores) == pytest.approx(expected)
         assert _median(scores) == statistics.median(scores)
         assert _mean(scores) == pytest.approx(statistics.fmean(scores))
+
+
+def test_rewatch_ideas_include_watched_titles_with_no_day_recorded(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    # `watched` may be left out of a watched entry: such a journal got "Nothing to suggest yet:
+    # ... score what you have watched", though every title was scored.
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    for number, score in enumerate([4, 5, 6, 7, 8, 9], start=1):
+        (journal_dir / f"film-{number}.toml").write_text(
+            f'title = "Film {number}"\nyear = 2000\nkind = "movie"\nscore = {score}\n',
+            encoding="utf-8",
+        )
+    result = invoke("recommend", "--json")
+    assert result.exit_code == 0, result.stderr
+    ideas = json.loads(result.stdout)
+    assert [idea["slug"] for idea in ideas] == ["film-6", "film-5"]
+    assert ideas[0]["reasons"] == ["rewatch idea: you scored it 9/10, no day of viewing recorded"]

@@ -217,3 +217,36 @@ def test_leaving_the_question_changes_nothing(sample_journal: Path, answer: byte
     assert "Cancelled: nothing was written." in shown
     assert "Traceback" not in shown
     assert snapshot(sample_journal) == before
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("the godfather part 3", None),
+        ("guardians of the galaxy vol 3", None),
+        ("godfather part 2", "the-godfather-part-ii-1974"),
+        ("godfather part ii", "the-godfather-part-ii-1974"),
+        ("guardians galaxy vol two", "guardians-of-the-galaxy-vol-2-2017"),
+        ("godfathr", "the-godfather-1972"),
+    ],
+)
+def test_another_number_in_a_query_is_another_title(
+    invoke: Invoke, journal_dir: Path, query: str, found: str | None
+) -> None:
+    # 'godfather part 3' used to open Part II as the clearly best match (a typo of one word).
+    for title, year in (
+        ("The Godfather", 1972),
+        ("The Godfather Part II", 1974),
+        ("Guardians of the Galaxy Vol. 2", 2017),
+    ):
+        added = invoke(
+            "add", title, "--year", str(year), "--kind", "movie", "--watched", "2020-01-01"
+        )
+        assert added.exit_code == 0, added.stderr
+    result = invoke("show", query, "--json")
+    if found is None:
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr.startswith(f"Error: No entry {query!r}. Did you mean: ")
+    else:
+        assert result.exit_code == 0, result.stderr
+        assert f'"slug": "{found}"' in result.stdout

@@ -174,3 +174,26 @@ def test_a_tag_or_creator_written_twice_in_other_case_counts_once(
     assert plain.exit_code == 0 and plain.stderr == ""
     assert "Anime\t1\tmean 8" in plain.stdout.splitlines()
     assert "Anime\t2" not in plain.stdout
+
+
+def test_a_year_counts_only_its_own_scores_and_viewings(invoke: Invoke, journal_dir: Path) -> None:
+    # Serial, scored 9 in 2023, had three episodes seen again in 2024: its 9 counted as a 2024
+    # score ("2 scored, mean 7"). Charlie's viewing of 2024 made it "most rewatched" in 2023.
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "serial": 'title = "Serial"\nkind = "series"\nepisodes = 10\nscore = 9\n'
+        "watched = [2023-05-01]\n",
+        "film": 'title = "Film"\nkind = "movie"\nscore = 5\nwatched = [2024-03-03]\n',
+        "charlie": 'title = "Charlie"\nyear = 2012\nkind = "movie"\nscore = 7\n'
+        "watched = [2023-12-31, 2024-01-01]\n",
+    }
+    for slug, text in files.items():
+        (journal_dir / f"{slug}.toml").write_text(text, encoding="utf-8")
+    assert invoke("watch", "serial", "3", "--on", "2024-03-04").exit_code == 0
+    in_2024 = json.loads(invoke("stats", "--year", "2024", "--json").stdout)
+    # Film's 5 and Charlie's 7 (its 2024 viewing): not Serial's 9 of 2023.
+    assert (in_2024["scored"], in_2024["mean_score"]) == (2, 6)
+    in_2023 = json.loads(invoke("stats", "--year", "2023", "--json").stdout)
+    assert in_2023["viewings"] == 2 and in_2023["most_rewatched"] == []
+    everything = json.loads(invoke("stats", "--json").stdout)
+    assert [t["slug"] for t in everything["most_rewatched"]] == ["charlie"]

@@ -343,8 +343,15 @@ def resolve_entry(
             return Resolution(query, exact[0] if len(exact) == 1 else None, True, tuple(exact))
     forms = require_query(text)
     pool = [e for e in entries if year is None or e.year in (None, year)]
+    # A number in the query names one title of a run: another number is another title, never
+    # a typo ('godfather part 3' is not Part II, nor the first film).
+    numbers = number_marks(arabic_numerals(forms[0]))
     scored = sorted(
-        ((entry_match(forms, e), e) for e in _plausible(pool, forms[0])),
+        (
+            (entry_match(forms, e), e)
+            for e in _plausible(pool, forms[0])
+            if not numbers or any(number_marks(arabic_numerals(k)) == numbers for k in name_keys(e))
+        ),
         key=lambda pair: (-pair[0].kind, -pair[0].score, pair[1].slug),
     )
     _check_broken(query, broken, scored[0][0] if scored else NO_MATCH)

@@ -120,9 +120,14 @@ def _half_steps() -> list[str]:
 
 
 def score_in(entry: Entry, year: int | None = None) -> int | float | None:
-    """The entry's score, or with `year` the score of its latest scored viewing in that year."""
+    """The entry's score, or with `year` the score of its latest scored viewing in that year
+    (the entry's score for a viewing that year without one; none for a title only part-seen
+    that year: no score was given then)."""
     if year is not None:
-        scored = [v.score for v in entry.viewings if v.date.year == year and v.score is not None]
+        that_year = [v for v in entry.viewings if v.date.year == year]
+        if not that_year:
+            return None
+        scored = [v.score for v in that_year if v.score is not None]
         if scored:
             return scored[-1]
     return entry.score
@@ -201,9 +206,11 @@ def compute_stats(
     score_of = {id(e): score_in(e, year) for e in entries}
     scores = [float(s) for s in score_of.values() if s is not None]
     scored = spread(scores)
+    # With a year, the viewings of that year only ("only what you watched in this year").
+    seen = {id(e): sum(1 for d in e.watched if year is None or d.year == year) for e in entries}
     rewatched = sorted(
-        (e for e in entries if len(e.watched) > 1),
-        key=lambda e: (-len(e.watched), e.slug),
+        (e for e in entries if seen[id(e)] > 1),
+        key=lambda e: (-seen[id(e)], e.slug),
     )
     favourites = sorted(
         (
@@ -229,8 +236,7 @@ def compute_stats(
         top_tags=group_scores(entries, "tags", score_of),
         top_creators=group_scores(entries, "creators", score_of),
         most_rewatched=[
-            TitleCount(e.slug, e.title, e.year, len(e.watched), _num(e.score))
-            for e in rewatched[:TOP]
+            TitleCount(e.slug, e.title, e.year, seen[id(e)], _num(e.score)) for e in rewatched[:TOP]
         ],
         longest_unwatched_favourites=[
             TitleCount(

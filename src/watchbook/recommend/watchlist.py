@@ -169,34 +169,36 @@ def taste_ties(
     return ties[: TOP_LIKED * 2]
 
 
+def _when_seen(last: int | None, today: dt.date) -> str:
+    """'last seen 2019-03-01 (5 years ago)', or that the day is not known."""
+    if not last:
+        return "no day of viewing recorded"
+    day = dt.date.fromordinal(last)
+    return f"last seen {day} ({_ago(day, today)})"
+
+
 def rewatch_ideas(
     relations: Relations, limit: int | None = 10, today: dt.date | None = None
 ) -> list[Recommendation]:
     """The best-scored watched titles (your top quarter), the one not seen longest first."""
     today = today or dt.date.today()
-    seen = [
-        r
-        for r in relations.entry_scores()
-        if r.score is not None and r.status != "planned" and r.last
-    ]
+    # A watched title need not have a dated viewing (`watched` may be left out): those count
+    # too, as seen longest ago, since nobody knows when.
+    seen = [r for r in relations.entry_scores() if r.score is not None and r.status != "planned"]
     if not seen:
         return []
     scores = [r.score for r in seen if r.score is not None]
     best = _upper_quartile(scores)
     ideas = sorted(
         (r for r in seen if r.score is not None and r.score >= best),
-        key=lambda r: (r.last, -(r.score or 0.0), r.slug),
+        key=lambda r: (r.last or 0, -(r.score or 0.0), r.slug),
     )[:limit]
     loaded = relations.load(r.slug for r in ideas)
     return [
         Recommendation(
             loaded[r.slug],
             None,
-            [
-                f"rewatch idea: you scored it {format_score(r.score)}, "
-                f"last seen {dt.date.fromordinal(r.last)} "
-                f"({_ago(dt.date.fromordinal(r.last), today)})"
-            ],
+            [f"rewatch idea: you scored it {format_score(r.score)}, {_when_seen(r.last, today)}"],
             mode="rewatch",
         )
         for r in ideas
