@@ -112,13 +112,30 @@ def test_different_people_keep_different_keys() -> None:
         ("Knights of Sidonia: Battle for Planet Nine", "knights of sidonia"),
         ("Attack on Titan Season 2", "attack on titan"),
         ("Rocky II", "rocky"),
-        ("The Matrix Reloaded", "matrix"),
+        ("The Matrix Reloaded", "the matrix"),
         ("Toy Story 3", "toy story"),
-        ("Matrix, The", "matrix"),
+        ("Matrix, The", "the matrix"),
+        ("Mission: Impossible - Dead Reckoning Part One", "mission"),
     ],
 )
 def test_series_key_drops_subtitles_seasons_and_sequel_marks(title: str, key: str) -> None:
     assert series_key(title) == key
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        # A number word is a sequel mark only after 'part', 'season', ...; an article is part of
+        # the name. These were "same series" in show, recommend and the watchlist.
+        ("The Brave One", "Brave"),
+        ("The One", "One Eight Seven"),
+        ("The Mission", "Mission: Impossible"),
+        ("The Arrival", "Arrival"),
+        ("The Host", "Host"),
+    ],
+)
+def test_titles_that_are_no_series_of_each_other(one: str, other: str) -> None:
+    assert series_key(one) != series_key(other)
 
 
 def test_numbers_tell_sequels_apart() -> None:

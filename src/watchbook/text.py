@@ -178,10 +178,12 @@ def _strip_sequel(tokens: list[str]) -> list[str]:
     """Drop trailing season/part/sequel markers: 'attack on titan season 2' -> 'attack on titan'."""
     while len(tokens) > 1:
         last = tokens[-1]
-        marker = (last.isdigit() and 1 <= int(last) <= 9) or last in _ROMAN or last in _ORDINALS
-        if marker and len(tokens) > 2 and tokens[-2] in _NUMBERED:
+        marker = (last.isdigit() and 1 <= int(last) <= 9) or last in _ROMAN
+        if (marker or last in _ORDINALS) and len(tokens) > 2 and tokens[-2] in _NUMBERED:
             tokens = tokens[:-2]
         elif marker or last in _SEQUEL_WORDS:
+            # A number word alone is no sequel mark ('The Brave One', 'One Eight Seven'); only
+            # after 'part', 'season', ... ('Part One').
             tokens = tokens[:-1]
         else:
             break
@@ -227,8 +229,8 @@ _NUMBER_WORDS = {
 
 def series_key(title: str) -> str:
     """The key two titles of the same work share: subtitle, season/part and sequel marks dropped."""
+    # The leading article is kept: 'The Mission' is not 'Mission: Impossible' with its subtitle
+    # dropped, nor 'The Arrival' another 'Arrival'.
     head = _SUBTITLE.split(unmove_article(title).strip(), maxsplit=1)[0] or title
     tokens = fold(head).split() or fold(title).split()
-    if len(tokens) > 1 and tokens[0] in ("the", "a", "an"):
-        tokens = tokens[1:]
     return " ".join(_strip_sequel(tokens))

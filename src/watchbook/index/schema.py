@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from watchbook.mentions import MentionKey
 
 # Bumped whenever what is stored changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
