@@ -197,3 +197,25 @@ def test_a_year_counts_only_its_own_scores_and_viewings(invoke: Invoke, journal_
     assert in_2023["viewings"] == 2 and in_2023["most_rewatched"] == []
     everything = json.loads(invoke("stats", "--json").stdout)
     assert [t["slug"] for t in everything["most_rewatched"]] == ["charlie"]
+
+
+def test_a_year_lists_only_the_titles_rescored_that_year(invoke: Invoke, journal_dir: Path) -> None:
+    # Foxtrot was scored 3 in 2020 and 5 in 2024: `stats --year 2023` listed it all the same.
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    (journal_dir / "foxtrot.toml").write_text(
+        'title = "Foxtrot"\nkind = "movie"\nscore = 5\nwatched = [\n'
+        "    { date = 2020-05-01, score = 3 },\n    2023-02-02,\n"
+        "    { date = 2024-06-01, score = 5 },\n]\n",
+        encoding="utf-8",
+    )
+
+    def rescored(*year: str) -> list[tuple[str, float, float]]:
+        result = invoke("stats", *year, "--json")
+        assert result.exit_code == 0, result.stderr
+        return [(r["slug"], r["first"], r["latest"]) for r in json.loads(result.stdout)["rescored"]]
+
+    assert rescored() == [("foxtrot", 3, 5)]
+    assert rescored("--year", "2024") == [("foxtrot", 3, 5)]
+    # 2023's viewing has no score of its own: the entry's 5 stands for it, against 3 before.
+    assert rescored("--year", "2023") == [("foxtrot", 3, 5)]
+    assert rescored("--year", "2020") == []

@@ -133,13 +133,20 @@ def score_in(entry: Entry, year: int | None = None) -> int | float | None:
     return entry.score
 
 
-def _rescored(entries: Sequence[Entry]) -> list[Rescored]:
-    """Entries whose first scored viewing has another score than the entry has now."""
+def _rescored(entries: Sequence[Entry], year: int | None = None) -> list[Rescored]:
+    """Entries whose first scored viewing has another score than the entry has now; with a year,
+    whose score that year differs from the one they had before it."""
     found = []
     for e in entries:
-        first = next((v.score for v in e.viewings if v.score is not None), None)
-        if first is not None and e.score is not None and first != e.score:
-            found.append(Rescored(e.slug, e.title, e.year, float(first), float(e.score)))
+        if year is None:
+            first = next((v.score for v in e.viewings if v.score is not None), None)
+            latest = e.score
+        else:
+            earlier = [v.score for v in e.viewings if v.date.year < year and v.score is not None]
+            first = earlier[-1] if earlier else None
+            latest = score_in(e, year)
+        if first is not None and latest is not None and first != latest:
+            found.append(Rescored(e.slug, e.title, e.year, float(first), float(latest)))
     found.sort(key=lambda r: (-abs(r.latest - r.first), r.slug))
     return found[:TOP]
 
@@ -249,7 +256,7 @@ def compute_stats(
             )
             for e in favourites[:TOP]
         ],
-        rescored=_rescored(entries),
+        rescored=_rescored(entries, year),
         episodes=sum(episodes_seen(e, year) for e in entries),
         in_progress=sum(1 for e in entries if e.progress and e.status == "watching"),
     )
