@@ -37,6 +37,12 @@ def index_file(journal: Path) -> Path:
     return journal / ".watchbook" / INDEX_NAME
 
 
+def refuse_state_dir(journal: Journal) -> None:
+    """Journal.ensure as on a folder that cannot be written (tests run as root: chmod does not
+    stop root)."""
+    raise PermissionError(13, "Permission denied", str(journal.state_dir))
+
+
 def titles(invoke: Invoke) -> list[str]:
     result = invoke("list", "--sort", "title")
     assert result.exit_code == 0, result.stderr
@@ -194,10 +200,7 @@ def test_a_read_only_journal_still_answers(
     invoke: Invoke, sample_journal: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As if the folder could not be written (a mounted backup, another user's journal).
-    def refuse(self: Journal) -> None:
-        raise PermissionError(13, "Permission denied", str(self.state_dir))
-
-    monkeypatch.setattr(Journal, "ensure", refuse)
+    monkeypatch.setattr(Journal, "ensure", refuse_state_dir)
     assert len(titles(invoke)) == 11
     assert "→ The Matrix (1999)" in invoke("show", "Blame!").stdout
     assert slugs_of(invoke("search", "sidnoia").stdout)[0] == "knights-of-sidonia-2014"
@@ -681,11 +684,8 @@ def test_links_due_in_an_index_this_process_cannot_write_are_still_shown(
             return real_connect(self, path)
         return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
 
-    def refuse(self: Journal) -> None:
-        raise PermissionError(13, "Permission denied", str(self.state_dir))
-
     monkeypatch.setattr(Index, "_connect", read_only)
-    monkeypatch.setattr(Journal, "ensure", refuse)
+    monkeypatch.setattr(Journal, "ensure", refuse_state_dir)
     shown = invoke("show", "blame-2017")
     assert shown.exit_code == 0, shown.stderr
     assert "Knights of Sidonia" in shown.stdout
@@ -827,11 +827,8 @@ def test_a_rebuild_links_no_titles_with_no_letter_or_digit(
 def test_reindex_of_a_read_only_journal_says_the_index_was_not_saved(
     invoke: Invoke, sample_journal: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As if the folder could not be written (tests run as root, whom chmod does not stop).
-    def refuse(self: Journal) -> None:
-        raise PermissionError(13, "Permission denied", str(self.state_dir))
-
-    monkeypatch.setattr(Journal, "ensure", refuse)
+    # As if the folder could not be written.
+    monkeypatch.setattr(Journal, "ensure", refuse_state_dir)
     result = invoke("reindex")
     assert result.exit_code == 0
     assert result.stdout.startswith("Indexed 11 entries (0 unreadable files,")

@@ -27,6 +27,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from typer.testing import Result
 
 from tests.conftest import Invoke
 from tests.test_reliability_crash import (
@@ -515,15 +516,8 @@ def test_a_full_disk_names_the_file_and_says_nothing_changed(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    result = invoke(*args)
     target = "akira-1988.toml" if args[1] == "Akira" else "blame-2017.toml"
-    assert result.exit_code == 2
-    assert result.stderr.strip() == (
-        f"Error: could not write {sample_journal / target}: No space left on device; "
-        "nothing was changed"
-    )
-    assert entries_and_files(sample_journal) == before
-    assert temp_files(sample_journal) == []
+    refused_write(invoke(*args), sample_journal, before, target, "No space left on device")
 
 
 def test_a_refused_rename_names_the_file_and_leaves_no_temporary_copy(
@@ -540,13 +534,17 @@ def test_a_refused_rename_names_the_file_and_leaves_no_temporary_copy(
 
     monkeypatch.setattr(os, "replace", refused)
     result = invoke("add", "Blame!", "--rewatch")
+    refused_write(result, sample_journal, before, "blame-2017.toml", "Permission denied")
+
+
+def refused_write(result: Result, journal: Path, before: object, name: str, reason: str) -> None:
+    """A write the system refused: exit 2, one line naming the file, nothing changed or left."""
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"Error: could not write {sample_journal / 'blame-2017.toml'}: Permission denied; "
-        "nothing was changed"
+        f"Error: could not write {journal / name}: {reason}; nothing was changed"
     )
-    assert entries_and_files(sample_journal) == before
-    assert temp_files(sample_journal) == []
+    assert entries_and_files(journal) == before
+    assert temp_files(journal) == []
 
 
 def limited(size: int) -> None:
