@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,6 +107,30 @@ def files(site: Path) -> dict[str, bytes]:
         for p in sorted(site.rglob("*"))
         if p.is_file() and p.name != STATE_FILE
     }
+
+
+def state_json(site: Path) -> dict[str, Any]:
+    """The JSON part of a site's state file."""
+    raw = (site / STATE_FILE).read_bytes()
+    return dict(json.loads(raw.partition(b"\n")[2] if not raw.startswith(b"{") else raw))
+
+
+def write_state_json(site: Path, state: dict[str, Any], signed_for: Path | None = None) -> None:
+    """Put this JSON in a site's state file, under its old signature line, or signed for the
+    index of the journal `signed_for` (as an export of it would sign it)."""
+    payload = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    old = (site / STATE_FILE).read_bytes()
+    if signed_for is None:
+        data = old.partition(b"\n")[0] + b"\n" + payload if not old.startswith(b"{") else payload
+    else:
+        from watchbook.export.html_state import signed
+
+        view = open_index(Journal(signed_for))
+        try:
+            data = signed(payload, view.history()[0])
+        finally:
+            view.close()
+    (site / STATE_FILE).write_bytes(data)
 
 
 def edit(path: Path, pattern: str, replacement: str) -> None:
@@ -327,12 +352,13 @@ def test_a_state_holding_a_value_of_the_wrong_kind_means_a_full_export(
     column: str, number: int, value: object, site: tuple[Path, Path], tmp_path: Path
 ) -> None:
     journal, out = site
-    state = json.loads((out / STATE_FILE).read_text("utf-8"))
+    state = state_json(out)
     if column == "seen":
         # The same number of viewings in all, so that only the negative count is wrong.
         state["seen"][1] += state["seen"][0] - value
     state[column][number] = value
-    (out / STATE_FILE).write_text(json.dumps(state), "utf-8")
+    # Signed as the index would sign it: only the values' own checks stand in the way.
+    write_state_json(out, state, signed_for=journal)
     edit(journal / "entry-12.toml", r"^score = .*$", "score = 0.5")
     result, drawn = export(journal, out)
     assert drawn == len(result.files)
@@ -343,13 +369,34 @@ def test_a_state_naming_a_hostile_title_is_refused_and_the_site_redrawn(
     site: tuple[Path, Path], tmp_path: Path
 ) -> None:
     journal, out = site
-    state = json.loads((out / STATE_FILE).read_text("utf-8"))
+    state = state_json(out)
     state["title"][0] = "<script>alert(1)</script>\x00"
-    (out / STATE_FILE).write_text(json.dumps(state), "utf-8")
+    write_state_json(out, state, signed_for=journal)
     result, drawn = export(journal, out)
     assert drawn == len(result.files)
     assert b"<script>alert" not in (out / "index.html").read_bytes()
     same_as_full(journal, out, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("title", "A Title Typed Into The State"), ("score", 0.5), ("page", "elsewhere")],
+)
+def test_a_state_edited_by_hand_means_a_full_export(
+    column: str, value: object, site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    journal, out = site
+    state = state_json(out)
+    # A card whose entry does not change below: only the state file says otherwise.
+    number = state["slug"].index("entry-20")
+    assert state[column][number] != value
+    state[column][number] = value
+    write_state_json(out, state)
+    edit(journal / "entry-12.toml", r"^score = .*$", "score = 0.5")
+    result, drawn = export(journal, out)
+    assert drawn == len(result.files)
+    same_as_full(journal, out, tmp_path)
+    assert b"A Title Typed Into The State" not in (out / "index.html").read_bytes()
 
 
 def test_a_site_with_recommended_lists_keeps_no_state(

@@ -1,13 +1,19 @@
 """What an exported HTML site was made from, kept beside its marker for the next export.
 
-`.watchbook-site` (JSON) holds, for the site as written: a fingerprint of the code and templates
-that drew it, the index history it was read at (lineage and generation, see index.schema), the
-marker file as that export left it, every entry's card, the entries each entry's page lists
-(Related and Linked from), the tag and creator groups' names and pages, each year's score
-weights, and the size and modification time of every file it left. The next export reads it back and renders only the pages whose inputs changed. Anything
-unexpected (another version of watchbook, a damaged file, a folder another export wrote to
-since) means a full export; nothing in the file is trusted beyond that: page names are always
-worked out again from slugs, and every text is escaped when drawn, as it is from the journal.
+`.watchbook-site` holds, for the site as written: a fingerprint of the code and templates that
+drew it, the index generation it was read at (see index.schema), the marker file as that export
+left it, every entry's card, the entries each entry's page lists (Related and Linked from), the
+tag and creator groups' names and pages, each year's score weights, and the size and
+modification time of every file it left. The next export reads it back and renders only the
+pages whose inputs changed.
+
+The file is a signature line, then JSON. The signature is an HMAC of the JSON keyed with the
+index's lineage, a random name that stays in the journal's index and is written nowhere else:
+a state file changed by hand (or by anyone), or made from another index, fails the check and
+means a full export. Anything else unexpected (another version of watchbook, a damaged file, a
+folder another export wrote to since) means a full export too, and the values are checked even
+when signed: page names are always worked out again from slugs, and every text is escaped when
+drawn, as it is from the journal.
 """
 
 from __future__ import annotations
@@ -26,7 +32,26 @@ from watchbook.text import has_control_chars
 from watchbook.year_review import YearWeights
 
 STATE_FILE = ".watchbook-site"
-VERSION = 3
+VERSION = 4
+
+
+def signed(payload: bytes, key: str) -> bytes:
+    """A state file's bytes: the HMAC-SHA256 of the payload under `key`, a line, the payload."""
+    import hashlib
+    import hmac
+
+    mac = hmac.new(key.encode("utf-8"), payload, hashlib.sha256).hexdigest()
+    return f"{mac}\n".encode("ascii") + payload
+
+
+def verified(raw: bytes, key: str) -> bytes:
+    """The payload of a state file signed under `key` (ValueError if the signature fails)."""
+    import hmac
+
+    _line, newline, payload = raw.partition(b"\n")
+    if not newline or not hmac.compare_digest(signed(payload, key), raw):
+        raise ValueError("a state file this index did not sign (edited, or from another index)")
+    return payload
 
 
 @functools.cache
@@ -62,6 +87,7 @@ class SiteState:
     """A site as one export wrote it."""
 
     code: str
+    # The index's lineage (the key the file is signed with; not written in it) and generation.
     lineage: str
     generation: int
     # The marker file's (inode, size, mtime) once that export was done.
@@ -95,13 +121,13 @@ class SiteState:
         return changed
 
     def to_bytes(self) -> bytes:
-        """The state file's bytes: the cards column by column (quicker to read and check)."""
+        """The state file's bytes, signed: the cards column by column (quicker to read and check)."""
         cards = self.cards
         place = {card.slug: number for number, card in enumerate(cards)}
         data = {
             "version": VERSION,
             "code": self.code,
-            "index": [self.lineage, self.generation],
+            "generation": self.generation,
             "marker": list(self.marker),
             **{name: [getattr(c, name) for c in cards] for name in _SCALARS},
             "key": [c.order[0] for c in cards],
@@ -124,23 +150,27 @@ class SiteState:
             if self.files
             else [[], [], []],
         }
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return signed(payload, self.lineage)
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> SiteState:
-        """A state file read back; ValueError if it is not one this version wrote."""
+    def from_bytes(cls, raw: bytes, lineage: str) -> SiteState:
+        """A state file read back, signed for the index of this lineage; ValueError if it is not
+        one this version wrote for it."""
         try:
-            data = json.loads(raw)
+            data = json.loads(verified(raw, lineage))
             if not isinstance(data, dict) or data.get("version") != VERSION:
                 raise ValueError("another version of the state file")
             cards = _cards(data)
-            lineage, generation = data["index"]
+            generation = data["generation"]
+            if type(generation) is not int:
+                raise ValueError("a generation that is not a number")
             ino, size, mtime = data["marker"]
             tags, creators = (_names(found) for found in data["groups"])
             return cls(
                 code=_text(data["code"]),
-                lineage=_text(lineage),
-                generation=int(generation),
+                lineage=lineage,
+                generation=generation,
                 marker=(int(ino), int(size), int(mtime)),
                 cards=cards,
                 neighbours=Neighbours([c.slug for c in cards], data["neighbours"]),

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from watchbook.mentions import MentionKey
 
 # Bumped whenever what is stored changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 LOCK_TIMEOUT = 60.0
@@ -172,7 +172,9 @@ def new_lineage(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM changes")
     conn.executemany(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-        [("lineage", secrets.token_hex(8)), ("generation", 0)],
+        # The lineage also keys the HTML site's state file's signature (export.html_state):
+        # long enough not to be guessed, and written nowhere but here.
+        [("lineage", secrets.token_hex(16)), ("generation", 0)],
     )
 
 
