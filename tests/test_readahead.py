@@ -13,6 +13,7 @@ import pytest
 
 import watchbook.readahead as readahead
 from watchbook.listing import ENV_VAR, listing_bytes, scan_folder
+from watchbook.readahead import PIPE_MAX
 
 linux_only = pytest.mark.skipif(
     sys.platform != "linux" or (os.cpu_count() or 1) < 2,
@@ -121,6 +122,7 @@ def test_the_switch_turns_it_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 PIPE_PROBE = """
 import sys, time
 import watchbook.readahead as readahead
+from watchbook.readahead import PIPE_MAX
 readahead.scan_folder = lambda folder: time.sleep(10) or {}
 readahead.start(["-j", sys.argv[1], "search", "x"])
 print("answered", flush=True)
@@ -203,12 +205,14 @@ def processes_naming(marker: str) -> list[int]:
 
 @linux_only
 def test_the_child_leaves_when_the_command_stops_before_reading_its_answer(tmp_path: Path) -> None:
-    # A listing larger than a pipe holds (64 KB), and a command line refused before the index
-    # is read: the child must not wait forever to write an answer nobody reads.
+    # A listing larger than the widest pipe the child may ask for (PIPE_MAX: 4,500 long names
+    # make 1.1 MB), and a command line refused before the index is read: the child must not
+    # wait forever to write an answer nobody reads.
     journal = tmp_path / "journal-left-behind"
     journal.mkdir()
-    for number in range(3000):
-        (journal / f"entry-number-{number:05}.toml").write_text('title = "x"\n', "utf-8")
+    for number in range(4500):
+        (journal / f"{'long-name-' * 22}{number:05}.toml").write_text('title = "x"\n', "utf-8")
+    assert len(listing_bytes(scan_folder(journal))) > PIPE_MAX
     result = subprocess.run(
         [sys.executable, "-m", "watchbook", "-j", str(journal), "search", "x", "--no-such-option"],
         capture_output=True,

@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -244,17 +244,22 @@ class Journal:
 
     def load_all(self) -> LoadResult:
         """Read every entry file; unreadable ones become problems and the rest still load."""
+        result = self.read_files(path.name for path in self.files())
+        self.problems.update((p.path, p) for p in result.problems)
+        return result
+
+    def read_files(self, names: Iterable[str]) -> LoadResult:
+        """Read these entry files, in name order; unreadable ones become problems."""
         result = LoadResult()
-        for path in self.files():
+        for name in sorted(names):
             try:
-                result.entries.append(self.read_path(path))
+                result.entries.append(self.read_path(self.path / name))
             except InvalidFile as problem:
                 result.problems.append(problem)
             except FileNotFoundError:
-                continue  # removed since the folder was listed: nothing to read or report
+                continue  # removed since the folder was listed (a racing `rm`): nothing to report
             except OSError as exc:
-                result.problems.append(InvalidFile(path.name, f"cannot be read: {exc.strerror}"))
-        self.problems.update((p.path, p) for p in result.problems)
+                result.problems.append(InvalidFile(name, f"cannot be read: {exc.strerror or exc}"))
         return result
 
     def new_slug(self, title: str, year: int | None) -> str:

@@ -28,6 +28,8 @@ READ_AHEAD_COMMANDS = frozenset(
 # Set by the shell when it asks for completions: a TAB reads the index too.
 COMPLETE_VAR = "_WATCHBOOK_COMPLETE"
 _JOURNAL_OPTIONS = ("-j", "--journal")
+# The largest pipe an unprivileged process may ask for on Linux (/proc/sys/fs/pipe-max-size).
+PIPE_MAX = 1 << 20
 
 
 class _Pending:
@@ -77,6 +79,7 @@ def _list_and_leave(folder: str, to_parent: int) -> None:
         for stream in (0, 1, 2):
             os.dup2(nothing, stream)
         data = memoryview(marshal.dumps(listing_bytes(scan_folder(folder)), 2))
+        _make_room(to_parent, len(data))
         while data:
             data = data[os.write(to_parent, data) :]
         status = 0
@@ -84,6 +87,18 @@ def _list_and_leave(folder: str, to_parent: int) -> None:
         # os._exit, not sys.exit: the child must not flush the parent's buffers or run its
         # exit handlers a second time.
         os._exit(status)
+
+
+def _make_room(pipe: int, size: int) -> None:
+    """Widen the pipe (Linux) so that the whole answer fits and the child need not wait."""
+    # A pipe holds 64 KB; a listing of 10,000 files is 600 KB, which the parent would otherwise
+    # take in ten turns with the child, each a switch between the two (1-2 ms in all).
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, min(size, PIPE_MAX))
+    except (ImportError, AttributeError, OSError):
+        pass  # not Linux, or over the system's limit: the answer goes in turns
 
 
 def take(folder: str | os.PathLike[str]) -> bytes | None:

@@ -19,7 +19,7 @@ TRICKS = {
     "plain-reviews": "the HTML export writes a review of plain paragraphs without parsing it",
     "read-ahead": "a command that only reads lists the journal folder in a child while it loads",
     "one-command": "a command line builds only the Typer command it runs",
-    "import-gc": "no garbage collection while modules load; what they made is frozen after",
+    "import-gc": "no garbage collection while modules load; what they and the command made is frozen",
     "gc-freeze": "an export leaves the journal it loaded out of the garbage collector's passes",
     "incremental-site": "an HTML export into its own folder draws only the pages that changed",
 }

@@ -55,22 +55,6 @@ if TYPE_CHECKING:
 Problem = tuple[str, str, "int | None"]
 
 
-def read_files(journal: Journal, names: Iterable[str]) -> tuple[list[Entry], list[InvalidFile]]:
-    """Parse these entry files; the unreadable ones become problems."""
-    entries: list[Entry] = []
-    problems: list[InvalidFile] = []
-    for name in sorted(names):
-        try:
-            entries.append(journal.read_path(journal.path / name))
-        except InvalidFile as problem:
-            problems.append(problem)
-        except FileNotFoundError:
-            continue  # removed since the folder was listed (a racing `rm`): nothing to report
-        except OSError as exc:
-            problems.append(InvalidFile(name, f"cannot be read: {exc.strerror or exc}"))
-    return entries, problems
-
-
 # --- building from scratch --------------------------------------------------------------------
 
 
@@ -142,8 +126,10 @@ def _prepare(
     from watchbook.journal import Journal
 
     folder, names, links = job
-    entries, problems = read_files(Journal(folder), names)
-    return [Prepared(e, links) for e in entries], [(p.path, p.reason, p.line) for p in problems]
+    read = Journal(folder).read_files(names)
+    return [Prepared(e, links) for e in read.entries], [
+        (p.path, p.reason, p.line) for p in read.problems
+    ]
 
 
 # The finder and texts a forked scanning worker inherits from the parent.

@@ -249,8 +249,6 @@ class Index:
         """Patch the index for what changed, or rebuild it (under the index lock)."""
         import sqlite3
 
-        from watchbook.index.build import Builder
-
         if conn is None and not rebuild:
             conn = self._open_existing()
         if conn is None:
@@ -274,6 +272,8 @@ class Index:
             if not count:
                 conn.execute("COMMIT")
             elif count > max(50, REBUILD_SHARE * total):
+                from watchbook.index.build import Builder
+
                 conn.execute("ROLLBACK")
                 Builder(conn, self.journal, self.progress).build(listed.files, links)
             else:

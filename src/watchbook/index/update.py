@@ -6,7 +6,6 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from watchbook.index.build import read_files
 from watchbook.index.codec import decode_entry, unpack
 from watchbook.index.schema import (
     ENTRY_COLUMNS,
@@ -73,7 +72,8 @@ class Updater:
         # Only names that are text can be entries; the others are problems, nothing more.
         slugs = {n[: -len(SUFFIX)] for n in names if _is_text(n)}
         read_at = time.time_ns()
-        new_entries, problems = read_files(self.journal, changed)
+        read = self.journal.read_files(changed)
+        new_entries, problems = read.entries, read.problems
         new = {e.slug: e for e in new_entries}
         old = self._old(slugs)
         # Problems are stored under a printable name (file names may hold any bytes).
