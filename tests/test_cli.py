@@ -556,3 +556,32 @@ def test_a_reader_that_left_ends_the_command_quietly(sample_journal: Path, args:
     assert result.stderr == ""
     for shipped in SAMPLE_JOURNAL.glob("*.toml"):
         assert (sample_journal / shipped.name).read_bytes() == shipped.read_bytes()
+
+
+def test_a_tag_spelled_another_way_is_the_same_tag_everywhere(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    # "drôle" typed with a combining accent (NFD), precomposed (NFC), capitalised: one tag,
+    # as the exports and `search --tag` already had it.
+    nfc, nfd = "dr\u00f4le", "dro\u0302le"
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    for slug, tag in (("one", nfd), ("two", nfc), ("three", "Dr\u00f4le")):
+        (journal / f"{slug}.toml").write_text(
+            f'title = "{slug.title()}"\nyear = 2001\nscore = 6\nwatched = [2020-01-0{len(slug)}]\n'
+            f'tags = ["{tag}"]\n',
+            "utf-8",
+        )
+    listed = invoke("--journal", str(journal), "list", "--tag", nfc, "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert sorted(e["slug"] for e in json.loads(listed.stdout)) == ["one", "three", "two"]
+    stats = invoke("--journal", str(journal), "stats", "--json")
+    tags = json.loads(stats.stdout)["top_tags"]
+    assert [t["count"] for t in tags] == [3], tags
+    again = invoke(
+        "--journal", str(journal), "add", "one", "--rewatch", "--watched", "2021-02-02",
+        "--tag", nfc, "--tag", "DR\u00d4LE",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+    assert (journal / "one.toml").read_text("utf-8").count("tags = ") == 1
+    assert f'tags = ["{nfd}"]' in (journal / "one.toml").read_text("utf-8")

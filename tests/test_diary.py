@@ -100,6 +100,34 @@ def test_the_heatmap_has_a_cell_for_every_day_in_its_weekday_row() -> None:
     assert "4 or more" in lines[-1]
 
 
+@pytest.mark.parametrize(("year", "days"), [(1, 365), (9999, 365)])
+def test_the_heatmap_of_the_first_and_last_years_a_date_can_have(year: int, days: int) -> None:
+    # 9999-12-31 is the last date there is: the calendar must not step past it.
+    last = f"{year:04}-12-31"
+    grid = heatmap({last: 2}, year)
+    cells = [day for week in grid.weeks for day in week if day is not None]
+    assert len(cells) == days and cells[-1].date.isoformat() == last
+    assert all(len(week) == 7 for week in grid.weeks)
+
+
+def test_the_site_and_stats_of_a_viewing_on_the_last_date_there_is(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    (journal / "far-off.toml").write_text(
+        'title = "Far Off"\nyear = 2001\nscore = 7\nwatched = [9999-12-31]\n', "utf-8"
+    )
+    site = invoke(
+        "--journal", str(journal), "export", "--format", "html", "--out", str(tmp_path / "s")
+    )
+    assert site.exit_code == 0, site.stderr
+    assert (tmp_path / "s" / "years" / "9999.html").is_file()
+    for command in (["stats"], ["diary"], ["stats", "--json"]):
+        result = invoke("--journal", str(journal), *command)
+        assert result.exit_code == 0, result.stderr
+
+
 # --- the commands ----------------------------------------------------------------------------
 
 

@@ -173,3 +173,14 @@ def entries(draw: st.DrawFn) -> Entry:
 def test_write_then_read_gives_the_same_entry(entry: Entry) -> None:
     text = dump_entry(entry)
     assert parse_entry(text, "entry", "entry.toml") == entry
+
+
+def test_json_of_a_user_key_holding_nan_or_inf_is_valid_json() -> None:
+    import json
+
+    text = 'title = "X"\nweight = nan\nspan = [inf, -inf, 1.5]\nwatched = [{ date = 2020-01-01, odd = -nan }]\n'
+    entry = parse_entry(text, "x", "x.toml")
+    data = entry.to_json()
+    strict = json.loads(json.dumps(data, allow_nan=False))
+    assert strict["weight"] == "nan" and strict["span"] == ["inf", "-inf", 1.5]
+    assert strict["viewings"][0]["odd"] == "nan"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Invoke
 from watchbook import journal as journal_module
 from watchbook.entry import Entry
 from watchbook.errors import AlreadyExists, Conflict, NotFound, UnsafePath
@@ -276,3 +277,20 @@ def test_reading_a_small_entry_file_allocates_about_its_size(journal_dir: Path) 
     finally:
         tracemalloc.stop()
     assert peak < 200_000
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_broken_file_states_its_title_after_a_byte_order_mark_too(
+    bom: bytes, tmp_path: Path, invoke: Invoke
+) -> None:
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    (journal / "tau-2023.toml").write_bytes(
+        bom + b'title = "Tau"\nyear = 2023\nscore = 7\nwatched = [2020-01-01\n'
+    )
+    assert Journal(journal).stated_title("tau-2023.toml") == "Tau"
+    # So `add` refuses to make a second entry beside it, as it does without the mark.
+    result = invoke("--journal", str(journal), "add", "Tau", "--year", "2023", "--kind", "movie")
+    assert result.exit_code == 1
+    assert "tau-2023.toml is the best match for 'Tau" in result.stderr
+    assert sorted(p.name for p in journal.glob("*.toml")) == ["tau-2023.toml"]

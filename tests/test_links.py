@@ -350,6 +350,19 @@ def test_link_twice_changes_nothing_and_link_to_itself_is_refused(
     assert result.exit_code == 2 and "itself" in result.stderr
 
 
+def test_link_again_with_another_reason_rewrites_the_reason(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    assert invoke("link", "Blame!", "Knights of Sidonia", "--why", "old reason").exit_code == 0
+    result = invoke("link", "Blame!", "Knights of Sidonia", "--why", "new reason")
+    assert result.exit_code == 0, result.stderr
+    assert "Updated the link Blame! (2017) → Knights of Sidonia" in result.stderr
+    links = read(sample_journal, "blame-2017")["links"]
+    assert [link for link in links if link["to"].startswith("knights-of-sidonia")] == [
+        {"to": "knights-of-sidonia-2014", "why": "new reason"}
+    ]
+
+
 def test_unlink_removes_a_written_link(invoke: Invoke, sample_journal: Path) -> None:
     invoke("link", "Cloud Atlas", "Jupiter Ascending")
     result = invoke("unlink", "Cloud Atlas", "Jupiter Ascending")

@@ -11,6 +11,7 @@ from watchbook.text import (
     creator_key,
     fold,
     fold_keep_case,
+    group_key,
     has_control_chars,
     name_forms,
     number_marks,
@@ -185,3 +186,12 @@ def test_names_are_split_at_every_mark_and_also_kept_joined(name: str, forms: li
 )
 def test_numbers_written_as_digits_numerals_or_words(word: str, value: str | None) -> None:
     assert number_value(word) == value
+
+
+def test_the_spellings_of_one_tag_or_creator_share_a_key() -> None:
+    assert len({group_key("tags", t) for t in ("dr\u00f4le", "dro\u0302le", "DR\u00d4LE")}) == 1
+    assert group_key("tags", "Sci-Fi") == group_key("tags", "sci fi")
+    assert group_key("creators", "Lee, Ann") == group_key("creators", "ann lee")
+    assert group_key("creators", "Studio Nine Inc.") == group_key("creators", "Studio Nine")
+    # Punctuation only: its own key, not one shared with every other such name.
+    assert group_key("tags", "!!!") != group_key("tags", "???")

@@ -370,14 +370,16 @@ def filter_entries(
     min_score: float | None = None,
     year: int | None = None,
 ) -> list[Listed]:
-    """Entries (or their index summaries) that pass every filter (tags compared case-insensitively)."""
-    tag_key = tag.casefold() if tag else None
+    """Entries (or their index summaries) that pass every filter (a tag in any spelling)."""
+    from watchbook.text import tag_key
+
+    wanted = tag_key(tag) if tag else None
     return [
         e
         for e in entries
         if (kind is None or e.kind == kind)
         and (status is None or e.status == status)
-        and (tag_key is None or tag_key in (t.casefold() for t in e.tags))
+        and (wanted is None or wanted in map(tag_key, e.tags))
         and (min_score is None or (e.score is not None and e.score >= min_score))
         and (year is None or e.year == year)
     ]

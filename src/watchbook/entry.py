@@ -323,6 +323,10 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        # A user's key may hold TOML's nan or inf, which JSON has no way to write: its TOML
+        # spelling, as a string.
+        return "nan" if value != value else "inf" if value > 0 else "-inf"
     return value
 
 

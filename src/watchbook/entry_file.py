@@ -13,6 +13,8 @@ from watchbook.validation import entry_from_dict
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Compiled by `re` when first used: only a file that does not parse needs it.
 _TOML_LINE = r"line (\d+)"
+# What a literal string may not hold (TOML 1.0): control characters other than tab and newline.
+_NOT_LITERAL = r"[\x00-\x08\x0b-\x1f\x7f]"
 
 
 def dump_entry(entry: Entry) -> str:
@@ -22,22 +24,21 @@ def dump_entry(entry: Entry) -> str:
     plain: list[str] = []
     tables: list[str] = []
     for key, value in entry.to_dict().items():
+        name = _key_text(key)
         text = tomli_w.dumps({key: value}, multiline_strings=True)
-        name = text.split(" = ", 1)[0]
         if isinstance(value, list) and value and not any(isinstance(v, dict | list) for v in value):
             # tomli-w puts every array item on its own line; one line reads and diffs better.
-            items = [tomli_w.dumps({"v": v}).split(" = ", 1)[1].rstrip("\n") for v in value]
-            inline = f"{name} = [{', '.join(items)}]"
+            inline = f"{name} = [{', '.join(map(_value_text, value))}]"
             if len(inline) <= 100:
                 text = inline + "\n"
-        elif isinstance(value, str) and "\n" in value and "\r" not in value and "'''" not in value:
+        elif isinstance(value, str) and _literal_block(value):
             # A literal multi-line string needs no escapes, so a review reads as it was written.
             text = f"{name} = '''\n{value}'''\n"
         elif isinstance(value, dict) and key in SCALAR_ORDER and _flat_table(value):
-            # A known key holding a table (`progress`) stays one line among the plain keys.
-            key_text = tomli_w.dumps({key: 0}).split(" = ", 1)[0]
-            row = tomli_w.dumps({"v": [value]})
-            text = f"{key_text} = {row[row.index('{') : row.rindex('}') + 1]}\n"
+            # A known key holding a table (`progress`) stays one line among the plain keys,
+            # however long (tomli-w would make a long one a table of its own).
+            pairs = ", ".join(f"{_key_text(k)} = {_value_text(v)}" for k, v in value.items())
+            text = f"{name} = {{ {pairs} }}\n" if pairs else f"{name} = {{}}\n"
         elif (
             isinstance(value, list)
             and value
@@ -51,6 +52,27 @@ def dump_entry(entry: Entry) -> str:
         # Anything tomli-w wrote as a [table] must come after every plain key.
         (tables if text.startswith("[") else plain).append(text)
     return "\n".join(["".join(plain), *tables]) if tables else "".join(plain)
+
+
+def _key_text(key: str) -> str:
+    """A key as TOML writes it (quoted when it must be: `"a = b"`)."""
+    import tomli_w
+
+    return tomli_w.dumps({key: 0})[: -len(" = 0\n")]
+
+
+def _value_text(value: object) -> str:
+    """A value as TOML writes it on one line (a string's line breaks escaped)."""
+    import tomli_w
+
+    return tomli_w.dumps({"v": value})[len("v = ") : -1]
+
+
+def _literal_block(value: str) -> bool:
+    """Whether a string can be written as a multi-line literal string, as it is."""
+    # Such a string holds no escapes: no carriage return, no control character but the tab and
+    # the line break, and never its own closing quotes.
+    return "\n" in value and "'''" not in value and not re.search(_NOT_LITERAL, value)
 
 
 def _flat_table(value: object) -> bool:
@@ -118,4 +140,24 @@ def encode_entry(entry: Entry) -> bytes:
             "review",
             f"the entry would take {len(data):,} bytes; entry files are limited to {MAX_FILE_BYTES:,}",
         )
+    # The last guard of a user's file: what is written must read back as what was meant.
+    try:
+        written = toml_reader().loads(data.decode("utf-8"))
+    except ValueError:
+        written = None
+    if written is None or not _same(written, entry.to_dict()):
+        raise InvalidValue(
+            "entry", "could not be written as TOML that reads back the same; nothing was written"
+        )
     return data
+
+
+def _same(read: object, meant: object) -> bool:
+    """Whether a value read back is the one written (not-a-number equal to itself)."""
+    if isinstance(read, dict) and isinstance(meant, dict):
+        return read.keys() == meant.keys() and all(_same(read[k], meant[k]) for k in read)
+    if isinstance(read, list) and isinstance(meant, list | tuple):
+        return len(read) == len(meant) and all(map(_same, read, meant))
+    if isinstance(read, float) and isinstance(meant, float) and read != read:
+        return meant != meant
+    return type(read) is type(meant) and read == meant

@@ -210,7 +210,8 @@ class Journal:
             if not stat.S_ISREG(os.lstat(path).st_mode):
                 return None
             with open(path, "rb") as file:
-                head = file.read(64 * 1024).decode("utf-8", "replace")
+                # (utf-8-sig: a file may open with a byte order mark, as read_path allows.)
+                head = file.read(64 * 1024).decode("utf-8-sig", "replace")
         except OSError:
             return None
         found = re.search(_TITLE_LINE, head)

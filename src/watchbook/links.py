@@ -286,10 +286,12 @@ def add_link(journal: Journal, source: str, target: str, why: str | None) -> Lin
     with journal.lock():
         entry = journal.get(source)
         before = (list(entry.links), dismissed(entry))
-        existing = [link for link in entry.links if link.to == target]
+        existing = [number for number, link in enumerate(entry.links) if link.to == target]
         if existing:
-            if why and existing[0].why != why:
-                existing[0].why = why
+            old = entry.links[existing[0]]
+            if why and old.why != why:
+                # A new Link in its place: `before` still holds the old one, to compare with.
+                entry.links[existing[0]] = Link(to=target, why=why, extra=dict(old.extra))
         else:
             entry.links.append(Link(to=target, why=why or None))
         _set_dismissed(entry, [s for s in dismissed(entry) if s != target])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from watchbook.entry import Entry, Viewing
+from watchbook.text import group_key
 from watchbook.validation import validate
 
 
@@ -59,11 +60,22 @@ def add_rewatch(entry: Entry, viewings: list[Viewing], given: Given) -> tuple[En
         changes.append(_review(merged, newest, given.review))
     for name in ("tags", "creators", "aliases"):
         values = getattr(merged, name)
-        added = [v for v in getattr(given, name) if v not in values]
+        # A tag or creator it has in another spelling ('Drôle' for 'drôle') is not added again.
+        have = {_spelling_key(name, v) for v in values}
+        added = []
+        for value in getattr(given, name):
+            if _spelling_key(name, value) not in have:
+                have.add(_spelling_key(name, value))
+                added.append(value)
         if added:
             values.extend(added)
             changes.append(f"{name.capitalize()} + {', '.join(added)}")
     return validate(merged), changes
+
+
+def _spelling_key(attribute: str, value: str) -> str:
+    """What two spellings of one tag or creator share (aliases only as written)."""
+    return value if attribute == "aliases" else group_key(attribute, value)
 
 
 def _score(

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from watchbook.entry import Entry
+from watchbook.text import group_key
 
 FAVOURITE_SCORE = 8
 TOP = 10
@@ -165,7 +166,7 @@ def group_scores(
     entries: Sequence[Labelled], attribute: str, score_of: dict[int, int | float | None]
 ) -> list[GroupScore]:
     """The most common tags or creators (`attribute`) with their mean score (`score_of` by id)."""
-    # Group case-insensitively but show the spelling used most often.
+    # Group the spellings of one tag or creator (text.group_key), shown as most often spelled.
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     scores: dict[str, list[float]] = defaultdict(list)
     for entry in entries:
@@ -173,7 +174,7 @@ def group_scores(
         # A file may hold one tag twice in two cases ('Anime', 'anime'): one entry, one count.
         seen: set[str] = set()
         for name in getattr(entry, attribute):
-            key = name.casefold()
+            key = group_key(attribute, name)
             if key in seen:
                 continue
             seen.add(key)

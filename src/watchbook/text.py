@@ -165,6 +165,21 @@ def fold_name(name: str) -> str:
     return fold(name)
 
 
+def group_key(attribute: str, name: str) -> str:
+    """The key of a tag or a creator (`attribute`) that its other spellings share.
+
+    Tags that differ only in case, accents (however they are encoded) or punctuation are one
+    ('Sci-Fi', 'sci fi'); creators also in word order and without 'Inc.' (creator_key). A name
+    of punctuation only is its own key.
+    """
+    return (fold_name(name) if attribute == "tags" else creator_key(name)) or name
+
+
+def tag_key(name: str) -> str:
+    """The key a tag shares with its other spellings (see group_key)."""
+    return group_key("tags", name)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def creator_key(name: str) -> str:
     """One key per creator however it is written: case, accents, dots, word order, Inc./Co., Ltd."""

@@ -329,18 +329,19 @@ def heatmap(per_day: Mapping[str, int], year: int) -> Heatmap:
     """The calendar of `year` with each day's viewings (keys are ISO dates)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     start = first - dt.timedelta(days=first.weekday())
+    # From the Monday of the first week to the last day, never a day past it (9999-12-31 is the
+    # last date there is); the last week is filled with blanks.
+    days = [start + dt.timedelta(days=n) for n in range((last - start).days + 1)]
     weeks: list[list[HeatDay | None]] = []
     months: list[tuple[int, str]] = []
-    day = start
-    while day <= last:
+    for at in range(0, len(days), 7):
         week: list[HeatDay | None] = []
-        for _ in range(7):
+        for day in days[at : at + 7]:
             if day.year == year:
                 week.append(HeatDay(day, per_day.get(day.isoformat(), 0)))
                 if day.day == 1:
                     months.append((len(weeks), MONTHS[day.month - 1]))
             else:
                 week.append(None)
-            day += dt.timedelta(days=1)
-        weeks.append(week)
+        weeks.append(week + [None] * (7 - len(week)))
     return Heatmap(year, weeks, months)

@@ -36,11 +36,11 @@ from watchbook.export.html_model import (
     by_year,
     card_entry,
     count_words,
-    group_key,
     groups_of,
     site_years,
     viewings_per_day,
 )
+from watchbook.text import group_key
 from watchbook.year_review import MONTHS, YearReview, year_reviews
 
 if TYPE_CHECKING:

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from watchbook.export.html import HtmlSite
-from watchbook.export.html_model import CREATORS, TAGS, YEARS, Card, Names, group_key, site_years
+from watchbook.export.html_model import CREATORS, TAGS, YEARS, Card, Names, site_years
 from watchbook.export.html_state import SiteState
+from watchbook.text import group_key
 
 # (what changed, the card before, the card now); None where there was or is no such entry.
 Change = tuple[Card | None, Card | None]

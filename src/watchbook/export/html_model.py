@@ -18,7 +18,7 @@ from typing import NamedTuple
 from watchbook.diary import viewings_of
 from watchbook.entry import Entry
 from watchbook.export.site import HASH_LENGTH, PAGE_NAME
-from watchbook.text import creator_key, fold_name, title_key
+from watchbook.text import group_key, title_key
 
 # Where each kind of page lives in the site.
 ENTRIES, TAGS, CREATORS, YEARS = "entries", "tags", "creators", "years"
@@ -111,16 +111,6 @@ class Group:
         """The members' mean score, if any is scored."""
         scores = [c.score for c in self.members if c.score is not None]
         return round(sum(scores) / len(scores), 2) if scores else None
-
-
-def tag_key(name: str) -> str:
-    """Tags that differ only in case or accents are one (as in the Markdown export)."""
-    return fold_name(name) or name
-
-
-def group_key(attribute: str, name: str) -> str:
-    """The key grouping a tag or a creator (`attribute`) with its other spellings."""
-    return tag_key(name) if attribute == "tags" else (creator_key(name) or name)
 
 
 def groups_of(

@@ -8,8 +8,6 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from watchbook.text import fold
-
 if TYPE_CHECKING:
     from watchbook.entry import Entry
     from watchbook.links import EntryLink
@@ -82,11 +80,6 @@ def rarity(holders: int, size: int) -> float:
     if others <= 1 or holders <= 1:
         return 1.0
     return max(0.0, min(1.0, math.log(others / (holders - 1)) / math.log(others)))
-
-
-def tag_key(tag: str) -> str:
-    """Tags compare by their folded words: 'Sci-Fi' = 'sci fi' = 'sci-fi'."""
-    return fold(tag)
 
 
 def names_list(names: Sequence[str]) -> str:

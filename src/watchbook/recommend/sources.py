@@ -27,12 +27,11 @@ from watchbook.recommend.evidence import (
     liking,
     link_weight,
     rarity,
-    tag_key,
     weight_of,
 )
 from watchbook.recommend.taste import Sums, TasteRows
 from watchbook.recommend.wording import ReviewWords
-from watchbook.text import creator_key, series_key
+from watchbook.text import creator_key, series_key, tag_key
 
 if TYPE_CHECKING:
     from watchbook.entry import Entry
