@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_JOURNAL, Invoke
+from tests.conftest import FIXTURES, SAMPLE_JOURNAL, Invoke
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -585,3 +585,27 @@ def test_a_tag_spelled_another_way_is_the_same_tag_everywhere(
     assert again.exit_code == 0, again.stderr
     assert (journal / "one.toml").read_text("utf-8").count("tags = ") == 1
     assert f'tags = ["{nfd}"]' in (journal / "one.toml").read_text("utf-8")
+
+
+def test_import_into_a_missing_folder_says_it_started_a_journal(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    export = FIXTURES / "docs" / "animelist.xml"
+    journal = tmp_path / "typo"
+    dry = invoke("--journal", str(journal), "import", "mal", str(export), "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert not journal.exists() and "Started a new journal" not in dry.stderr
+    result = invoke("--journal", str(journal), "import", "mal", str(export))
+    assert result.exit_code == 0, result.stderr
+    assert f"Started a new journal in {journal} (chosen by --journal" in result.stderr
+    again = invoke("--journal", str(journal), "import", "mal", str(export))
+    assert again.exit_code == 0 and "Started a new journal" not in again.stderr
+
+
+def test_where_refuses_a_journal_path_that_is_a_file(tmp_path: Path, invoke: Invoke) -> None:
+    path = tmp_path / "afile"
+    path.write_text("not a journal\n", "utf-8")
+    result = invoke("--journal", str(path), "where")
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr == f"Error: the journal path {path} is not a folder\n"
+    assert result.stdout == ""

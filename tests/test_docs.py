@@ -57,3 +57,10 @@ def test_the_entry_examples_of_the_format_doc_are_valid_entries() -> None:
     for example in examples:
         data = tomllib.loads(example)
         entry_from_dict({"title": "Example", **data})
+
+
+def test_the_index_doc_names_the_schema_version_in_use() -> None:
+    from watchbook.index.schema import SCHEMA_VERSION
+
+    text = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert f"(schema version {SCHEMA_VERSION})" in text

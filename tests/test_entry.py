@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Invoke
 from watchbook.entry import KINDS, SCALAR_ORDER, STATUSES, Entry, Link, format_score
 from watchbook.entry_file import dump_entry, parse_entry
 from watchbook.errors import InvalidValue
@@ -184,3 +187,31 @@ def test_json_of_a_user_key_holding_nan_or_inf_is_valid_json() -> None:
     strict = json.loads(json.dumps(data, allow_nan=False))
     assert strict["weight"] == "nan" and strict["span"] == ["inf", "-inf", 1.5]
     assert strict["viewings"][0]["odd"] == "nan"
+
+
+def test_a_users_key_named_like_one_json_adds_never_replaces_it(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    (journal / "blame-2017.toml").write_text(
+        'title = "Blame!"\nyear = 2017\nscore = 6\nwatched = [2017-05-22]\nslug = "my-blame"\n'
+        'viewings = "none"\nbacklinks = "mine"\npath = "/elsewhere"\n',
+        "utf-8",
+    )
+    for command in (["show", "blame-2017", "--json"], ["list", "--json"]):
+        result = invoke("--journal", str(journal), *command)
+        assert result.exit_code == 0, result.stderr
+        data = json.loads(result.stdout)
+        record = data[0] if isinstance(data, list) else data
+        assert record["slug"] == "blame-2017"
+        assert record["viewings"] == [{"date": "2017-05-22", "score": None, "note": None}]
+        assert record["path"] == str(journal / "blame-2017.toml")
+        assert record.get("backlinks", []) == []
+    out = tmp_path / "all.json"
+    result = invoke("--journal", str(journal), "export", "--format", "json", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    (record,) = json.loads(out.read_text("utf-8"))["entries"]
+    assert record["slug"] == "blame-2017" and "viewings" not in record
+    # The file keeps them: they are the user's.
+    assert 'slug = "my-blame"' in (journal / "blame-2017.toml").read_text("utf-8")

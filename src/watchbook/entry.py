@@ -292,8 +292,12 @@ class Entry:
 
     def to_json(self) -> dict[str, Any]:
         """The entry as JSON-ready data: every field, dates as ISO strings, plus `slug`."""
-        data: dict[str, Any] = {}
-        for key, value in {"slug": self.slug, **self.to_dict()}.items():
+        data: dict[str, Any] = {"slug": self.slug}
+        for key, value in self.to_dict().items():
+            if key in JSON_KEYS:
+                # A key of the user's by one of these names stays in the file; in JSON the
+                # name means what watchbook puts there (a script reading `slug` gets the id).
+                continue
             data[key] = value
             if key == "watched":
                 viewings = sorted(self.viewings, key=lambda v: v.date)
@@ -310,6 +314,10 @@ class Entry:
         data["links"] = [link.to_dict() for link in self.links]
         jsonable: dict[str, Any] = _jsonable(data)
         return jsonable
+
+
+# Keys watchbook adds to an entry's JSON (show, list, search, the JSON export).
+JSON_KEYS = frozenset({"slug", "path", "viewings", "backlinks", "related", "recommended"})
 
 
 def _is_table_list(value: Any) -> bool:

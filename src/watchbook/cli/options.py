@@ -44,6 +44,13 @@ class State:
             self._journal = Journal(self.location.path)
         return self._journal
 
+    def new_journal_note(self) -> str:
+        """What a command that created the journal folder says (add, import)."""
+        return (
+            f"Started a new journal in {self.journal.path} (chosen by {self.location.source}; "
+            "see `watchbook where`)."
+        )
+
     @property
     def opened(self) -> Journal | None:
         """The journal, if this run has used one."""

@@ -60,10 +60,12 @@ def import_(
         report_problem = _report_problem(report_csv.expanduser())
         if report_problem:
             raise InvalidValue("--report", report_problem)
+    st = state(ctx)
+    first_time = not dry_run and not st.journal.path.exists()
     progress, index_progress = import_progress(), rebuild_progress()
     try:
         report = run_import(
-            state(ctx).journal,
+            st.journal,
             service,
             path.expanduser(),
             dry_run=dry_run,
@@ -73,6 +75,9 @@ def import_(
     finally:
         progress.close()
         index_progress.close()
+    if first_time and st.journal.path.is_dir():
+        # A mistyped --journal would otherwise start a second journal without a word.
+        print_note(st.new_journal_note())
     if as_json:
         print_json(report.to_json())
     else:

@@ -140,10 +140,7 @@ def add(
             keep_answers(request, edit)
         raise
     if first_time:
-        print_note(
-            f"Started a new journal in {st.journal.path} (chosen by {st.location.source}; "
-            "see `watchbook where`)."
-        )
+        print_note(st.new_journal_note())
     messages = {
         "created": f"Added {result.entry.label}",
         "rewatch": f"Added a viewing of {result.entry.label} ({len(result.entry.watched)} in all)",
@@ -384,9 +381,12 @@ def where(ctx: typer.Context) -> None:
     """
     from watchbook.render.output import print_line, print_note
 
-    location = state(ctx).location
+    st = state(ctx)
+    location = st.location
+    # A file or a pipe where the folder should be is refused here as by every other command.
+    st.journal.check_folder()
     print_line(str(location.path))
-    exists = "" if location.path.is_dir() else " (not created yet: the first add creates it)"
+    exists = "" if location.path.is_dir() else " (not created yet: add or import creates it)"
     print_note(f"chosen by {location.source}{exists}")
 
 
