@@ -22,6 +22,7 @@ from tests import importing
 from tests.conftest import FIXTURES, Invoke
 from tests.importing import entries_of, run, two_layers
 from tests.importing import no_fsync as no_fsync
+from tests.test_import_files import damaged
 from watchbook.entry import Entry
 
 PROJECT = FIXTURES / "imdb" / "ratings.csv"
@@ -464,3 +465,107 @@ def test_files_that_are_not_an_imdb_export_stop_with_exit_code_2(
         result.exit_code == 2 and "SERVICE: must be one of letterboxd, mal, imdb" in result.stderr
     )
     assert not journal_dir.exists()
+
+
+# --- Date Rated is not a viewing of its own ------------------------------------------------------
+
+HEADER = "Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Year,Genres,Directors\n"
+
+
+def ratings_file(path: Path, *lines: str) -> Path:
+    """A 2021-layout ratings export with these rows (after the header)."""
+    path.write_text(HEADER + "".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def matrix_row(rating: int, rated: str) -> str:
+    url = "https://www.imdb.com/title/tt0133093/"
+    return f'tt0133093,{rating},{rated},The Matrix,{url},movie,8.7,1999,"Action, Sci-Fi",Lana Wachowski'
+
+
+def test_re_rating_a_title_adds_no_viewing(tmp_path: Path, journal_dir: Path) -> None:
+    from watchbook.importers import run_import
+    from watchbook.journal import Journal
+
+    # Date Rated is when the rating was last set: a newer export of a title re-rated on
+    # 2023-05-01 once added a second viewing, on a day nothing was watched.
+    journal = Journal(journal_dir)
+    older = ratings_file(tmp_path / "v1.csv", matrix_row(8, "2021-01-03"))
+    newer = ratings_file(tmp_path / "v2.csv", matrix_row(9, "2023-05-01"))
+    run_import(journal, "imdb", older)
+    report = run_import(journal, "imdb", newer)
+    (outcome,) = report.outcomes
+    assert (outcome.action, outcome.kept) == ("unchanged", ["score: kept 8/10 (import says 9/10)"])
+    (entry,) = journal.load_all().entries
+    assert (entry.score, entry.watched) == (8, [D(2021, 1, 3)])
+
+
+def test_the_day_a_title_was_rated_dates_it_only_when_the_journal_has_no_viewing(
+    tmp_path: Path, journal_dir: Path
+) -> None:
+    from watchbook.entry import Viewing
+    from watchbook.importers import run_import
+    from watchbook.journal import Journal
+
+    journal = Journal(journal_dir)
+    journal.create(Entry("The Matrix", slug="the-matrix-1999", year=1999, kind="movie",
+                         score=9, watched=[Viewing(D(2019, 6, 1))]))  # fmt: skip
+    journal.create(Entry("Heat", slug="heat-1995", year=1995, kind="movie", status="planned"))
+    url = "https://www.imdb.com/title/tt0113277/"
+    heat = f"tt0113277,8,2022-02-02,Heat,{url},movie,8.3,1995,Crime,Michael Mann"
+    report = run_import(
+        journal, "imdb", ratings_file(tmp_path / "r.csv", matrix_row(9, "2021-01-03"), heat)
+    )
+    assert {o.entry.slug: o.changes for o in report.outcomes} == {
+        "heat-1995": [
+            "+1 viewing",
+            "status",
+            "score",
+            "tags +1",
+            "creators +1",
+            "ids",
+            "community",
+        ],
+        "the-matrix-1999": ["tags +2", "creators +1", "ids", "community"],
+    }
+    entries = {e.slug: e for e in journal.load_all().entries}
+    assert entries["the-matrix-1999"].watched == [D(2019, 6, 1)]
+    assert entries["heat-1995"].watched == [D(2022, 2, 2)]
+
+
+def test_a_title_found_under_its_original_title_keeps_the_imported_one_as_an_alias(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    # MyAnimeList names it by its Japanese title; IMDb's row is 'Spirited Away' with that
+    # Original Title. After both imports, `show "spirited away"` said No entry.
+    export = tmp_path / "animelist.xml"
+    export.write_text(
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<myanimelist>\n<anime><series_animedb_id>199'
+        "</series_animedb_id><series_title><![CDATA[Sen to Chihiro no Kamikakushi]]>"
+        "</series_title><series_type>Movie</series_type><series_episodes>1</series_episodes>"
+        "<my_watched_episodes>1</my_watched_episodes><my_finish_date>2015-12-26</my_finish_date>"
+        "<my_score>10</my_score><my_status>Completed</my_status></anime>\n</myanimelist>\n",
+        encoding="utf-8",
+    )
+    assert invoke("import", "mal", str(export)).exit_code == 0
+    result = invoke("import", "imdb", str(NEWER))
+    assert result.exit_code == 0, result.stderr
+    merged = next(line for line in result.stdout.splitlines() if "sen-to-chihiro" in line)
+    assert "aliases +1" in merged
+    shown = invoke("show", "spirited away")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.startswith("Sen to Chihiro no Kamikakushi (2001)\n")
+    assert "Aliases: Spirited Away" in shown.stdout
+
+
+@pytest.mark.parametrize("kind", ["future version", "deflate"])
+def test_an_imdb_zip_this_python_cannot_read_is_refused_in_one_line(
+    kind: str, tmp_path: Path, invoke: Invoke
+) -> None:
+    ratings = (FIXTURES / "imdb" / "ratings.csv").read_bytes()
+    archive = damaged(kind, tmp_path / "imdb.zip", "ratings.csv", ratings)
+    result = invoke("--journal", str(tmp_path / "j"), "import", "imdb", str(archive))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "imdb.zip" in result.stderr and result.stdout == ""
+    assert not (tmp_path / "j").exists()

@@ -692,3 +692,70 @@ def test_real_common_words_in_reviews_are_not_taken_for_titles(real_import: Impo
         links = {k["to"] for k in json.loads(result.stdout)["links"] if k["derived"]}
         assert named <= links, slug
         assert not links & not_named, slug
+
+
+# --- what a row holds that an entry cannot: control characters, impossible dates --------------
+
+LOG_HEADER = ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags",
+              "Watched Date"]  # fmt: skip
+
+
+def write_log(path: Path, rows: list[list[str]]) -> None:
+    """A diary.csv or reviews.csv (the diary has no Review column)."""
+    header = [c for c in LOG_HEADER if path.name == "reviews.csv" or c != "Review"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([cell for name, cell in zip(LOG_HEADER, row, strict=True) if name in header]
+                     for row in rows)  # fmt: skip
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def test_control_characters_in_a_review_are_cleaned_and_the_film_kept(
+    invoke: Invoke, tmp_path: Path, journal_dir: Path
+) -> None:
+    # A vertical tab, a form feed, an escape or a bidi embedding mark (pasted Hebrew or Arabic
+    # brings them) once dropped the whole film: its viewings, rating and tags too.
+    folder = tmp_path / "export"
+    folder.mkdir()
+    review = "First line\x0bsecond\x0cnew page\u2028next: \u202bשלום\u202c and \x1b[1mbold\x1b[0m."
+    write_log(folder / "reviews.csv", [
+        ["2021-01-02", "Persona", "1966", "https://boxd.it/p1", "4.5", "", review,
+         "Sci-Fi, sci-fi, swedish", "2021-01-01"],
+    ])  # fmt: skip
+    result = invoke("import", "letterboxd", str(folder), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["created"], report["skipped_rows"]) == (1, [])
+    assert report["notes"] == [
+        "reviews.csv line 2 (Persona): review cleaned: 4 control or bidi formatting characters "
+        "removed, 3 vertical tabs, form feeds or line separators made line breaks"
+    ]
+    (entry,) = entries_of(journal_dir)
+    assert entry.review == "First line\nsecond\nnew page\nnext: שלום and [1mbold[0m.\n"
+    assert (entry.score, entry.watched, entry.tags) == (9, [D(2021, 1, 1)], ["Sci-Fi", "swedish"])
+
+
+def test_a_viewing_dated_in_the_future_or_before_1870_is_left_out_with_a_note(
+    invoke: Invoke, tmp_path: Path, journal_dir: Path
+) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    uri = "https://boxd.it/p1"
+    write_log(folder / "diary.csv", [
+        ["2021-01-02", "Persona", "1966", uri + "a", "2", "", "", "", "2099-01-01"],
+        ["2021-01-03", "Persona", "1966", uri + "b", "3", "", "", "", "1850-01-01"],
+        ["2021-01-01", "Persona", "1966", uri + "c", "4", "", "", "", "2020-05-05"],
+    ])  # fmt: skip
+    result = invoke("import", "letterboxd", str(folder), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["created"], report["skipped_rows"]) == (1, [])
+    assert report["notes"] == [
+        "diary.csv line 2 (Persona): viewing of 2099-01-01 left out: it is in the future",
+        "diary.csv line 3 (Persona): viewing of 1850-01-01 left out: it is before 1870-01-01, "
+        "the earliest viewing date watchbook records",
+    ]
+    (entry,) = entries_of(journal_dir)
+    # A row left without its date is no later than the others: its rating is not the latest.
+    assert (entry.score, entry.watched) == (8, [D(2020, 5, 5)])

@@ -578,3 +578,66 @@ def test_entity_tricks_are_refused_and_nothing_is_written(
     assert "refused for safety" in result.stderr and result.stdout == ""
     after = {p.name: p.read_bytes() for p in sample_journal.iterdir() if p.is_file()}
     assert after == before and not (sample_journal / ".watchbook").exists()
+
+
+# --- what an element holds that an entry cannot: control characters, impossible dates ----------
+
+
+def test_control_characters_in_comments_are_cleaned_and_the_title_kept(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    # XML cannot hold most C0 controls, but C1 ones, a line separator and bidi embedding marks
+    # it can; they once dropped the whole title.
+    comments = "Great\x85second line\u2028third: \u202bعربي\u202c and \x9bsome\x7f."
+    export = tmp_path / "animelist.xml"
+    export.write_text(_animelist(_anime(
+        5, "Dorohedoro", "TV", "Completed", series_episodes=12, my_watched_episodes=12,
+        my_finish_date="2020-03-01", my_score=8, my_comments=f"<![CDATA[{comments}]]>",
+        my_tags="action, Action, Gore",
+    )), encoding="utf-8")  # fmt: skip
+    result = invoke("import", "mal", str(export), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["created"], report["skipped_rows"]) == (1, [])
+    assert report["notes"] == [
+        "animelist.xml anime element 1 (Dorohedoro): review cleaned: 4 control or bidi "
+        "formatting characters removed, 2 vertical tabs, form feeds or line separators made "
+        "line breaks"
+    ]
+    entry = Journal(journal_dir).get("dorohedoro")
+    assert entry.review == "Great\nsecond line\nthird: عربي and some.\n"
+    assert (entry.score, entry.watched) == (8, [D(2020, 3, 1)])
+    # Tags differing only in case are one tag: the first spelling is kept.
+    assert entry.tags == ["anime", "action", "Gore"]
+
+
+def test_a_finish_date_in_the_future_is_left_out_with_a_note(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "animelist.xml"
+    export.write_text(_animelist(_anime(
+        6, "Tekkon Kinkreet", "Movie", "Completed", my_watched_episodes=1,
+        my_finish_date="2999-01-01", my_score=9,
+    )), encoding="utf-8")  # fmt: skip
+    result = invoke("import", "mal", str(export), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["created"], report["skipped_rows"]) == (1, [])
+    assert report["notes"] == [
+        "animelist.xml anime element 1 (Tekkon Kinkreet): viewing of 2999-01-01 left out: it "
+        "is in the future"
+    ]
+    entry = Journal(journal_dir).get("tekkon-kinkreet")
+    assert (entry.status, entry.score, entry.watched) == ("watched", 9, [])
+
+
+def test_a_date_that_cannot_be_is_reported_with_its_value(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "animelist.xml"
+    export.write_text(_animelist(_anime(
+        7, "Akira", "Movie", "Completed", my_start_date="2024-13-01",
+    )), encoding="utf-8")  # fmt: skip
+    report = json.loads(invoke("import", "mal", str(export), "--json").stdout)
+    (skipped,) = report["skipped_rows"]
+    assert skipped["reason"] == "my_start_date: '2024-13-01' is not a date (month must be in 1..12)"

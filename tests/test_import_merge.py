@@ -22,13 +22,14 @@ import pytest
 
 from tests.conftest import FIXTURES, Invoke
 from tests.importing import no_fsync as no_fsync
-from watchbook.entry import Entry
+from watchbook.entry import Entry, Viewing
 from watchbook.errors import Conflict
 from watchbook.importers import merge, run_import
-from watchbook.importers.entry_merge import merge_into
+from watchbook.importers.entry_merge import describe_changes, merge_into
 from watchbook.importers.files import unsafe_member_name
 from watchbook.importers.markup import html_to_markdown
 from watchbook.importers.merge import Outcome, Parsed, Record, Skipped, plan_import
+from watchbook.importers.records import make_record
 from watchbook.journal import Journal
 from watchbook.progress import Progress
 from watchbook.render import reports as render
@@ -412,7 +413,8 @@ def test_a_dry_run_writes_nothing(
     assert sorted(line[0] for line in lines) == ["merged"] + ["new"] * (count - 1)
     merged = next(line for line in lines if line[0] == "merged")
     assert merged[1:3] == ["The Matrix (1999)", "the-matrix-1999"]
-    assert merged[4] == "+1 viewing, ids, community; score: kept 9.5/10 (import says 10/10)"
+    # The day it was rated is no viewing: the entry has its own.
+    assert merged[4] == "ids, community; score: kept 9.5/10 (import says 10/10)"
     after = {p.name: p.read_bytes() for p in sample_journal.iterdir() if p.is_file()}
     assert after == before and not (sample_journal / ".watchbook").exists()
 
@@ -563,3 +565,105 @@ def test_a_file_that_is_not_part_of_an_export_is_refused_with_what_to_give(
     one = tmp_path / trakt.FILES[0]
     one.write_text("[]", encoding="utf-8")
     assert list(one_export_file(one, trakt.FILES, "Trakt")) == [trakt.FILES[0]]
+
+
+# --- scores a plain viewing carries, names, progress keys ---------------------------------------
+
+
+def test_an_only_viewing_in_the_short_form_keeps_the_score_it_carries() -> None:
+    # `add --score 9 --watched 2021-12-11` writes a plain date, which carries the entry's 9. A
+    # Letterboxd diary row rating that viewing 4 stars gave it `score = 8` of its own.
+    day = dt.date(2021, 12, 11)
+    have = entry("The Matrix", slug="the-matrix-1999", year=1999, kind="movie", score=9,
+                 watched=[day])  # fmt: skip
+    lb = {"letterboxd": "https://boxd.it/2lTLtp"}
+    new = entry("The Matrix", year=1999, kind="movie", score=8, watched=[Viewing(day, 8)], ids=lb)
+    merged, kept = merge_into(have, new)
+    assert (merged.score, merged.viewings) == (9, [Viewing(day)])
+    assert kept == ["score: kept 9/10 (import says 8/10)"]
+    assert describe_changes(have, merged) == ["ids"]
+
+
+def test_a_score_left_out_as_repeated_is_not_filled_in_by_a_later_import() -> None:
+    # Letterboxd, then another service adding a viewing, then the same Letterboxd export: the
+    # third import once gave the first viewing `score = 10` ("viewing scores").
+    first, second = dt.date(2021, 12, 11), dt.date(2023, 5, 1)
+    lb = entry("The Matrix", year=1999, kind="movie", score=10, watched=[Viewing(first, 10)],
+               ids={"letterboxd": "https://boxd.it/2lTLtp"})  # fmt: skip
+    trakt = entry("The Matrix", year=1999, kind="movie", score=10, watched=[second],
+                  ids={"trakt": "481"})  # fmt: skip
+    journal: list[Entry] = []
+    for record in (lb, trakt, lb):
+        parsed = Parsed("test", records=[Record(validate(record), "row 1")])
+        outcomes, skipped = plan_import(journal, parsed, [e.slug for e in journal])
+        assert skipped == []
+        journal = [o.entry for o in outcomes]
+    (outcome,) = outcomes
+    assert (outcome.action, outcome.changes) == ("unchanged", [])
+    # Once not the only viewing, the first keeps the score it carried, as `add --rewatch` has it.
+    assert outcome.entry.viewings == [Viewing(first, 10), Viewing(second)]
+
+
+def test_a_yearless_title_by_other_creators_is_not_a_dated_film_of_that_name() -> None:
+    # An IMDb watchlist row 'Akira' without a year (an unreleased title, Taika Waititi's) took
+    # the 1988 film's entry, its id and director; the real film's row then made akira-1988-2.
+    akira = entry("Akira", slug="akira-1988", year=1988, kind="movie",
+                  ids={"letterboxd": "https://boxd.it/2b1i"})  # fmt: skip
+    otomo = entry("Akira", slug="akira-1988", year=1988, kind="movie",
+                  creators=["Katsuhiro Otomo"])  # fmt: skip
+    planned = entry("Akira", kind="movie", status="planned", creators=["Taika Waititi"],
+                    ids={"imdb": "tt0200000"})  # fmt: skip
+    film = entry("Akira", year=1988, kind="movie", score=9, watched=[dt.date(2020, 1, 1)],
+                 creators=["Katsuhiro Ôtomo"], ids={"imdb": "tt0094625"})  # fmt: skip
+    for have in (akira, otomo):
+        actions, skipped = plan([have], planned, film)
+        assert skipped == []
+        assert actions == {"akira": "created", "akira-1988": "merged"}
+    # A yearless title without creators (every MyAnimeList title) still finds the film, and so
+    # does one sharing a creator with it.
+    mal = entry("Akira", kind="movie", ids={"mal": "47"})
+    shared = entry("Akira", kind="movie", creators=["Otomo Katsuhiro"], ids={"imdb": "tt0094625"})
+    assert plan([otomo], mal)[0] == plan([otomo], shared)[0] == {"akira-1988": "merged"}
+
+
+def test_the_imported_title_becomes_an_alias_when_it_matched_another_name() -> None:
+    # MyAnimeList calls it 'Sen to Chihiro no Kamikakushi'; IMDb's row is 'Spirited Away', with
+    # that Original Title. Merged, 'Spirited Away' was nowhere in the entry.
+    have = entry("Sen to Chihiro no Kamikakushi", slug="sen-to-chihiro-no-kamikakushi",
+                 kind="movie", ids={"mal": "199"})  # fmt: skip
+    new = entry("Spirited Away", year=2001, kind="movie",
+                aliases=["Sen to Chihiro no kamikakushi"], ids={"imdb": "tt0245429"})  # fmt: skip
+    merged, _ = merge_into(have, new)
+    assert merged.title == "Sen to Chihiro no Kamikakushi"
+    assert merged.aliases == ["Spirited Away"]
+    assert "aliases +1" in describe_changes(have, merged)
+    # The same name give or take case, punctuation or a moved article is no alias.
+    assert merge_into(have, entry("sen to chihiro no kamikakushi!"))[0].aliases == []
+    assert merge_into(merged, new)[0] == merged
+
+
+def test_a_run_moved_on_by_an_import_keeps_the_user_s_own_keys() -> None:
+    mine = Progress(3, dt.date(2024, 11, 3), dt.date(2024, 11, 2), {"with": "Ann"})
+    have = entry("Frieren", kind="series", status="watching", episodes=24, progress=mine)
+    new = entry("Frieren", kind="series", status="watching", episodes=24,
+                progress=Progress(5, started=dt.date(2024, 11, 2)))  # fmt: skip
+    merged, _ = merge_into(have, new)
+    assert merged.progress == Progress(5, None, dt.date(2024, 11, 2), {"with": "Ann"})
+
+
+def test_tags_differing_only_in_case_are_one_tag_in_a_record() -> None:
+    record = make_record("row 1", Entry("Alien", tags=["sci-fi", "Sci-Fi", "horror"]))
+    assert record.entry.tags == ["sci-fi", "horror"]
+
+
+def test_a_review_rid_of_control_characters_is_still_safe_markdown() -> None:
+    from watchbook.importers.records import clean_review
+
+    # Removing what kept them apart must not make a tag or a script link of the rest.
+    text, note = clean_review("<\x1bscript>x</script> [a](java\u202bscript:alert(1)) ok\x0c")
+    assert text == "&lt;script>x&lt;/script> [a]\\(javascript:alert(1)) ok\n"
+    assert note == (
+        "review cleaned: 2 control or bidi formatting characters removed, 1 vertical tab, "
+        "form feed or line separator made a line break"
+    )
+    assert clean_review("Plain\ttext\r\nwith עברית") == ("Plain\ttext\r\nwith עברית", None)

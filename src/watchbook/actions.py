@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from watchbook.dates import parse_date
-from watchbook.entry import EARLIEST_VIEWING, Entry, Link, Viewing
+from watchbook.entry import Entry, Link, Viewing, viewing_date_problem
 from watchbook.errors import AlreadyExists, Ambiguous, InvalidValue, NotFound, UnreadableMatch
 from watchbook.journal import Journal, LoadResult, make_slug
 from watchbook.search import find_similar, labels, resolve_entry
@@ -66,16 +66,10 @@ def parse_when(text: str, today: dt.date | None = None) -> dt.date:
 
 
 def check_viewing_date(date: dt.date, today: dt.date | None = None) -> dt.date:
-    """A viewing date `add` records: from EARLIEST_VIEWING to today."""
-    today = today or dt.date.today()
-    if date < EARLIEST_VIEWING:
-        raise InvalidValue(
-            "watched",
-            f"{date.isoformat()} is before {EARLIEST_VIEWING.isoformat()}, the earliest "
-            "viewing date watchbook records",
-        )
-    if date > today:
-        raise InvalidValue("watched", f"{date.isoformat()} is in the future")
+    """A viewing date `add` records: from 1870 to today (InvalidValue otherwise)."""
+    problem = viewing_date_problem(date, today)
+    if problem:
+        raise InvalidValue("watched", f"{date.isoformat()} {problem}")
     return date
 
 

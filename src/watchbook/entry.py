@@ -46,6 +46,20 @@ VOTES_SUFFIX = "_votes"
 MIN_YEAR, MAX_YEAR = 1870, 2100
 # The earliest viewing `add` accepts: the first day of the earliest release year.
 EARLIEST_VIEWING = dt.date(MIN_YEAR, 1, 1)
+
+
+def viewing_date_problem(day: dt.date, today: dt.date | None = None) -> str | None:
+    """Why a viewing recorded now cannot be on this day (in the future, before 1870), or None."""
+    # `add` refuses such a day and an import leaves it out; a file may still hold any date.
+    if day > (today or dt.date.today()):
+        return "is in the future"
+    if day < EARLIEST_VIEWING:
+        return (
+            f"is before {EARLIEST_VIEWING.isoformat()}, the earliest viewing date watchbook records"
+        )
+    return None
+
+
 # What a viewing's table may hold besides the keys a user adds (kept as written).
 VIEWING_KEYS = ("date", "score", "note")
 # How deeply tables and arrays may nest in an entry file (a top-level table or array is level

@@ -14,12 +14,11 @@ from watchbook.errors import InvalidValue
 from watchbook.importers.merge import (
     ImportReport,
     Outcome,
-    Parsed,
     Progress,
-    Skipped,
     apply_plan,
     plan_import,
 )
+from watchbook.importers.records import Parsed, Skipped
 
 if TYPE_CHECKING:
     from watchbook.journal import Journal

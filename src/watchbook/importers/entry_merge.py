@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from watchbook.entry import COMMUNITY_KEY, Entry, Viewing, format_score
-from watchbook.progress import EPISODE_KINDS
-from watchbook.text import creator_key, fold, title_key
+from watchbook.progress import EPISODE_KINDS, Progress
+from watchbook.text import creator_key, tag_key, title_key
 from watchbook.validation import validate
 
 # Status a record may move an existing entry to: a planned title that was watched, or a series
@@ -32,19 +32,30 @@ def _union(current: list[str], extra: Iterable[str], key: Callable[[str], str]) 
     return result
 
 
-def _add_viewings(current: list[Viewing], extra: list[Viewing]) -> list[Viewing]:
+def _add_viewings(
+    current: list[Viewing], extra: list[Viewing], score: int | float | None
+) -> list[Viewing]:
     """Add the viewings the journal lacks (the same date twice in the export counts twice), and
-    the score of a viewing the journal has without one."""
+    the score of a viewing the journal has without one; `score` is the entry's."""
     result = list(current)
     unmatched = list(current)
+    # An only viewing written as a plain date carries the entry's score (drop_repeated_score
+    # writes it so): it has a score, and the import's is not put in its place.
+    carrier = None
+    if len(current) == 1 and current[0].score is None and score is not None:
+        carrier = current[0]
     for viewing in extra:
         same = next((v for v in unmatched if v.date == viewing.date), None)
         if same is None:
             result.append(Viewing(viewing.date, viewing.score, viewing.note, dict(viewing.extra)))
             continue
         unmatched.remove(same)
-        if same.score is None and viewing.score is not None:
+        if same.score is None and viewing.score is not None and same is not carrier:
             same.score = viewing.score
+    if carrier is not None and len(result) > 1:
+        # No longer the only one, it keeps that score as its own, as after `add --rewatch`;
+        # else the next import would take it for unscored and give it the export's.
+        carrier.score = score
     return sorted(result, key=lambda v: v.date)
 
 
@@ -56,7 +67,7 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
     # the one exception: nothing the user wrote is lost).
     merged = validate(have)
     kept: list[str] = []
-    merged.viewings = _add_viewings(merged.viewings, new.viewings)
+    merged.viewings = _add_viewings(merged.viewings, new.viewings, have.score)
     if (have.status, new.status) in _STATUS_UPGRADES:
         merged.status = new.status
     elif new.status != have.status and new.status != "planned":
@@ -77,10 +88,14 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
             merged.review = new.review
         elif new.review.strip() not in have.review:
             kept.append("review: kept the journal's review (the import has a different one)")
-    merged.tags = _union(have.tags, new.tags, fold)
+    merged.tags = _union(have.tags, new.tags, tag_key)
     merged.creators = _union(have.creators, new.creators, creator_key)
+    # The import's own title too, when it matched by id or by alias under another name: the
+    # entry is then found by what the export calls it ('Spirited Away' for the MyAnimeList
+    # entry 'Sen to Chihiro no Kamikakushi').
+    names = [new.title, *new.aliases]
     merged.aliases = _union(
-        have.aliases, [a for a in new.aliases if title_key(a) != title_key(have.title)], title_key
+        have.aliases, [a for a in names if title_key(a) != title_key(have.title)], title_key
     )
     for service, value in new.ids.items():
         merged.ids.setdefault(service, value)
@@ -122,7 +137,9 @@ def _merge_series(have: Entry, merged: Entry, new: Entry) -> list[str]:
             mine.seen,
             mine.last or dt.date.min,
         ):
-            merged.progress = run
+            # The keys a user added to the table (who they watch it with...) stay.
+            extra = {**(mine.extra if mine else {}), **run.extra}
+            merged.progress = Progress(run.seen, run.date, run.started, extra)
     if merged.progress and merged.episodes and merged.progress.seen > merged.episodes:
         merged.episodes = merged.progress.seen
     return kept

@@ -25,6 +25,11 @@ GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YEAR = re.compile(r"^\s*(\d{4})")
+# A lead byte and its continuation bytes (overlong forms and surrogates are weeded out by
+# decoding the match).
+_UTF8_CHAR = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 def shown(text: str, limit: int = 200) -> str:
@@ -160,7 +165,7 @@ def read_zip(path: Path, wanted: Sequence[str]) -> ZipContents:
     contents = ZipContents()
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except zip_errors() as exc:
         raise UnreadableImport(
             shown(str(path)), f"is not a readable zip archive ({shown(str(exc))})"
         ) from None
@@ -173,7 +178,7 @@ def read_zip(path: Path, wanted: Sequence[str]) -> ZipContents:
                 why = "it is a symbolic link"
             if why:
                 contents.ignored.append(f"{shown(repr(info.filename))} ({why})")
-            elif not info.is_dir():
+            elif not info.is_dir() and not _hidden(info.filename):
                 usable[info.filename] = info
         chosen = _pick_members(usable, wanted)
         for name, info in chosen.items():
@@ -182,7 +187,7 @@ def read_zip(path: Path, wanted: Sequence[str]) -> ZipContents:
             try:
                 with archive.open(info) as stream:
                     data = stream.read(MAX_INPUT_BYTES + 1)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
+            except zip_errors() as exc:
                 raise UnreadableImport(
                     shown(f"{path.name}: {info.filename}"), f"cannot be read ({shown(str(exc))})"
                 ) from None
@@ -190,6 +195,38 @@ def read_zip(path: Path, wanted: Sequence[str]) -> ZipContents:
                 raise too_big(shown(f"{path.name}: {info.filename}"), len(data))
             contents.members[name] = Source(name, data)
     return contents
+
+
+def zip_errors() -> tuple[type[Exception], ...]:
+    """What zipfile raises for a damaged archive or member, whatever its compression."""
+    # A flipped byte in compressed data surfaces as the decompressor's own error (zlib.error,
+    # LZMAError; bz2 says OSError), sizes that run past the end as EOFError, and an unknown
+    # zip version or compression method as NotImplementedError.
+    import zipfile
+    import zlib
+
+    errors: list[type[Exception]] = [
+        zipfile.BadZipFile,
+        RuntimeError,
+        NotImplementedError,
+        OSError,
+        EOFError,
+        zlib.error,
+    ]
+    with contextlib.suppress(ImportError):  # Python may be built without lzma
+        import lzma
+
+        errors.append(lzma.LZMAError)
+    return tuple(errors)
+
+
+def _hidden(name: str) -> bool:
+    """True for a member no export holds: macOS's __MACOSX/ copies and hidden (dot) files."""
+    # Zipping a folder again on macOS adds __MACOSX/<folder>/._<file> (AppleDouble resource
+    # data) and .DS_Store beside the export's files; counted, they would look like a second
+    # folder and the export would not be found.
+    parts = PurePosixPath(name).parts
+    return bool(parts) and (parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts))
 
 
 def _pick_members(usable: dict[str, ZipInfo], wanted: Sequence[str]) -> dict[str, ZipInfo]:
@@ -209,7 +246,8 @@ def decode_text(source: Source) -> tuple[str, str | None]:
     # Exports are UTF-8 (with or without a byte-order mark), except IMDb's older CSVs, which are
     # Windows-1252 (Latin-1): those are decoded as such and the report says so.
     data = source.data
-    if data.startswith(codecs.BOM_UTF8):
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -224,6 +262,20 @@ def decode_text(source: Source) -> tuple[str, str | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    utf8_line = None if bom else _utf8_char_line(data)
+    if bom or utf8_line:
+        # UTF-8 with a line in another encoding (typed into it by hand): read as Windows-1252,
+        # every accented title elsewhere would be garbled into a duplicate entry; read as UTF-8,
+        # that line's title would be. Refused, naming the lines to fix.
+        bad = [n for n, line in enumerate(data.split(b"\n"), 1) if not _is_utf8(line)]
+        more = f" (and {len(bad) - 1} more line{'s' if len(bad) > 2 else ''})" if bad[1:] else ""
+        found = "it starts with a UTF-8 byte-order mark" if bom else f"line {utf8_line} is"
+        raise UnreadableImport(
+            source.name,
+            f"line {bad[0]}: is not UTF-8 text (byte 0x{data[first_bad]:02x}){more}, but {found}, "
+            f"so the file mixes two encodings; retype {'those lines' if more else 'that line'} "
+            "as UTF-8 and import again",
+        )
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -237,6 +289,24 @@ def decode_text(source: Source) -> tuple[str, str | None]:
     return text, (
         f"{source.name} is not UTF-8 (first at line {line}); read it as Windows-1252 (Latin-1)"
     )
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf8_char_line(data: bytes) -> int | None:
+    """The line of the first well-formed multi-byte UTF-8 character in the data, or None."""
+    # Windows-1252 text almost never holds one by chance: that takes an accented capital
+    # followed by a symbol such as ’ or ©, or a lowercase accented letter by two of them.
+    for match in _UTF8_CHAR.finditer(data):
+        if _is_utf8(match.group()):
+            return data.count(b"\n", 0, match.start()) + 1
+    return None
 
 
 @dataclass
@@ -271,6 +341,26 @@ def _field_limit(limit: int) -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
+class _Lines:
+    """A text's physical lines, handed to the csv module one by one; reading can go back."""
+
+    def __init__(self, text: str) -> None:
+        import io
+
+        # Split as the csv module's own StringIO input was: at LF, CR LF and a lone CR.
+        self.lines = list(io.StringIO(text, newline=""))
+        self.read = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.read >= len(self.lines):
+            raise StopIteration
+        self.read += 1
+        return self.lines[self.read - 1]
+
+
 def read_csv(
     text: str, name: str, required: Sequence[str]
 ) -> tuple[list[str], list[CsvRow | CsvProblem]]:
@@ -279,13 +369,13 @@ def read_csv(
     # CsvProblem with its line number so the importer can report and skip it. A header that lacks a
     # required column raises UnreadableImport: the file is not the export it should be.
     import csv
-    import io
 
+    lines = _Lines(text)
     # No cell can be longer than the file. A smaller limit (the csv module's own is 128 KiB)
     # makes the reader give up inside a long quoted cell and lose its place: every row after it
     # was read wrong. A cell too long for an entry is refused with its row instead.
     with _field_limit(len(text) + 1):
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(lines)
         try:
             header = [cell.strip() for cell in next(reader, [])]
         except csv.Error as exc:
@@ -301,22 +391,31 @@ def read_csv(
             )
         rows: list[CsvRow | CsvProblem] = []
         while True:
-            start = reader.line_num + 1
+            start = lines.read + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
-                rows.append(CsvProblem(start, f"cannot be read as CSV ({shown(str(exc))})"))
-                continue
-            if not cells or cells == [""]:
-                continue
-            if len(cells) != len(header):
-                rows.append(
-                    CsvProblem(start, f"has {len(cells)} cells where the header has {len(header)}")
+                problem = f"cannot be read as CSV ({shown(str(exc))})"
+            else:
+                if not cells or cells == [""]:
+                    continue
+                if len(cells) == len(header):
+                    rows.append(CsvRow(start, dict(zip(header, cells, strict=True))))
+                    continue
+                problem = f"has {len(cells)} cells where the header has {len(header)}"
+            if lines.read > start:
+                # A quote left open (`2019-01-02,"The Bourne Legacy,2012,...`) runs on to the
+                # next quote in the file, maybe hundreds of rows later, taking every row between
+                # into this broken record. Only this line is lost: reading starts again at the
+                # next line (the csv module starts each record afresh).
+                problem += (
+                    f": a quote opened on this line runs on to line {lines.read}; "
+                    "the lines after it are read on their own"
                 )
-                continue
-            rows.append(CsvRow(start, dict(zip(header, cells, strict=True))))
+                lines.read = start
+            rows.append(CsvProblem(start, problem))
     return header, rows
 
 

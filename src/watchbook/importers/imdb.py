@@ -20,8 +20,9 @@ from watchbook.importers.files import (
     read_file,
     read_zip,
     shown,
+    zip_errors,
 )
-from watchbook.importers.merge import Parsed, Skipped, make_record
+from watchbook.importers.records import Parsed, Skipped, make_record
 
 SERVICE = "imdb"
 # Title Type, lowercased with spaces removed: the 2021 export writes 'tvMiniSeries', later
@@ -56,7 +57,7 @@ def _source(path: Path) -> Source:
     try:
         with zipfile.ZipFile(path) as archive:
             names = [i.filename for i in archive.infolist() if i.filename.endswith(".csv")]
-    except (zipfile.BadZipFile, OSError) as exc:
+    except zip_errors() as exc:
         raise UnreadableImport(
             shown(str(path)), f"is not a readable zip archive ({shown(str(exc))})"
         ) from None
@@ -144,7 +145,9 @@ def read_imdb(path: Path) -> Parsed:
         parsed.notes.append(f"{source.name} has no 'Your Rating' column: imported as planned")
     for where, row in rows:
         try:
-            parsed.records.append(make_record(where, _entry(row)))
+            # Date Rated is when the rating was last set: it dates only an entry with no viewing.
+            record = make_record(where, _entry(row), parsed.notes, viewings_if_none=True)
+            parsed.records.append(record)
         except (ValueError, InvalidValue) as exc:
             parsed.skipped.append(Skipped(where, str(exc), row.get("Title") or None))
     parsed.counts = {

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from watchbook.entry import Entry, Viewing
+from watchbook.entry import Entry, Viewing, viewing_date_problem
 from watchbook.errors import InvalidValue, UnreadableImport
 from watchbook.importers.files import (
     CsvRow,
@@ -30,7 +30,14 @@ from watchbook.importers.files import (
     shown,
 )
 from watchbook.importers.markup import html_to_markdown
-from watchbook.importers.merge import Parsed, Record, Skipped, make_record
+from watchbook.importers.records import (
+    Parsed,
+    Record,
+    Skipped,
+    clean_review,
+    make_record,
+    title_note,
+)
 from watchbook.text import title_key
 
 SERVICE = "letterboxd"
@@ -201,12 +208,13 @@ def read_letterboxd(path: Path) -> Parsed:
         for number, (where, row) in enumerate(_rows(sources[name], parsed)):
             log_key = row.uri or (row.key, row.watched, row.logged)
             found = logs.get(log_key) if name == "reviews.csv" else None
+            watched = _viewing_day(row, where, parsed, report=found is None)
             if found is None:
                 film = films.log_row(row, where)
                 film.log_rows += 1
                 logs[log_key] = film
-                if row.watched:
-                    logged[log_key] = Viewing(row.watched)
+                if watched:
+                    logged[log_key] = Viewing(watched)
                     film.viewings.append(logged[log_key])
             else:
                 film = found
@@ -216,16 +224,18 @@ def read_letterboxd(path: Path) -> Parsed:
             film.seen = True
             film.add_tags(row.tags)
             if row.rating is not None:
-                order = (row.watched or dt.date.min, row.logged or dt.date.min, number)
+                order = (watched or dt.date.min, row.logged or dt.date.min, number)
                 if film.log_rating is None or order >= film.log_rating[0]:
                     film.log_rating = (order, row.rating)
             if name == "reviews.csv" and row.review:
                 reviews += 1
-                day = row.watched or row.logged
-                film.reviews.append((day, number, html_to_markdown(row.review)))
+                text, note = clean_review(html_to_markdown(row.review))
+                if note:
+                    parsed.notes.append(title_note(where, row.name, note))
+                film.reviews.append((watched or row.logged, number, text))
     for film in films.films:
         try:
-            parsed.records.append(_record(film))
+            parsed.records.append(_record(film, parsed.notes))
         except InvalidValue as exc:
             parsed.skipped.append(Skipped(film.where, str(exc), film.name))
     parsed.counts = {
@@ -235,6 +245,19 @@ def read_letterboxd(path: Path) -> Parsed:
         "reviews": reviews,
     }
     return parsed
+
+
+def _viewing_day(row: _Row, where: str, parsed: Parsed, report: bool) -> dt.date | None:
+    """The row's Watched Date, unless no viewing can be on it (noted when `report`)."""
+    if row.watched is None:
+        return None
+    why = viewing_date_problem(row.watched)
+    if why is None:
+        return row.watched
+    if report:
+        note = f"viewing of {row.watched.isoformat()} left out: it {why}"
+        parsed.notes.append(title_note(where, row.name, note))
+    return None
 
 
 def _review(film: _Film) -> str | None:
@@ -251,7 +274,7 @@ def _review(film: _Film) -> str | None:
     return "\n\n".join(sections)
 
 
-def _record(film: _Film) -> Record:
+def _record(film: _Film, notes: list[str]) -> Record:
     """The journal entry of one film: 'watched' if seen at all, else 'planned' (watchlist only)."""
     stars = film.rating
     if stars is None and film.log_rating is not None:
@@ -270,4 +293,4 @@ def _record(film: _Film) -> Record:
         review=_review(film),
         ids={SERVICE: film.uri} if film.uri else {},
     )
-    return make_record(film.where, entry)
+    return make_record(film.where, entry, notes)

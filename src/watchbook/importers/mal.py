@@ -14,7 +14,7 @@ from typing import Any
 from watchbook.entry import Entry
 from watchbook.errors import InvalidValue, UnreadableImport
 from watchbook.importers.files import read_file
-from watchbook.importers.merge import Parsed, Skipped, make_record
+from watchbook.importers.records import Parsed, Skipped, make_record
 from watchbook.markdown_safety import safe_markdown
 from watchbook.progress import EPISODE_KINDS, Progress
 
@@ -101,7 +101,10 @@ def mal_date(text: str) -> dt.date | None:
     year, month, day = (int(part) for part in match.groups())
     if not (year and month and day):
         return None
-    return dt.date(year, month, day)
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date ({exc})") from None
 
 
 def _entry(anime: Any) -> Entry:
@@ -203,7 +206,7 @@ def read_mal(path: Path) -> Parsed:
         where = f"{source.name} anime element {number}"
         title = _text(anime, "series_title") or None
         try:
-            parsed.records.append(make_record(where, _entry(anime)))
+            parsed.records.append(make_record(where, _entry(anime), parsed.notes))
         except (ValueError, InvalidValue) as exc:
             parsed.skipped.append(Skipped(where, str(exc), title))
     parsed.counts = parsed.tally()

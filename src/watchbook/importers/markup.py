@@ -1,4 +1,5 @@
-"""Review text with HTML in it (Letterboxd allows a few tags) turned into safe Markdown."""
+"""Review text with HTML in it (Letterboxd allows a few tags) turned into safe Markdown, and
+review text rid of the control characters an entry may not hold."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 from watchbook.markdown_safety import safe_markdown
+from watchbook.text import has_control_chars
 
 _TAG_OR_ENTITY = re.compile(r"</?[A-Za-z][^>]*>|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 _MANY_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -14,6 +16,9 @@ _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 _BLOCK = {"p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
 _HIDDEN = {"script", "style"}
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# Characters that end a line or a page in some editors: vertical tab, form feed, next line, line
+# separator (a line break each) and paragraph separator (a blank line).
+_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
 
 
 class _Frame:
@@ -135,3 +140,20 @@ def html_to_markdown(text: str) -> str:
     result = _TRAILING_SPACE.sub("\n", parser.text())
     result = _MANY_BLANK_LINES.sub("\n\n", result)
     return safe_markdown(result.strip("\n"))
+
+
+def clean_controls(text: str) -> tuple[str, int, int]:
+    """The text as a review may hold it, with the counts of characters removed and made breaks.
+
+    Vertical tabs, form feeds and line or paragraph separators become line breaks; every other
+    character validation refuses in a review (C0 and C1 controls, bidi embedding, override and
+    isolate marks) is removed. Pasted right-to-left text brings such marks; the words stay.
+    """
+    breaks = len(_BREAKS.findall(text))
+    if breaks:
+        text = _BREAKS.sub(lambda m: "\n\n" if m.group() == "\u2029" else "\n", text)
+    if not has_control_chars(text, allow_newlines=True):
+        return text, 0, breaks
+    # What validation refuses, decided by validation's own test, so the result always passes.
+    kept = "".join(ch for ch in text if not has_control_chars(ch, allow_newlines=True))
+    return kept, len(text) - len(kept), breaks

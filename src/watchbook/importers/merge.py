@@ -1,7 +1,7 @@
-"""What every importer produces, and how it meets the journal: match, merge, plan, write, report.
+"""How an import meets the journal: match, merge, plan, write, report.
 
 An importer turns an export into Records (validated entries, one per title, with where they came
-from) and Skipped rows. `plan_import` matches each record against the journal (external id first,
+from) and Skipped rows (records.py). `plan_import` matches each record against the journal (external id first,
 then title and year), merges it into the entry it found or plans a new one, all in memory.
 `apply_plan` then writes each changed file atomically. The same export imported twice plans
 nothing the second time, because every merge rule only ever adds what is missing.
@@ -9,21 +9,20 @@ nothing the second time, because every merge rule only ever adds what is missing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from watchbook.entry import Entry
 from watchbook.errors import AlreadyExists, Conflict, InvalidValue, UnsafePath, WriteFailed
 from watchbook.importers.entry_merge import describe_changes, drop_repeated_score, merge_into
-from watchbook.importers.files import CsvProblem, decode_text, read_csv, shown
-from watchbook.text import title_key
+from watchbook.importers.records import Parsed, Record, Skipped
+from watchbook.text import creator_key, title_key
 from watchbook.validation import validate
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from watchbook.importers.files import CsvRow, Source
     from watchbook.journal import Journal
 
 Action = Literal["created", "merged", "unchanged"]
@@ -33,98 +32,6 @@ _TV_KINDS = {"series", "season", "episode"}
 # Services that number films and shows separately (Trakt's movie 481 is not its show 481): an id
 # there names one title only together with whether it is a film or a show.
 _KIND_SCOPED_IDS = {"trakt", "tmdb"}
-
-
-@dataclass
-class Record:
-    """One title read from an export: a validated entry (no slug yet) and where it came from."""
-
-    entry: Entry
-    where: str
-
-
-@dataclass
-class Skipped:
-    """A row or element that was not imported, and why."""
-
-    where: str
-    reason: str
-    title: str | None = None
-    # The journal entries a title matched equally well ("Solaris (2002) [solaris-2002]"): set
-    # when it was left out as ambiguous, empty when it could not be read or written.
-    candidates: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        # Export text may be huge or hold terminal escapes: never echo it raw.
-        self.where, self.reason = shown(self.where), shown(self.reason, 300)
-        self.title = shown(self.title, 100) if self.title else None
-
-    @property
-    def outcome(self) -> str:
-        """'ambiguous' (two or more candidates) or 'skipped'."""
-        return "ambiguous" if self.candidates else "skipped"
-
-    def to_json(self) -> dict[str, Any]:
-        """The skipped row as JSON-ready data."""
-        data: dict[str, Any] = {"where": self.where, "title": self.title, "reason": self.reason}
-        if self.candidates:
-            data["candidates"] = list(self.candidates)
-        return data
-
-
-@dataclass
-class Parsed:
-    """Everything an importer read from an export."""
-
-    service: str
-    records: list[Record] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    # Rows read per file, and what they held: titles, viewings, planned titles...
-    rows: dict[str, int] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def csv_rows(
-        self, source: Source, required: Sequence[str]
-    ) -> tuple[list[str], Iterator[tuple[str, CsvRow]]]:
-        """A CSV export file's header, and its readable rows with where each is.
-
-        The file's rows are counted, a note on its encoding kept, and each row that could not
-        be read is skipped here with its line number.
-        """
-        text, note = decode_text(source)
-        if note:
-            self.notes.append(note)
-        header, rows = read_csv(text, source.name, required)
-        self.rows[source.name] = len(rows)
-
-        def readable() -> Iterator[tuple[str, CsvRow]]:
-            for row in rows:
-                where = f"{source.name} line {row.line}"
-                if isinstance(row, CsvProblem):
-                    self.skipped.append(Skipped(where, row.reason))
-                else:
-                    yield where, row
-
-        return header, readable()
-
-    def tally(self) -> dict[str, int]:
-        """What the records hold: titles, dated viewings, planned titles, runs under way."""
-        return {
-            "titles": len(self.records),
-            "viewings": sum(len(r.entry.watched) for r in self.records),
-            "planned": sum(1 for r in self.records if r.entry.status == "planned"),
-            "in progress": sum(1 for r in self.records if r.entry.progress),
-        }
-
-
-def make_record(where: str, entry: Entry) -> Record:
-    """Validate an entry built from an export row; InvalidValue names the field that is wrong."""
-    if entry.review:
-        # Written to its file, a review's CR LF line ends become LF: the record holds what
-        # the file will, so that the next import finds the same review there.
-        entry.review = entry.review.replace("\r\n", "\n").replace("\r", "\n")
-    return Record(validate(entry), where)
 
 
 @dataclass
@@ -222,6 +129,19 @@ def _name_keys(entry: Entry) -> set[str]:
     return keys
 
 
+def _other_creators(new: Entry, have: Entry) -> bool:
+    """A title without a year is not the entry of that name when it names other creators."""
+    # Without a year the name is all that matches, and names repeat: IMDb's yearless 'Akira'
+    # (not yet released, by Taika Waititi) is not the 1988 film. A record naming creators finds
+    # an entry that shares one, or a title without a year and creators (as MyAnimeList's are),
+    # but not a dated entry that names none: nothing says it is the same.
+    if not new.creators:
+        return False
+    if not have.creators:
+        return have.year is not None
+    return not {creator_key(c) for c in new.creators} & {creator_key(c) for c in have.creators}
+
+
 def _kinds_clash(a: str | None, b: str | None) -> bool:
     """A film is never the same title as a TV series, whatever they are called."""
     if not a or not b:
@@ -286,6 +206,8 @@ class Planner:
                 if new.year and have.year and new.year != have.year:
                     continue
                 if not (new.year and have.year) and _kinds_clash(new.kind, have.kind):
+                    continue
+                if not new.year and _other_creators(new, have):
                     continue
                 candidates.append(work)
         return candidates
@@ -359,8 +281,13 @@ class Planner:
             drop_repeated_score(entry)
             self._add(_Work(entry=entry, original=None, where=[record.where], claimed=True))
             return
+        new = record.entry
+        if record.viewings_if_none and found.entry.viewings:
+            # Seen by then, says the export, and the journal knows when: no viewing to add.
+            new = validate(new)
+            new.viewings = []
         try:
-            merged, kept = merge_into(found.entry, record.entry)
+            merged, kept = merge_into(found.entry, new)
         except InvalidValue as exc:
             # What the export says cannot stand beside what the journal has (validation
             # refuses the merged entry): this record is left out, the rest goes on.

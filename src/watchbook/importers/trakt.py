@@ -31,7 +31,7 @@ from watchbook.importers.files import (
     read_zip,
     shown,
 )
-from watchbook.importers.merge import Parsed, Skipped, make_record
+from watchbook.importers.records import Parsed, Skipped, make_record
 from watchbook.importers.runs import EpisodeKey, runs_of
 from watchbook.text import title_key
 
@@ -372,7 +372,7 @@ def read_trakt(path: Path) -> Parsed:
     )
     for title in titles.by_key.values():
         try:
-            parsed.records.append(make_record(title.where, _entry(title)))
+            parsed.records.append(make_record(title.where, _entry(title), parsed.notes))
         except InvalidValue as exc:
             parsed.skipped.append(Skipped(title.where, str(exc), title.title))
     parsed.counts = parsed.tally()
