@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from corpus import typo_title  # noqa: E402
-from timing import WATCHBOOK, generated_journal, paired_times, timed  # noqa: E402
+from timing import SETTLE, WATCHBOOK, generated_journal, paired_times, timed  # noqa: E402
 
 TARGET_MS = 300.0
 
@@ -73,7 +73,7 @@ def main() -> int:
         first = {**env, **asks("watchbook show a")}
         timed(WATCHBOOK, first)
         print(f"first completion (builds the index): {time.perf_counter() - start:.2f} s")
-        time.sleep(1.0)  # past the index's 'just written' window, so later runs only read
+        time.sleep(SETTLE)  # past the index's 'just written' window, so later runs only read
 
         # Cases drawn from the journal: a word of a long title, typed halfway.
         long_title = max((e for e in entries if e.status == "watched"), key=lambda e: len(e.title))

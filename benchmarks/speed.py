@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import make_entries
-from timing import FLOOR
+from timing import FLOOR, SETTLE
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ("sidnoia", "knights of sid", "the silent river", "rusted catwalks", "nihei")
@@ -125,7 +125,7 @@ def journal_for(work: Path, n: int) -> Path:
             stdout=subprocess.DEVNULL,
         )
         marker.write_text("")
-        time.sleep(1.0)  # past the index's 'just written' window
+        time.sleep(SETTLE)  # past the index's 'just written' window
     return path
 
 
@@ -219,7 +219,7 @@ def main() -> int:
         warm, warm_ratio, warm_rss = against_floor(searches, env)
 
         def touch(journal: Path = journal, counter: list[int] = [0]) -> None:  # noqa: B006
-            time.sleep(0.6)  # the previous change is past its 'just written' window
+            time.sleep(SETTLE)  # the previous change is past its 'just written' window
             run(watchbook(journal, "search", "settle"), env)
             counter[0] += 1
             change_one(journal, counter[0])
@@ -227,7 +227,7 @@ def main() -> int:
         incremental, incremental_ratio, _incremental_rss = against_floor(
             searches, env, before=touch
         )
-        time.sleep(0.6)
+        time.sleep(SETTLE)
         run(searches[0], env)
         jrnl = jrnl_time(work, n, env, runs) if n == 10_000 else None
         rows.append(

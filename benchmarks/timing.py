@@ -16,6 +16,9 @@ from typing import Any, NamedTuple
 # What any Typer CLI with these dependencies pays before doing anything.
 FLOOR = [sys.executable, "-c", "import typer, rapidfuzz.process, sqlite3"]
 WATCHBOOK = [sys.executable, "-m", "watchbook"]
+# Seconds after an edit until the index trusts the file again (index.schema.RACY_NS): before
+# that, every command reads it again, and a timing would count it.
+SETTLE = 3.1
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:

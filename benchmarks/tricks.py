@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from speed import change_one, environment, journal_for, run, watchbook
-from timing import FLOOR
+from timing import FLOOR, SETTLE
 
 
 def compare(
@@ -98,7 +98,7 @@ def main() -> int:
         ) -> None:
             # Settle in the same mode (the stored listing takes that mode's shape), with every
             # link in place, then edit one score by hand.
-            time.sleep(0.6)
+            time.sleep(SETTLE)
             run(watchbook(journal, "show", some), trial_env)
             edits[0] += 1
             change_one(journal, edits[0])

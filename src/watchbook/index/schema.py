@@ -20,10 +20,19 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 18
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
+# How long a rebuild waits for another one (index.lock): a big journal takes a while to build,
+# and the one under way is the answer.
 LOCK_TIMEOUT = 60.0
+# How long a command waits for SQLite's write lock on the index, held by another's patch
+# (milliseconds) or links being derived (seconds): past it, the holder is stuck (stopped with
+# Ctrl-Z), and the command reads the files directly rather than wait on.
+BUSY_TIMEOUT = 15.0
 # A file changed this recently may change again within the same mtime tick, unseen: keep
-# re-reading it until it is older than this.
-RACY_NS = 500_000_000
+# re-reading it until it is older than this. A tick is a nanosecond on most Linux file systems,
+# but a second on ext3, HFS+ and many network mounts and two on FAT, where a file written late
+# in a tick looks most of a tick old; three seconds cover those, and a file server's clock a
+# little ahead.
+RACY_NS = 3_000_000_000
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from watchbook.errors import Conflict, NotFound
 from watchbook.index.codec import IndexDamaged
 from watchbook.index.schema import (
+    BUSY_TIMEOUT,
     INDEX_NAME,
     LOCK_NAME,
     LOCK_TIMEOUT,
@@ -42,11 +43,22 @@ _T = TypeVar("_T")
 
 
 def damage() -> tuple[type[Exception], ...]:
-    """What reading a damaged index raises: the caller rebuilds it and tries again."""
+    """What reading a damaged index raises: the caller rebuilds it and tries again (unless
+    is_busy says it is only held by another process)."""
     import sqlite3
 
     # Only these: a bug in a reader (a KeyError, say) must show, not turn into a rebuild.
     return (IndexDamaged, sqlite3.DatabaseError)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether an SQLite error says another connection held a lock past the wait: no damage."""
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    # The primary code, under the extended one (SQLITE_BUSY_SNAPSHOT is BUSY too).
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def open_index(
@@ -75,12 +87,18 @@ def read_index(
         view = open_index(journal, progress, rebuild=rebuild, links=links)
         try:
             return read(view)
-        except damage():
+        except damage() as exc:
+            if is_busy(exc):
+                break  # another process holds the index (deriving links): not damage
             if rebuild:
                 raise
         finally:
             view.close()
-    raise AssertionError("unreachable: the second try either returns or raises")
+    view = Index(journal, progress).busy_view(links)
+    try:
+        return read(view)
+    finally:
+        view.close()
 
 
 def load_catalog(
@@ -89,7 +107,9 @@ def load_catalog(
     """The journal as a Catalog, from the index (brought up to date first; see Index.view)."""
     try:
         return open_index(journal, progress, links=links).catalog()
-    except damage():
+    except damage() as exc:
+        if is_busy(exc):
+            return Index(journal, progress).busy_view(links).catalog()
         return open_index(journal, progress, rebuild=True, links=links).catalog()
 
 
@@ -111,8 +131,9 @@ class Index:
     def _connect(self, path: str) -> sqlite3.Connection:
         import sqlite3
 
-        conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 60000")
+        # Another process's write is waited for BUSY_TIMEOUT; then is_busy(), and the command
+        # reads the files directly.
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
         # With WAL, NORMAL never corrupts; a crash may only lose the last update of a cache
         # that is checked against the files on every run anyway.
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -171,11 +192,15 @@ class Index:
                 view = self._update(listed, rebuild, conn, links)
                 return _with_links(view) if links else view
             except damage() as exc:
+                if is_busy(exc):
+                    # Held by another process (suspended mid-write, say), not damaged: a
+                    # rebuild would remove the index from under it.
+                    return self.busy_view(links, listed.files)
                 # Damaged beyond what an update repairs: start from nothing.
                 rebuild, problem = True, f"it could not be rebuilt: {exc}"
             except Conflict:
                 # Another process holds the index for too long: answer from memory instead.
-                return self._memory_view(listed.files, links)
+                return self.busy_view(links, listed.files)
             except OSError as exc:
                 if not self._writable():
                     # A read-only journal: an in-memory index is the normal way to read it.
@@ -209,6 +234,16 @@ class Index:
             f"could not use the index cache: {problem}; read the files directly instead "
             f"(remove {self.journal.state_dir} and the next command rebuilds it)"
         )
+        return self._memory_view(listing, links)
+
+    def busy_view(self, links: bool, listing: dict[str, Stat] | None = None) -> IndexView:
+        """An in-memory index, and a note, when another process holds the index too long."""
+        self.journal.cache_note = (
+            f"another watchbook process has held the index for over {BUSY_TIMEOUT:g}s (one "
+            "stopped with Ctrl-Z?); read the files directly instead"
+        )
+        if listing is None:
+            listing = read_listing(self.journal.path).files
         return self._memory_view(listing, links)
 
     def _writable(self) -> bool:
