@@ -8,7 +8,7 @@ import pytest
 
 from watchbook import entry_file
 from watchbook.entry_file import dump_entry, parse_entry
-from watchbook.errors import InvalidValue
+from watchbook.errors import InvalidFile, InvalidValue
 from watchbook.journal import Journal
 from watchbook.validation import entry_from_dict
 
@@ -134,3 +134,20 @@ def test_a_text_that_would_not_read_back_is_never_written(
         with pytest.raises(InvalidValue, match="reads back"):
             journal.update(entry)
         assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # A line of the review that looks like the key is not where the key is.
+        ("title = 'X'\nreview = '''\nscore = 5 was my first thought\n'''\nscore = 11\n", 5),
+        ('title = "X"\nreview = """\nscore = 5\n"""\nscore = 11\n', 5),
+        # A quoted key is the same key.
+        ('title = "X"\n"score" = 11\n', 2),
+        ("title = 'X'\n'score' = 11\n", 2),
+    ],
+)
+def test_a_bad_value_is_reported_on_the_line_of_its_key(text: str, line: int) -> None:
+    with pytest.raises(InvalidFile) as caught:
+        parse_entry(text, "x", "x.toml")
+    assert caught.value.line == line

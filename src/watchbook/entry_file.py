@@ -116,10 +116,19 @@ def parse_entry(text: str, slug: str, name: str) -> Entry:
 
 
 def _line_of_key(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*\[*\s*{re.escape(key)}\s*[=\].]")
+    """The line a top-level key (bare or quoted) is written on, outside multi-line strings."""
+    name = re.escape(key)
+    pattern = re.compile(rf"""^\s*\[*\s*(?:{name}|"{name}"|'{name}')\s*[=\].]""")
+    inside = None  # the quotes of the multi-line string a line is in
     for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
+        if inside is None and pattern.match(line):
             return number
+        # Each delimiter opens or closes one (a line may hold both: `x = """a"""`).
+        for found in re.finditer(r"'''|\"\"\"", line):
+            if inside is None:
+                inside = found.group()
+            elif found.group() == inside:
+                inside = None
     return None
 
 
