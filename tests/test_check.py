@@ -91,3 +91,113 @@ def test_check_of_an_empty_journal(invoke: Invoke, journal_dir: Path) -> None:
     journal_dir.mkdir()
     code, report = check(invoke)
     assert code == 0 and report == {"ok": True, "files": 0, "problems": [], "suggestions": []}
+
+
+def pairs_of(entries: list[Entry]) -> set[frozenset[str]]:
+    return {frozenset((a.slug, b.slug)) for a, b, _ in likely_duplicates(entries)}
+
+
+def test_short_titles_one_slip_apart_are_duplicates() -> None:
+    def movie(title: str, year: int, slug: str, kind: str = "movie", **ids: str) -> Entry:
+        return Entry(title=title, slug=slug, year=year, kind=kind, ids=ids)
+
+    entries = [
+        movie("Alien", 1979, "alien"),
+        movie("Alein", 1979, "alein"),  # two letters swapped
+        movie("Jaws", 1975, "jaws"),
+        movie("Jawz", 1975, "jawz"),  # the key beside it
+        movie("Vertigo", 1958, "vertigo"),
+        movie("Vertgo", 1958, "vertgo"),
+        movie("Heat", 1995, "heat"),
+        movie("Haet", 1995, "haet", kind="series"),  # another kind
+        movie("Cube", 1997, "cube"),
+        movie("Cure", 1997, "cure"),  # two films of 1997: b and r are far apart
+        movie("Amer", 2009, "amer"),
+        movie("Gamer", 2009, "gamer"),  # not the same first letter
+        movie("Tag", 2018, "tag"),
+        movie("Tah", 2018, "tah"),  # three letters: only as spelled
+        movie("Jaws", 1978, "jaws-2"),  # another year
+        movie("Jwas", None, "jwas"),  # no year: a short title needs both
+    ]
+    assert pairs_of(entries) == {
+        frozenset(("alien", "alein")),
+        frozenset(("jaws", "jawz")),
+        frozenset(("vertigo", "vertgo")),
+    }
+
+
+def test_titles_with_different_ids_from_one_service_are_not_near_duplicates() -> None:
+    def film(slug: str, title: str, **ids: str) -> Entry:
+        return Entry(title=title, slug=slug, year=2012, kind="movie", ids=ids)
+
+    entries = [
+        film("resolution", "Resolution", imdb="tt1977895"),
+        film("revolution", "Revolution", imdb="tt2070791"),
+        film("lilya", "Lilya 4-ever", letterboxd="https://boxd.it/1SyW"),
+        film("lilja", "Lilja 4-ever", imdb="tt0300140"),
+        film("rain", "Rain", letterboxd="https://boxd.it/xDZ8"),
+        film("rain-2", "Rain", letterboxd="https://boxd.it/l8jm"),
+    ]
+    # The same title and year is always worth a question; one letter apart, two ids are two films.
+    assert pairs_of(entries) == {frozenset(("lilya", "lilja")), frozenset(("rain", "rain-2"))}
+
+
+def test_a_title_shared_by_many_entries_is_still_compared_within_a_year(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    for year in range(1950, 2001):
+        write(journal_dir, f"hamlet-{year}", title="Hamlet", year=year, kind="movie")
+    write(journal_dir, "hamlet-again", title="Hamlet", year=1990, kind="movie")
+    code, report = check(invoke)
+    assert code == 1
+    assert [(p["file"], p["other"], p["message"]) for p in report["problems"]] == [
+        (
+            "hamlet-1990.toml",
+            "hamlet-again.toml",
+            "probably the same as hamlet-again.toml (same title and year)",
+        )
+    ]
+
+
+def test_every_copy_of_a_title_and_year_is_reported_however_many() -> None:
+    entries = [Entry(title="Film", slug=f"f{i}", year=2000) for i in range(3000)]
+    entries += [Entry(title="Flim", slug=f"g{i}", year=2000) for i in range(3000)]
+    entries.append(Entry(title="Film", slug="other-year", year=2001))
+    found = likely_duplicates(entries)
+    named = {slug for a, b, _ in found for slug in (a.slug, b.slug)}
+    assert named == {f"f{i}" for i in range(3000)} | {f"g{i}" for i in range(3000)}
+    assert {reason for _a, _b, reason in found} == {"same title and year"}
+    # Each copy is paired with the first, not with every other one (3000 ** 2 / 2 pairs).
+    assert len(found) == 2 * 2999
+
+
+def test_a_link_in_an_inline_table_is_reported_with_its_line(
+    invoke: Invoke, journal_dir: Path
+) -> None:
+    journal_dir.mkdir()
+    (journal_dir / "inl.toml").write_text(
+        'title = "Links Inline"\nyear = 2001\nkind = "movie"\nstatus = "planned"\n'
+        'links = [{ why = "x", to = "nope-1" }, {to="nope-2"}]\n'
+        'unlinked = ["nope-3"]\n'
+    )
+    code, report = check(invoke)
+    assert code == 1
+    lines = {p["message"].split("'")[1]: p["line"] for p in report["problems"]}
+    assert lines == {"nope-1": 5, "nope-2": 5, "nope-3": 6}
+    assert "inl.toml:5: links to 'nope-1'" in invoke("check").stdout
+
+
+def test_a_link_to_a_file_that_does_not_parse_says_so(invoke: Invoke, journal_dir: Path) -> None:
+    journal_dir.mkdir()
+    (journal_dir / "broken.toml").write_text('title = "Bad\n')
+    (journal_dir / "blt.toml").write_text(
+        'title = "Points At Broken"\nyear = 2004\nkind = "movie"\nstatus = "planned"\n'
+        'unlinked = ["broken"]\n[[links]]\nto = "broken"\n'
+    )
+    code, report = check(invoke)
+    assert code == 1
+    messages = sorted(p["message"] for p in report["problems"] if p["file"] == "blt.toml")
+    assert messages == [
+        "links to 'broken', whose file broken.toml does not parse",
+        "unlinked lists 'broken', whose file broken.toml does not parse",
+    ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -338,3 +341,188 @@ def test_the_bash_script_fills_compreply(sample_journal: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [SIDONIA, SIDONIA_2]
+
+
+# --- values with spaces, quotes, $ and * -------------------------------------------------------
+
+
+def awkward_journal(folder: Path) -> Path:
+    """Creators and tags a shell would split, expand or glob if inserted as they are."""
+    return write_entries(
+        folder,
+        film(
+            "Gattopardo, Il",
+            1963,
+            creators=["Tsutomu Nihei", 'Jean "Moebius" Giraud', "Toho Co., Ltd."],
+            tags=["drama, period", "rock 'n' roll", "$HOME movies", "top*", "noir,"],
+        ),
+    )
+
+
+def bash_session(lines: list[str], cwd: Path, env: dict[str, str]) -> list[list[str]]:
+    """The arguments an interactive bash (in a pty, the script loaded) builds for each line + TAB.
+
+    Each line is typed, TAB pressed, and the line then run as `printf` arguments instead of
+    watchbook: what bash parsed is what watchbook would have been given.
+    """
+    import select
+    import time
+
+    environ = {
+        **os.environ,
+        **env,
+        "PS1": "$ ",
+        "TERM": "dumb",
+        "INPUTRC": "/dev/null",
+        "HISTFILE": "/dev/null",
+        "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: bash, with the pty as its terminal
+        try:
+            os.chdir(cwd)
+            os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], environ)
+        finally:
+            os._exit(127)
+    output = b""
+
+    def wait_for(marker: bytes, count: int) -> None:
+        nonlocal output
+        deadline = time.monotonic() + 60
+        while output.count(marker) < count:
+            assert time.monotonic() < deadline, output.decode(errors="replace")
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                output += os.read(fd, 65536)
+
+    try:
+        # bash echoes the command as typed ($((...)) unexpanded): READY2 is only in its output.
+        os.write(fd, b'eval "$(watchbook completion bash)"; echo READY$((1+1))\n')
+        wait_for(b"READY2", 1)
+        # Ctrl-A, `printf` before the line, Ctrl-E: its arguments are printed between two marks
+        # (\035, \036) that the echo of the typed line does not hold.
+        wrap = b"\x01printf '\\035'; printf '%s\\037' \x05; printf '\\036\\n'\n"
+        for done, line in enumerate(lines, start=1):
+            os.write(fd, line.encode() + b"\t" + wrap)
+            wait_for(b"\x1e", done)
+        os.write(fd, b"exit\n")
+    finally:
+        # Closing the terminal hangs bash up; the kill is for a bash stuck in a failed test.
+        os.close(fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    runs = output.decode(errors="replace").split("\x1e")[:-1]
+    return [run.rpartition("\x1d")[2].split("\x1f")[:-1] for run in runs]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_inserts_values_with_spaces_quotes_and_globs_as_one_word(tmp_path: Path) -> None:
+    journal = awkward_journal(tmp_path / "j")
+    # A file `top*` would match if bash globbed the candidate.
+    (tmp_path / "top-secret.txt").write_text("")
+    found = bash_session(
+        [
+            "watchbook add Foo --creator nihei",
+            "watchbook add Foo --creator moebius",
+            "watchbook list --tag dram",
+            "watchbook list --tag rock",
+            "watchbook list --tag home",
+            "watchbook list --tag top",
+        ],
+        tmp_path,
+        {"WATCHBOOK_JOURNAL": str(journal)},
+    )
+    assert found == [
+        ["watchbook", "add", "Foo", "--creator", "Tsutomu Nihei"],
+        ["watchbook", "add", "Foo", "--creator", 'Jean "Moebius" Giraud'],
+        ["watchbook", "list", "--tag", "drama, period"],
+        ["watchbook", "list", "--tag", "rock 'n' roll"],
+        ["watchbook", "list", "--tag", "$HOME movies"],
+        ["watchbook", "list", "--tag", "top*"],
+    ]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_bash_script_keeps_the_escapes_in_compreply(tmp_path: Path) -> None:
+    journal = awkward_journal(tmp_path / "j")
+    (tmp_path / "top-secret.txt").write_text("")
+
+    def compreply(*words: str) -> list[str]:
+        program = (
+            f"{completion_script('bash')}\n"
+            f"COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}\n"
+            "_watchbook_completion watchbook\n"
+            'printf "%s\\n" "${COMPREPLY[@]}"\n'
+        )
+        result = subprocess.run(
+            ["bash", "--norc", "--noprofile", "-c", program],
+            env={
+                **os.environ,
+                "WATCHBOOK_JOURNAL": str(journal),
+                "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
+            },
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()
+
+    assert compreply("watchbook", "add", "X", "--creator", "nihei") == ["Tsutomu\\ Nihei"]
+    assert compreply("watchbook", "list", "--tag", "dram") == ["drama,\\ period"]
+    assert compreply("watchbook", "list", "--tag", "top") == ["top\\*"]
+    assert compreply("watchbook", "list", "--tag", "noir") == ["noir,"]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="needs fish")
+def test_fish_keeps_values_and_descriptions_with_commas(tmp_path: Path) -> None:
+    journal = awkward_journal(tmp_path / "j")
+    lines = ("watchbook show gatto", "watchbook add x --creator toho", "watchbook list --tag dram")
+    program = completion_script("fish") + "".join(f"\ncomplete -C '{line}'" for line in lines)
+    result = subprocess.run(
+        ["fish", "--no-config", "-c", program],
+        env={
+            **os.environ,
+            "WATCHBOOK_JOURNAL": str(journal),
+            "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "gattopardo-il-1963\tGattopardo, Il (1963)",
+        "Toho Co., Ltd.\t1 entry",
+        "drama, period\t1 entry",
+    ]
+
+
+@pytest.mark.parametrize("shell", [None, "", "/bin/dash", "/usr/bin/sh"])
+def test_without_a_shell_named_and_none_known_in_SHELL_it_says_so(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch, shell: str | None
+) -> None:
+    if shell is None:
+        monkeypatch.delenv("SHELL", raising=False)
+    else:
+        monkeypatch.setenv("SHELL", shell)
+    result = invoke("completion")
+    assert result.exit_code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: ") and "watchbook completion bash|zsh|fish" in line
+    if shell:
+        assert f"'{os.path.basename(shell)}'" in line
+    else:
+        assert "$SHELL is not set" in line
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_shell_in_SHELL_is_the_default(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch, shell: str
+) -> None:
+    monkeypatch.setenv("SHELL", f"/usr/local/bin/{shell}")
+    result = invoke("completion")
+    assert result.exit_code == 0
+    assert f"_WATCHBOOK_COMPLETE=complete_{shell}" in result.stdout

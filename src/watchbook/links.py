@@ -325,6 +325,21 @@ def _set_dismissed(entry: Entry, slugs: list[str]) -> None:
         entry.extra.pop(DISMISS_KEY, None)
 
 
+# Folded titles (spaces aside) this long are worth a question when one letter apart with the
+# same year. Shorter ones have few letters to spare ('Cube' and 'Cure', 'Amer' and 'Gamer' are
+# all films of their year): they need the same kind too, and a slip of the finger that keeps the
+# first letter ('Alein', 'Jawz'). Titles under SHORT_NEAR letters ('Tag' / 'Tau') are compared
+# only as spelled.
+NEAR, SHORT_NEAR = 6, 4
+# A QWERTY keyboard's letter rows, each sitting half a key right of the one above: a key struck
+# beside the right one ('Jawz') is a slip, a letter far from it ('Cure' for 'Cube') is a word.
+KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_AT = {key: (row, col) for row, keys in enumerate(KEY_ROWS) for col, key in enumerate(keys)}
+# Entries sharing one title or one-letter variant (52 Hamlets) beyond this are compared only
+# within a year, and beyond it again within a year only as copies of one title.
+DUPLICATE_GROUP = 50
+
+
 def likely_duplicates(entries: Sequence[Entry]) -> list[tuple[Entry, Entry, str]]:
     """Pairs that are probably the same title entered twice (no all-pairs comparison)."""
     # Same title and year (or one year missing), or titles one small edit apart with the same year;
@@ -336,27 +351,107 @@ def likely_duplicates(entries: Sequence[Entry]) -> list[tuple[Entry, Entry, str]
     # same as every other such title: it is compared as written instead, spaces aside.
     keys = [title_key(e.title).replace(" ", "") or "".join(e.title.split()) for e in entries]
     for index, key in enumerate(keys):
-        for variant in {key, *deletions(key)} if len(key) >= 6 else {key}:
+        for variant in {key, *deletions(key)} if len(key) >= SHORT_NEAR else {key}:
             by_variant[variant].append(index)
     pairs: set[tuple[int, int]] = set()
     for members in by_variant.values():
-        if 1 < len(members) <= 50:
-            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :] if a != b)
+        if len(members) > 1:
+            pairs.update(_duplicate_candidates(members, entries, keys))
     found: list[tuple[Entry, Entry, str]] = []
     for a, b in sorted(pairs):
         first, second = entries[a], entries[b]
         if first.year and second.year and first.year != second.year:
             continue
         if keys[a] == keys[b]:
-            reason = "same title and year" if first.year == second.year else "same title"
-        elif (
-            OSA.distance(keys[a], keys[b]) <= 1
-            and series_key(first.title) != series_key(second.title)
-            # 'Apollo 13' and 'Apollo 18' differ by a number: two films, not one typed twice.
-            and number_marks(title_key(first.title)) == number_marks(title_key(second.title))
+            both_years = first.year and first.year == second.year
+            reason = "same title and year" if both_years else "same title"
+        elif OSA.distance(keys[a], keys[b]) <= 1 and _may_be_one_title(
+            first, second, keys[a], keys[b]
         ):
             reason = "nearly the same title and year"
         else:
             continue
         found.append((first, second, reason))
     return found
+
+
+def _duplicate_candidates(
+    members: list[int], entries: Sequence[Entry], keys: list[str]
+) -> Iterable[tuple[int, int]]:
+    """The pairs (in index order) of one title group worth comparing, without a quadratic blow-up."""
+    if len(members) <= DUPLICATE_GROUP:
+        return _every_pair(members)
+    # So many entries under one title are remakes and adaptations: only the same year can be
+    # a duplicate (an entry without a year is not compared in such a crowd).
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for index in members:
+        year = entries[index].year
+        if year:
+            by_year[year].append(index)
+    pairs: list[tuple[int, int]] = []
+    for same_year in by_year.values():
+        if len(same_year) <= DUPLICATE_GROUP:
+            pairs.extend(_every_pair(same_year))
+            continue
+        # Still a crowd: each copy of a title is paired with its first, so every one is named.
+        copies: dict[str, list[int]] = defaultdict(list)
+        for index in same_year:
+            copies[keys[index]].append(index)
+        pairs.extend((same[0], other) for same in copies.values() for other in same[1:])
+    return pairs
+
+
+def _every_pair(members: list[int]) -> list[tuple[int, int]]:
+    return [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+
+
+def _may_be_one_title(first: Entry, second: Entry, key_a: str, key_b: str) -> bool:
+    """Whether two titles one letter apart may be one title typed twice."""
+    if any(second.ids.get(service, value) != value for service, value in first.ids.items()):
+        # Two ids from one service (two Letterboxd films, two MAL series) are two titles.
+        return False
+    shorter = min(len(key_a), len(key_b))
+    if shorter < SHORT_NEAR:
+        return False
+    if shorter < NEAR and not (
+        first.year and second.year and first.kind == second.kind and _slip(key_a, key_b)
+    ):
+        return False
+    return (
+        series_key(first.title) != series_key(second.title)
+        # 'Apollo 13' and 'Apollo 18' differ by a number: two films, not one typed twice.
+        and number_marks(title_key(first.title)) == number_marks(title_key(second.title))
+    )
+
+
+def _slip(a: str, b: str) -> bool:
+    """Whether two keys one edit apart differ by a typing slip after the same first letter.
+
+    A slip: two neighbouring letters swapped, a neighbouring key struck, a letter doubled, or
+    one left out before the last.
+    """
+    if a[:1] != b[:1]:
+        return False
+    if len(a) == len(b):
+        at = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(at) == 2:
+            return at[1] == at[0] + 1  # one edit apart: the two letters are swapped
+        return len(at) == 1 and _keys_touch(a[at[0]], b[at[0]])
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    for i in range(1, len(longer)):
+        if longer[:i] + longer[i + 1 :] == shorter:
+            doubled = longer[i] == longer[i - 1] or longer[i + 1 : i + 2] == longer[i]
+            if doubled or i < len(longer) - 1:
+                return True
+    return False
+
+
+def _keys_touch(a: str, b: str) -> bool:
+    """Whether two letters sit side by side on a QWERTY keyboard (in a row or across two)."""
+    if a not in _KEY_AT or b not in _KEY_AT:
+        return False
+    (row_a, col_a), (row_b, col_b) = sorted((_KEY_AT[a], _KEY_AT[b]))
+    if row_a == row_b:
+        return col_b - col_a == 1
+    # The row below is half a key to the right: 's' touches 'w' and 'e' above it.
+    return row_b - row_a == 1 and col_a - col_b in (0, 1)

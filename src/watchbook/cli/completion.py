@@ -3,9 +3,10 @@
 Each is a Click parameter type whose `shell_complete` answers: the candidates come from the
 index and match fuzzily (`sidon` offers knights-of-sidonia-2014), so they are offered as they
 are, not filtered by prefix. The shell scripts are Click's own (zsh is told not to filter
-either, and descriptions go out as written); only the name of the request differs, because
-Typer's group reads it as `complete_zsh` where Click writes `zsh_complete`. All of it is
-Click's public API. Every TAB runs in a process of its own, and nothing but the candidates may
+either, and descriptions go out as written), asked for as Typer's group reads the request
+(`complete_zsh` where Click writes `zsh_complete`); bash's and fish's are mended so that a
+value with spaces, quotes, `*` or commas reaches the command line whole. All of it is Click's
+public API. Every TAB runs in a process of its own, and nothing but the candidates may
 reach the terminal.
 """
 
@@ -163,10 +164,47 @@ def choice_text(name: str, what: str) -> ChoiceText:
     return ChoiceText(name, lists[what])
 
 
-class BashCompletion(BashComplete):
-    """Click's bash completion, asked for the way Typer's group reads the request."""
+# Click's bash script, with each reply read raw (`read -r`: its backslashes are the escapes
+# that keep a value one word), split at its first comma only (a value may end with one) and
+# added quoted (a `*` in it must not glob the current folder); asked for the way Typer's group
+# reads the request.
+_BASH_SCRIPT = """\
+%(complete_func)s() {
+    local IFS=$'\\n'
+    local response completion type value
 
-    source_template = BashComplete.source_template.replace("=bash_complete", "=complete_bash")
+    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD \\
+        %(complete_var)s=complete_bash $1)
+
+    while IFS= read -r completion; do
+        type=${completion%%%%,*}
+        value=${completion#*,}
+        if [[ $type == 'dir' ]]; then
+            COMPREPLY=()
+            compopt -o dirnames
+        elif [[ $type == 'file' ]]; then
+            COMPREPLY=()
+            compopt -o default
+        elif [[ $type == 'plain' ]]; then
+            COMPREPLY+=("$value")
+        fi
+    done <<< "$response"
+
+    return 0
+}
+
+%(complete_func)s_setup() {
+    complete -o nosort -F %(complete_func)s %(prog_name)s
+}
+
+%(complete_func)s_setup;
+"""
+
+
+class BashCompletion(BashComplete):
+    """Click's bash completion, inserting the escaped values as they come (one word each)."""
+
+    source_template = _BASH_SCRIPT
 
 
 class ZshCompletion(ZshComplete):
@@ -176,9 +214,11 @@ class ZshCompletion(ZshComplete):
 
 
 class FishCompletion(FishComplete):
-    """Click's fish completion."""
+    """Click's fish completion, split at the first comma only (a value may hold commas)."""
 
-    source_template = FishComplete.source_template.replace("=fish_complete", "=complete_fish")
+    source_template = FishComplete.source_template.replace(
+        "=fish_complete", "=complete_fish"
+    ).replace('string split "," $completion', 'string split -m 1 "," $completion')
 
 
 SHELLS: dict[str, type[ShellComplete]] = {

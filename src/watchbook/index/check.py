@@ -25,18 +25,21 @@ def check_journal(journal: Journal, progress: Progress | None = None) -> dict[st
         for p in catalog.problems
     ]
     slugs = {e.slug for e in catalog.entries}
+    # A slug whose file is there but does not parse: 'not in the journal' would send the user
+    # looking for a file that exists.
+    unparsed = {p.path.removesuffix(SUFFIX): p.path for p in catalog.problems}
     for entry in catalog.entries:
         name = f"{entry.slug}{SUFFIX}"
         for link in entry.links:
             if link.to not in slugs:
+                # `to = ` starts a line under [[links]], or follows `{` or `,` in an inline table.
+                to = rf"(?:^\s*|[{{,]\s*)[\"']?to[\"']?\s*=\s*[\"']{re.escape(link.to)}[\"']"
                 problems.append(
                     {
                         "kind": "missing-link",
                         "file": name,
-                        "line": _line_of(
-                            journal, name, f"to\\s*=\\s*[\"']{re.escape(link.to)}[\"']"
-                        ),
-                        "message": f"links to {link.to!r}, which is not in the journal",
+                        "line": _line_of(journal, name, to),
+                        "message": f"links to {link.to!r}, {_missing(link.to, unparsed)}",
                     }
                 )
         for other in dismissed(entry):
@@ -45,8 +48,8 @@ def check_journal(journal: Journal, progress: Progress | None = None) -> dict[st
                     {
                         "kind": "missing-link",
                         "file": name,
-                        "line": _line_of(journal, name, r"unlinked\s*="),
-                        "message": f"unlinked lists {other!r}, which is not in the journal",
+                        "line": _line_of(journal, name, r"^\s*unlinked\s*="),
+                        "message": f"unlinked lists {other!r}, {_missing(other, unparsed)}",
                     }
                 )
     for first, second, reason in likely_duplicates(catalog.entries):
@@ -55,7 +58,7 @@ def check_journal(journal: Journal, progress: Progress | None = None) -> dict[st
             {
                 "kind": "duplicate",
                 "file": name,
-                "line": _line_of(journal, name, r"title\s*="),
+                "line": _line_of(journal, name, r"^\s*title\s*="),
                 "message": f"probably the same as {second.slug}{SUFFIX} ({reason})",
                 "other": f"{second.slug}{SUFFIX}",
             }
@@ -75,13 +78,20 @@ def check_journal(journal: Journal, progress: Progress | None = None) -> dict[st
     }
 
 
+def _missing(slug: str, unparsed: dict[str, str]) -> str:
+    """Why a slug an entry names is not there: no such file, or a file that does not parse."""
+    if slug in unparsed:
+        return f"whose file {unparsed[slug]} does not parse"
+    return "which is not in the journal"
+
+
 def _line_of(journal: Journal, name: str, pattern: str) -> int | None:
-    """The first line of an entry file matching a pattern (for 'file:line' reports)."""
+    """The first line of an entry file a pattern finds (for 'file:line' reports)."""
     try:
         text = (journal.path / name).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
-    compiled = re.compile(rf"^\s*\[*\s*{pattern}")
+    compiled = re.compile(pattern)
     for number, line in enumerate(text.splitlines(), start=1):
         if compiled.search(line):
             return number
