@@ -172,3 +172,64 @@ def test_a_command_runs_and_helps_the_same_built_alone_or_with_all(
     assert outputs[1][0] == 0 and "knights-of-sidonia-2014" in outputs[1][1]
     # An unknown command gets every command to suggest from.
     assert outputs[2][0] == 2 and "did you mean show" in outputs[2][2]
+
+
+def interrupting_app() -> typer.Typer:
+    """watchbook's group with a global option whose parsing is interrupted by Ctrl-C."""
+    demo = typer.Typer(cls=WatchbookGroup, add_completion=False)
+
+    def interrupt(value: bool) -> None:
+        if value:
+            raise KeyboardInterrupt
+
+    @demo.callback()
+    def main(
+        ctx: typer.Context,
+        now: bool = typer.Option(False, "--now", callback=interrupt, is_eager=True),
+    ) -> None:
+        ctx.obj = State()
+
+    @demo.command()
+    def ok() -> None:
+        typer.echo("fine")
+
+    return demo
+
+
+INTERRUPTED_LINE = "Error: interrupted; no file was left half-written\n"
+
+
+def test_ctrl_c_while_the_command_line_is_parsed_is_one_line_and_130() -> None:
+    # Typer turns it into a silent exit 130; the line is said all the same.
+    result = CliRunner().invoke(interrupting_app(), ["--now", "ok"])
+    assert result.exit_code == 130
+    assert result.stderr == INTERRUPTED_LINE
+    assert result.stdout == ""
+
+
+def test_ctrl_c_inside_a_command_is_said_once() -> None:
+    result = CliRunner().invoke(boundary_app(KeyboardInterrupt()), ["fail"])
+    assert result.exit_code == 130
+    assert result.stderr == INTERRUPTED_LINE
+
+
+def test_ctrl_c_held_during_start_up_stops_the_command_before_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # __main__ only notes a Ctrl-C while Python imports the CLI; the group acts on it first thing
+    # and gives Ctrl-C back its usual handler.
+    import signal
+
+    from watchbook.__main__ import HeldInterrupt
+
+    held = HeldInterrupt()
+    held(signal.SIGINT, None)
+    previous = signal.signal(signal.SIGINT, held)
+    try:
+        result = CliRunner().invoke(boundary_app(KeyError("never run")), ["ok"])
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.exit_code == 130
+    assert result.stderr == INTERRUPTED_LINE
+    assert result.stdout == ""

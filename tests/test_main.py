@@ -135,3 +135,147 @@ def test_a_reader_that_leaves_mid_output_gives_141(
     code = proc.wait(timeout=60)
     assert proc.stderr.read() == b""
     assert code == 141
+
+
+FULL = Path("/dev/full")
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("unbuffered", ["1", None], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["list", "--json"],
+        ["show", "blame"],
+        ["export", "--format", "json", "--out", "-"],
+        ["--help"],
+    ],
+)
+def test_a_full_disk_under_stdout_is_one_line_and_exit_2(
+    sample_journal: Path, args: list[str], unbuffered: str | None
+) -> None:
+    # `watchbook list > /dev/full`: the write is refused, and what was buffered must not be
+    # written again at exit (Python's 'Exception ignored ... OSError', exit 120).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    with FULL.open("w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "watchbook", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    assert result.stderr == "Error: cannot write the output: No space left on device\n"
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["where"]])
+def test_a_closed_stdout_is_one_line_and_exit_2(sample_journal: Path, args: list[str]) -> None:
+    # `watchbook list >&-`: Python has no sys.stdout at all.
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m watchbook "$@" >&-', sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stderr == "Error: cannot write the output: stdout is closed\n"
+    assert result.returncode == 2
+
+
+HOLDER_PROBE = """
+import atexit, os, sys
+atexit.register(lambda: print(os.readlink("/proc/self/fd/1"), file=sys.stderr))
+sys.argv = ["watchbook", *sys.argv[1:]]
+from watchbook.__main__ import main
+main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
+def test_a_closed_stdout_is_held_so_no_file_takes_its_number(sample_journal: Path) -> None:
+    # With descriptor 1 free, the next file opened (the read-ahead pipe, an entry, the index)
+    # would take it, and a child writing to its stdout (an editor) would write into that file.
+    result = subprocess.run(
+        ["sh", "-c", 'p="$1"; shift; exec "$0" -c "$p" "$@" >&-', sys.executable, HOLDER_PROBE,
+         "add", "Paprika", "--year", "2006", "--score", "8"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    *said, held = result.stderr.splitlines()
+    assert held == os.devnull
+    assert said == ["Added Paprika (2006)", "Error: cannot write the output: stdout is closed"]
+    assert result.returncode == 2
+    # The entry was written (before its path could not be), and whole.
+    assert 'title = "Paprika"' in (sample_journal / "paprika-2006.toml").read_text("utf-8")
+    assert watchbook("check").returncode == 0
+
+
+FDS_PROBE = """
+import atexit, os, sys
+def held():
+    with open(os.environ["WB_FDS"], "w") as out:
+        out.write(" ".join(os.readlink(f"/proc/self/fd/{n}") for n in (0, 1, 2)))
+atexit.register(held)
+sys.argv = ["watchbook", *sys.argv[1:]]
+from watchbook.__main__ import main
+main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize(("closing", "code"), [("<&-", 0), ("2>&-", 1)])
+def test_a_closed_stdin_or_stderr_is_held_too(
+    sample_journal: Path, tmp_path: Path, closing: str, code: int
+) -> None:
+    # `show` of nothing says so on stderr: with stderr closed, said to nothing, and exit 1 kept.
+    args = ["where"] if code == 0 else ["show", "nothing like this"]
+    fds = tmp_path / "fds"
+    result = subprocess.run(
+        ["sh", "-c", f'p="$1"; shift; exec "$0" -c "$p" "$@" {closing}', sys.executable, FDS_PROBE, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WB_FDS": str(fds)},
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == code, result.stderr
+    held = fds.read_text().split()[0 if closing == "<&-" else 2]
+    assert held == os.devnull
+
+
+# Ctrl-C `delay` seconds after the interpreter starts running watchbook (a timer inside the
+# process: the test's own scheduling does not blur it, and Python's start-up is left out).
+INTERRUPT_PROBE = """
+import os, signal, sys
+from watchbook.__main__ import main
+signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
+delay, sys.argv = float(sys.argv[1]), ["watchbook", *sys.argv[2:]]
+signal.setitimer(signal.ITIMER_REAL, delay)
+main()
+"""
+INTERRUPTED = "Error: interrupted; no file was left half-written\n"
+
+
+def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_130(journal_dir: Path) -> None:
+    # Most of a short command's first 0.1 s is Python importing Typer, Click and the commands,
+    # and Typer building them: Ctrl-C there came out as a traceback from inside an import, or
+    # as a silent 130, or was lost in an importlib callback.
+    write_journal(journal_dir, 2000, seed=5, reviews=False)
+    open_index(Journal(journal_dir)).close()
+    seen = []
+    for delay in (0.0005, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.07):
+        result = subprocess.run(
+            [sys.executable, "-c", INTERRUPT_PROBE, str(delay), "list"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        seen.append((delay, result.returncode, result.stderr))
+    wrong = [s for s in seen if s[1:] != (130, INTERRUPTED) and s[1:] != (0, "")]
+    assert wrong == []
+    # The early ones land before the command has done anything.
+    assert all(code == 130 for delay, code, _ in seen if delay <= 0.02)

@@ -1,7 +1,8 @@
-"""Output that fits: rich tables on a real terminal, plain lines with NO_COLOR or a pipe."""
+"""Output that fits: rich tables on a real terminal (without colour under NO_COLOR), plain lines on a pipe."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,13 +21,13 @@ def test_a_terminal_gets_rich_output(sample_journal: Path, command: list[str]) -
 
 
 @pytest.mark.parametrize("command", [["list"], ["stats"], ["show", "blame"]])
-def test_no_color_gives_plain_lines_even_on_a_terminal(
+def test_no_color_takes_the_colour_away_but_keeps_the_layout(
     sample_journal: Path, command: list[str]
 ) -> None:
     out = run_in_terminal(command, {"NO_COLOR": "1", "TERM": "xterm-256color"})
-    assert "\x1b[" not in out
-    assert not BOX & set(out)
-    assert "█" not in out
+    assert not re.search(r"\x1b\[[0-9;]*(?:3[0-9]|9[0-7])m", out)
+    assert BOX & set(out) or "█" in out or "Kind" in out
+    assert "\t" not in out
 
 
 def test_piped_list_is_one_record_per_line_for_grep_and_cut(sample_journal: Path) -> None:
@@ -112,3 +113,83 @@ def test_a_shown_progress_bar_runs_no_thread(monkeypatch: pytest.MonkeyPatch) ->
     bar(500, 500)
     assert "Working" in "".join(fake.parts)
     bar.close()
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def shown(args: list[str], columns: int) -> list[str]:
+    """The lines a terminal this many columns wide shows for a command (colour codes taken out)."""
+    out = run_in_terminal(
+        args, {"COLUMNS": str(columns), "TERM": "xterm-256color", "NO_COLOR": None}
+    )
+    return [ANSI.sub("", line) for line in out.split("\r\n")]
+
+
+@pytest.mark.parametrize("columns", [40, 50, 60, 80])
+@pytest.mark.parametrize(
+    ("args", "title"), [(["list"], 16), (["search", "sidonia"], 16), (["recommend", "Blame!"], 12)]
+)
+def test_a_narrow_terminal_leaves_columns_out_rather_than_crush_the_title(
+    sample_journal: Path, args: list[str], title: int, columns: int
+) -> None:
+    from rich.cells import cell_len
+
+    lines = shown(args, columns)
+    assert all(cell_len(line) <= columns for line in lines)
+    header = next(line for line in lines if line.startswith("Title"))
+    # The Title cell, its padding included, up to the first rule.
+    assert header.index("┃") >= title
+    assert any("Knights of" in line for line in lines)
+
+
+@pytest.mark.parametrize("columns", [100, 120])
+@pytest.mark.parametrize(
+    ("args", "headers"),
+    [
+        (["list"], ["Title", "Year", "Kind", "Status", "Score", "Verdict"]),
+        (["search", "sidonia"], ["Title", "Year", "Kind", "Score", "Verdict", "Matched"]),
+        (["recommend", "Blame!"], ["Title", "Score", "Related", "Why"]),
+    ],
+)
+def test_a_wide_terminal_keeps_every_column(
+    sample_journal: Path, args: list[str], headers: list[str], columns: int
+) -> None:
+    header = next(line for line in shown(args, columns) if line.startswith("Title"))
+    assert [cell.strip() for cell in header.split("┃")] == headers
+
+
+WEEKDAY_ROW = re.compile(r"^  (Mon|Tue|Wed|Thu|Fri|Sat|Sun) ( ?[·░▒▓█]{20,})$")
+BAR = re.compile(r"^  +\S+ █+ \d+$")
+
+
+@pytest.mark.parametrize(("columns", "halves"), [(40, 2), (50, 2), (60, 1), (100, 1)])
+def test_stats_bars_and_the_heatmap_fit_a_narrow_terminal(
+    sample_journal: Path, columns: int, halves: int
+) -> None:
+    from rich.cells import cell_len
+
+    lines = shown(["stats", "--year", "2015"], columns)
+    assert all(cell_len(line) <= columns for line in lines)
+    # Every weekday row of the heatmap whole on its line: the year at once, or in two halves.
+    rows = [
+        line
+        for line in lines
+        if line.strip()[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    ]
+    assert len(rows) == 7 * halves
+    assert all(WEEKDAY_ROW.match(row) for row in rows), rows
+    # Every bar ends with its count on the same line.
+    bars = [
+        line for line in lines if "█" in line and "viewings a day" not in line and "█ 4" not in line
+    ]
+    assert bars and all(BAR.match(line) for line in bars), bars
+
+
+def test_a_terminal_too_narrow_for_half_a_year_leaves_the_heatmap_out_and_says_so(
+    sample_journal: Path,
+) -> None:
+    lines = shown(["stats", "--year", "2015"], 30)
+    heading = lines.index("Viewings per day in 2015")
+    assert lines[heading + 1] == "  (left out: needs 33 columns)"
+    assert not any(line.strip().startswith("Mon") for line in lines)

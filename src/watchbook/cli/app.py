@@ -7,6 +7,7 @@ each with a Typer of its own that is merged into this one.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import io
 import os
@@ -47,25 +48,29 @@ class WatchbookGroup(TyperGroup):
         rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
+    # Set once Ctrl-C has been answered with its line, so that it is said once.
+    interrupted = False
+
     def main(self, *args: Any, **extra: Any) -> Any:
         # Click's own usage errors (a bad value, an unknown option or command, a missing
         # argument) are printed here as one line, like every library error, not as a usage block.
         standalone = extra.pop("standalone_mode", True)
         extra["standalone_mode"] = False
         try:
+            resume_interrupts()
             code = super().main(*args, **extra)
         except NoArgsIsHelpError as exc:
             if not standalone:
                 raise
             exc.show()
-            sys.exit(exc.exit_code)
+            code = exc.exit_code
         except click.ClickException as exc:
             if not standalone:
                 raise
             from watchbook.render.output import print_error
 
             print_error(usage_message(exc))
-            sys.exit(exc.exit_code)
+            code = exc.exit_code
         except click.Abort:
             if not standalone:
                 raise
@@ -73,10 +78,23 @@ class WatchbookGroup(TyperGroup):
             from watchbook.render.output import print_note
 
             print_note("Cancelled: nothing was written.")
-            sys.exit(EXIT_NOT_FOUND)
+            code = EXIT_NOT_FOUND
+        except OutputFailed as exc:
+            # Refused while an error or a warning was being said, after the command.
+            if not standalone:
+                raise
+            code = output_refused(exc)
+        except KeyboardInterrupt:
+            # Pressed while watchbook started (and held until now), or before Typer parses.
+            if not standalone:
+                raise
+            code = EXIT_INTERRUPTED
         if not standalone:
             return code
-        sys.exit(code if isinstance(code, int) else 0)
+        if code == EXIT_INTERRUPTED and not self.interrupted:
+            # Typer answers a Ctrl-C while it parses the command line with a silent 130.
+            say_interrupted()
+        sys.exit(finish_output(code if isinstance(code, int) else 0))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -89,8 +107,11 @@ class WatchbookGroup(TyperGroup):
         except BrokenPipeError:
             reader_gone()
         except KeyboardInterrupt:
-            # Every file is written whole or not at all, so stopping anywhere is safe to say.
-            fail("interrupted; no file was left half-written", EXIT_INTERRUPTED)
+            self.interrupted = True
+            say_interrupted()
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except OutputFailed as exc:
+            raise typer.Exit(output_refused(exc)) from None
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_BAD_INPUT)
@@ -143,12 +164,77 @@ def _help_hint(exc: click.UsageError) -> str:
 
 def reader_gone() -> NoReturn:
     """Leave quietly when whatever reads stdout has gone (`watchbook list | head`)."""
-    # What is still buffered can never be written; point stdout at nothing so that the flush
-    # at exit does not fail again.
+    drop_output()
+    raise typer.Exit(EXIT_READER_GONE)
+
+
+def drop_output() -> None:
+    """Point stdout at nothing: what is still buffered can never be written."""
+    # So that the flush at exit does not fail again (and print Python's 'Exception ignored').
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
-    raise typer.Exit(EXIT_READER_GONE)
+
+
+class OutputFailed(OSError):
+    """stdout refused a write for another reason than a reader that left: a full disk, a closed stdout."""
+
+
+class StdoutFile(io.FileIO):
+    """Descriptor 1, whose refused writes are told apart from those of the journal's files."""
+
+    def write(self, data: Any) -> int:
+        """Write as a file does; a refusal (but a closed pipe) becomes OutputFailed."""
+        try:
+            return super().write(data)
+        except (BrokenPipeError, BlockingIOError):
+            raise
+        except OSError as exc:
+            raise OutputFailed(exc.errno, exc.strerror) from None
+
+
+def output_refused(exc: OSError) -> int:
+    """Say once that the output could not be written; the exit code for it (bad input, as any refused write)."""
+    drop_output()
+    from watchbook.render.output import print_error
+
+    # A closed stdout (`>&-`) is held by /dev/null opened for reading (see __main__): EBADF.
+    reason = "stdout is closed" if exc.errno == errno.EBADF else exc.strerror or str(exc)
+    print_error(f"cannot write the output: {reason}")
+    return EXIT_BAD_INPUT
+
+
+def finish_output(code: int) -> int:
+    """Flush stdout before exit, so that a write refused at the end still gets its line and code."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        drop_output()
+        return EXIT_READER_GONE
+    except OutputFailed as exc:
+        return output_refused(exc)
+    return code
+
+
+def resume_interrupts() -> None:
+    """Let Ctrl-C raise KeyboardInterrupt again, now, if it was pressed while watchbook started."""
+    import signal
+
+    # __main__ holds it during start-up with a handler that notes it (HeldInterrupt; asked by
+    # its attribute: under `python -m` that module is `__main__`, not `watchbook.__main__`).
+    held = getattr(signal.getsignal(signal.SIGINT), "pressed", None)
+    if held is None:
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if held:
+        raise KeyboardInterrupt
+
+
+def say_interrupted() -> None:
+    """The one line for Ctrl-C."""
+    from watchbook.render.output import INTERRUPTED, print_error
+
+    print_error(INTERRUPTED)
 
 
 def warn_unreadable(st: State | None) -> None:
@@ -256,27 +342,40 @@ def __getattr__(name: str) -> Any:
 
 
 def buffered_stdout() -> None:
-    """Give stdout a buffer when Python runs without one (`python -u`, PYTHONUNBUFFERED)."""
-    # Unbuffered, every write is a single write(2), and one cut short by a reader that left
-    # mid-write counts as done: the rest is dropped without a BrokenPipeError, so the command
-    # ends 0, not 141. A buffered writer goes on writing the rest and meets the closed pipe.
+    """Make stdout a buffered writer of our own on descriptor 1 (StdoutFile, whose refusals are told apart)."""
+    # Python without a buffer (`python -u`, PYTHONUNBUFFERED) makes every write a single
+    # write(2), and one cut short by a reader that left mid-write counts as done: the rest is
+    # dropped without a BrokenPipeError, so the command would end 0, not 141. A buffered writer
+    # goes on writing the rest and meets the closed pipe.
     out = sys.stdout
-    if not isinstance(getattr(out, "buffer", None), io.RawIOBase):
+    try:
+        if out.fileno() != 1:
+            return  # not the process's own stdout (a test's capture): left as it is
+    except (AttributeError, OSError, ValueError):
         return
     out.flush()
-    # Line by line on a terminal, as Python's own stdout there; closefd: fd 1 stays open.
-    sys.stdout = open(  # noqa: SIM115 (stdout for the rest of the process)
-        out.fileno(),
-        "w",
-        buffering=1 if out.isatty() else -1,
+    raw = StdoutFile(1, "w", closefd=False)
+    # Line by line on a terminal, as Python's own stdout there.
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw),
         encoding=out.encoding,
         errors=out.errors,
-        closefd=False,
+        line_buffering=raw.isatty(),
     )
 
 
 def run() -> None:
     """Entry point for `watchbook` and `python -m watchbook`."""
+    try:
+        run_group()
+    except KeyboardInterrupt:
+        # Before the group's own boundary is in place (Typer building the commands), or after.
+        say_interrupted()
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def run_group() -> None:
+    """Build the group the command line needs and run it."""
     from watchbook.readahead import COMPLETE_VAR, journal_and_command
     from watchbook.tricks import enabled
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from watchbook.entry import COMMUNITY_KEY, VOTES_SUFFIX, Entry, Viewing, format_score
 from watchbook.render.output import (
+    Cell,
     Column,
     console,
+    draw_table,
     is_terminal,
     plain_value,
     print_line,
@@ -39,9 +41,10 @@ def print_entries(entries: Sequence[Entry]) -> None:
     print_table(ENTRY_COLUMNS, rows)
 
 
+# On a narrow terminal the verdict goes first, then kind, year and status: title and score stay.
 ENTRY_COLUMNS = (
-    Column("Title", ratio=2), Column("Year"), Column("Kind"), Column("Status"), Column("Score"),
-    Column("Verdict", ratio=3),
+    Column("Title", ratio=2, min_width=16), Column("Year", drop=3), Column("Kind", drop=2),
+    Column("Status", drop=4), Column("Score"), Column("Verdict", ratio=3, min_width=16, drop=1),
 )  # fmt: skip
 
 
@@ -119,7 +122,8 @@ def print_entry(entry: Entry, path: Path, links: Sequence[tuple[str, str]] = ())
     )
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim")
-    grid.add_column()
+    # Folded, not cut short with an ellipsis: a path must stay whole to be copied.
+    grid.add_column(overflow="fold")
     for label, value in facts:
         style = score_style(entry.score) if label == "Score" else ""
         grid.add_row(label, f"[{style}]{escape(value)}[/]" if style else escape(value))
@@ -163,9 +167,11 @@ def print_search(results: Sequence[dict[str, Any]]) -> None:
     print_table(SEARCH_COLUMNS, rows)
 
 
+# On a narrow terminal the verdict goes first, then kind, what matched and the year.
 SEARCH_COLUMNS = (
-    Column("Title", ratio=2), Column("Year"), Column("Kind"), Column("Score"),
-    Column("Verdict", ratio=3), Column("Matched", ratio=1, style="dim"),
+    Column("Title", ratio=2, min_width=16), Column("Year", drop=4), Column("Kind", drop=2),
+    Column("Score"), Column("Verdict", ratio=3, min_width=16, drop=1),
+    Column("Matched", ratio=1, style="dim", min_width=8, drop=3),
 )  # fmt: skip
 
 
@@ -236,31 +242,26 @@ def print_recommendations(items: Sequence[Any], heading: str = "") -> None:
             print_line("\t".join(plain_value(field) for field in recommendation_fields(item)))
         return
     from rich.markup import escape
-    from rich.table import Table
 
-    out = console()
     if heading:
-        out.print(f"[bold]{escape(heading)}[/]")
+        console().print(f"[bold]{escape(heading)}[/]")
     modes = {item.mode for item in items}
     measure = "Match" if modes <= {"watchlist", "continue"} else "Related"
     if any(item.predicted is not None for item in items):
         measure = "Likely"
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("Title", ratio=2, overflow="fold")
-    table.add_column("Score", no_wrap=True)
+    # On a narrow terminal the measure goes first, then the score: title and reasons stay.
+    columns = [Column("Title", ratio=2, min_width=12), Column("Score", drop=2)]
     if modes != {"rewatch"}:
-        table.add_column(measure, no_wrap=True, justify="right")
-    table.add_column("Why", ratio=4, overflow="fold")
+        columns.append(Column(measure, drop=1, justify="right"))
+    columns.append(Column("Why", ratio=4, min_width=16))
+    rows: list[list[Cell]] = []
     for item in items:
         entry = item.entry
-        row = [
-            escape(entry.label),
-            f"[{score_style(entry.score)}]{format_score(entry.score)}[/]",
-        ]
+        row: list[Cell] = [entry.label, (format_score(entry.score), score_style(entry.score))]
         if item.predicted is not None:
             row.append(f"{item.predicted:.1f}/10")
         elif modes != {"rewatch"}:
             row.append("" if item.relatedness is None else f"{item.relatedness:.2f}")
-        row.append(escape("\n".join(item.reasons)))
-        table.add_row(*row)
-    out.print(table)
+        row.append("\n".join(item.reasons))
+        rows.append(row)
+    draw_table(columns, rows)

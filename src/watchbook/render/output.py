@@ -7,27 +7,50 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
 def is_terminal() -> bool:
-    """True for rich output: stdout is a terminal and neither NO_COLOR nor TERM=dumb asks for plain."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
+    """True when stdout is a terminal: tables, Markdown and bars rather than plain lines."""
+    # Only where the output goes decides its layout. NO_COLOR (no-color.org) asks for no
+    # colour, and TERM=dumb for no colour nor cursor movement: console() and the progress bars
+    # see to those, and the layout stays the terminal's.
     return sys.stdout.isatty()
 
 
 def console(stderr: bool = False) -> Console:
-    """A rich console that honours NO_COLOR; on stdout, lines end without padding spaces."""
+    """A rich console (no colour with NO_COLOR, no codes at all on TERM=dumb); on stdout, lines end without padding spaces."""
     from rich.console import Console
 
     # rich only writes, flushes and asks isatty()/fileno() of it.
     file = None if stderr else cast("IO[str]", TrimmedLines(sys.stdout))
+    width = height = None
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        # rich takes any dumb terminal for 80 columns; it is as wide as it says it is.
+        width, height = terminal_size(sys.stderr if stderr else sys.stdout)
     return Console(
-        file=file, stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")), highlight=False
+        file=file,
+        stderr=stderr,
+        no_color=bool(os.environ.get("NO_COLOR")),
+        highlight=False,
+        width=width,
+        height=height,
+    )
+
+
+def terminal_size(stream: Any) -> tuple[int, int]:
+    """Columns and lines of the terminal `stream` writes to: $COLUMNS and $LINES first, as rich reads them."""
+    try:
+        columns, lines = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        columns, lines = 80, 25
+    given = os.environ.get("COLUMNS", ""), os.environ.get("LINES", "")
+    return (
+        int(given[0]) if given[0].isdigit() else columns or 80,
+        int(given[1]) if given[1].isdigit() else lines or 25,
     )
 
 
@@ -114,14 +137,24 @@ def plain_value(value: Any) -> str:
 
 NO_MATCH = "No entries match"
 
+# What Ctrl-C gets, whenever it comes: every file is written whole or not at all.
+INTERRUPTED = "interrupted; no file was left half-written"
+
 
 class Column(NamedTuple):
-    """A column of a terminal table: its header, its share of a wide line, its style."""
+    """A column of a terminal table: its header, its share of a wide line, its style, how narrow it may get."""
 
     header: str
     # 0: never wrapped, as wide as its widest cell; else this share of what is left, folded.
     ratio: int = 0
     style: str | None = None
+    # A folded column narrower than this (or than its widest line) is unreadable: one word a
+    # line, or a letter. Columns are left out (see `drop`) until each folded one gets it.
+    min_width: int = 10
+    # The order in which a terminal too narrow for the whole table leaves columns out: 1 first,
+    # then 2, ...; 0: never.
+    drop: int = 0
+    justify: Literal["left", "right"] = "left"
 
 
 # A table cell: its text, or its text and a rich style (a score's colour).
@@ -138,20 +171,59 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
     if not rows:
         print_note(empty)
         return
+    draw_table(columns, [row[1:] for row in rows])
+
+
+def draw_table(columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> None:
+    """A rich table of these rows on stdout, without the columns the terminal is too narrow for."""
     from rich.markup import escape
     from rich.table import Table
 
+    out = console()
     table = Table(show_edge=False, pad_edge=False)
-    for column in columns:
+    kept = fitting(columns, rows, out.width)
+    for column in (columns[i] for i in kept):
         if column.ratio:
-            table.add_column(column.header, ratio=column.ratio, overflow="fold", style=column.style)
+            table.add_column(
+                column.header,
+                ratio=column.ratio,
+                overflow="fold",
+                style=column.style,
+                justify=column.justify,
+            )
         else:
-            table.add_column(column.header, no_wrap=True, style=column.style)
+            table.add_column(
+                column.header, no_wrap=True, style=column.style, justify=column.justify
+            )
     for row in rows:
+        cells = (row[i] for i in kept)
         table.add_row(
-            *(escape(c) if isinstance(c, str) else f"[{c[1]}]{escape(c[0])}[/]" for c in row[1:])
+            *(escape(c) if isinstance(c, str) else f"[{c[1]}]{escape(c[0])}[/]" for c in cells)
         )
-    console().print(table)
+    out.print(table)
+
+
+def fitting(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int) -> list[int]:
+    """The columns (by index) kept on a terminal this wide: all, or fewer (in `drop` order) until each folded one gets its min_width."""
+    from rich.cells import cell_len
+
+    natural = [
+        max(cell_len(line) for text in (column.header, *(_cell_text(row[i]) for row in rows))
+            for line in text.split("\n"))
+        for i, column in enumerate(columns)
+    ]  # fmt: skip
+    kept = list(range(len(columns)))
+    leaving = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: columns[i].drop)
+    while True:
+        folded = [i for i in kept if columns[i].ratio]
+        # Between two columns: a rule and a space either side.
+        spare = width - sum(natural[i] for i in kept if i not in folded) - 3 * (len(kept) - 1)
+        # rich narrows the widest folded column first, down to the next widest, and so on: they
+        # end up cut at one level, which must leave each the width it asks for.
+        level = max((min(columns[i].min_width, natural[i]) for i in folded), default=0)
+        if spare >= sum(min(natural[i], level) for i in folded) or not leaving:
+            return kept
+        kept.remove(leaving.pop(0))
 
 
 def _cell_text(cell: Cell) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,20 +33,86 @@ def print_stats(stats: Stats, more: Sequence[tuple[str, list[str]]] = ()) -> Non
                 print_line(line)
         return
     from rich.markup import escape
+    from rich.padding import Padding
 
     out = console()
+    # What a section's lines may take: the terminal's width but their indent.
+    room = out.width - INDENT
     for heading, lines in sections:
         out.print(f"[bold]{escape(heading)}[/]")
+        heatmap = heading.startswith(HEATMAP_HEADING)
+        if heatmap:
+            lines = fit_heatmap(lines, room)
+            if not lines:
+                wanted = HALF_HEATMAP_WIDTH + INDENT
+                out.print(Padding(f"[dim](left out: needs {wanted} columns)[/]", (0, 0, 0, INDENT)))
+        else:
+            lines = fit_bars(lines, room)
         for line in lines:
             text = escape(line).replace("\t", "  ·  ")
             bar_start, bar_end = text.find("█"), text.rfind("█")
-            if heading.startswith(HEATMAP_HEADING):
+            if heatmap:
                 # Labels plain, cells green: the glyphs' density carries the level.
                 text = f"{text[:4]}[green]{text[4:]}[/]"
             elif bar_start >= 0:
                 text = f"{text[:bar_start]}[cyan]{text[bar_start : bar_end + 1]}[/]{text[bar_end + 1 :]}"
-            out.print("  " + text)
+            # Padded, not prefixed: a line the terminal is too narrow for goes on under its indent.
+            out.print(Padding(text, (0, 0, 0, INDENT), expand=False))
         out.print()
+
+
+# Stats lines are indented by this many columns under their heading.
+INDENT = 2
+# The heatmap's weekday labels ("Mon "), before its week columns.
+LABEL = 4
+# Half a year of weeks with its labels: the narrowest the heatmap is drawn.
+HALF_HEATMAP_WIDTH = LABEL + 27
+
+
+def fit_bars(lines: Sequence[str], room: int) -> list[str]:
+    """Lines with bars (`label ███ count`), the bars shortened alike so that the longest line fits."""
+    from rich.cells import cell_len
+
+    longest = max((cell_len(line) for line in lines if "█" in line), default=0)
+    bar = max((line.count("█") for line in lines), default=0)
+    if longest <= room or not bar:
+        return list(lines)
+    # Kept proportional: each bar cut by the same factor, one block at least for any count.
+    keep = max(1, bar - (longest - room))
+    return [
+        re.sub("█+", lambda m: "█" * max(1, round(len(m.group()) * keep / bar)), line)
+        for line in lines
+    ]
+
+
+def fit_heatmap(lines: Sequence[str], room: int) -> list[str]:
+    """The heatmap's lines (months, weekdays, legend) as they are if they fit, else the year in two halves, else none."""
+    from rich.cells import cell_len
+
+    months, days, legend = lines[0], lines[1:-1], lines[-1]
+    grid = [months, *days]
+    if max(cell_len(line) for line in grid) <= room:
+        return [*lines[:-1], *fold_legend(legend, room)]
+    if room < HALF_HEATMAP_WIDTH:
+        return []
+    weeks = max(len(line) for line in days) - LABEL
+    # Cut where a month's name starts, nearest the middle of the year (July).
+    starts = [m.start() - LABEL for m in re.finditer(r"\S+", months)]
+    cut = min(starts, key=lambda start: abs(start - weeks // 2)) + LABEL
+    halves = [[line[:cut].rstrip() for line in grid], [line[:LABEL] + line[cut:] for line in grid]]
+    return [*halves[0], *halves[1], *fold_legend(legend, room)]
+
+
+def fold_legend(legend: str, room: int) -> list[str]:
+    """The heatmap's legend ('    · none  ░ 1 ...'), on as many lines as it needs."""
+    if len(legend) <= room:
+        return [legend]
+    lines = [""]
+    for part in legend.strip().split("  "):
+        if lines[-1] and len(lines[-1]) + 2 + len(part) > room - LABEL:
+            lines.append("")
+        lines[-1] += ("  " if lines[-1] else "") + part
+    return [" " * LABEL + line for line in lines]
 
 
 def print_diary(lines: Sequence[Any]) -> None:
