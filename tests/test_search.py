@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Invoke
-from tests.test_links import write
+from tests.test_links import show_json, write
 from watchbook.entry import Entry
 from watchbook.errors import Ambiguous, InvalidValue, NotFound
 from watchbook.index.queries import search_journal
@@ -338,3 +338,63 @@ def test_a_number_word_and_its_digits_are_one_title(invoke: Invoke, journal_dir:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("Error: Dead Reckoning Part One (2023) is already in the")
+
+
+@pytest.fixture
+def remakes(sample_journal: Path) -> Path:
+    """The sample journal with remakes, a numbered sequel and Turkish titles."""
+    write(sample_journal, "dune-1984", title="Dune", year=1984, kind="movie", score=5)
+    write(sample_journal, "dune-2021", title="Dune", year=2021, kind="movie", score=8)
+    write(sample_journal, "blade-runner-1982", title="Blade Runner", year=1982, kind="movie")
+    write(sample_journal, "blade-runner-2049-2017", title="Blade Runner 2049", year=2017)
+    write(sample_journal, "alien-1979", title="Alien", year=1979, kind="movie", score=9)
+    write(sample_journal, "aliens-1986", title="Aliens", year=1986, kind="movie", score=8)
+    write(sample_journal, "alien3-1992", title="Alien³", year=1992, kind="movie", score=5)
+    write(sample_journal, "kis-uykusu-2014", title="Kış Uykusu", year=2014, kind="movie")
+    write(sample_journal, "istanbul-hatirasi-2005", title="İstanbul Hatırası", year=2005)
+    return sample_journal
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("Dune (1984)", "dune-1984"),  # the label watchbook prints
+        ("dune 2021", "dune-2021"),
+        ("Blade Runner 2049", "blade-runner-2049-2017"),  # a year that is part of a title
+        ("alien 1979", "alien-1979"),
+    ],
+)
+def test_search_takes_a_trailing_year_as_show_does(
+    query: str, first: str, invoke: Invoke, remakes: Path
+) -> None:
+    assert slugs(invoke, query)[0] == first
+    assert show_json(invoke, query)["slug"] == first
+
+
+def test_a_superscript_number_is_a_sequel_number(invoke: Invoke, remakes: Path) -> None:
+    assert slugs(invoke, "alien 3")[0] == "alien3-1992"
+    assert show_json(invoke, "alien 3")["slug"] == "alien3-1992"
+    related = invoke("recommend", "Alien", "--json")
+    assert related.exit_code == 0, related.stderr
+    reasons = {item["slug"]: " | ".join(item["reasons"]) for item in json.loads(related.stdout)}
+    assert "same series" in reasons["alien3-1992"]
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [("KIŞ UYKUSU", "kis-uykusu-2014"), ("kis uykusu", "kis-uykusu-2014"),
+     ("İSTANBUL HATIRASI", "istanbul-hatirasi-2005"), ("istanbul hatirasi", "istanbul-hatirasi-2005")],
+)  # fmt: skip
+def test_turkish_titles_in_capitals_name_their_entry_exactly(
+    query: str, slug: str, invoke: Invoke, remakes: Path
+) -> None:
+    result = invoke("show", query, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["slug"] == slug
+    assert "Showing" not in result.stderr  # named exactly, not a guess
+
+
+def test_a_huge_limit_is_no_crash(invoke: Invoke, sample_journal: Path) -> None:
+    result = invoke("search", "blame", "--limit", str(2**61))
+    assert result.exit_code == 0, result.stderr
+    assert "Blame!" in result.stdout

@@ -42,6 +42,8 @@ _TRAILING_YEAR = r"^(?P<title>.+?)\s*[\(\[]?(?P<year>(18|19|20)\d\d)[\)\]]?$"
 FUZZY_FLOOR = 80.0
 CLEAR_MARGIN = 6.0
 SUGGEST_FLOOR = 55.0
+# The most results one search gives.
+MAX_LIMIT = 1_000_000
 # search: weaker name matches are left out; field weights relative to a name.
 NAME_FLOOR = 45.0
 CREATOR_WEIGHT = 0.9
@@ -154,6 +156,33 @@ def rank(
     limit: int = 10,
 ) -> list[Hit]:
     """Entries matching the query, best first, from the index's search data."""
+    # More than any journal holds changes nothing, and rapidfuzz takes a C long.
+    limit = min(limit, MAX_LIMIT)
+    filters = _Filters(kind, status, tag, min_score)
+    typed = _rank(data, query, summaries, texts, filters, limit)
+    title, year = split_year(query)
+    if year is None:
+        return typed
+    # 'Dune (1984)', as QUERY takes it: that year's entry of the title first, when the title
+    # alone finds one clearly ('Blade Runner 2049' names a title of 2017, not one of 2049).
+    dated = _rank(
+        data, title, summaries, texts, _Filters(kind, status, tag, min_score, year), limit
+    )
+    if not dated or dated[0].score < FUZZY_FLOOR:
+        return typed
+    first = {hit.rowid for hit in dated}
+    return (dated + [hit for hit in typed if hit.rowid not in first])[:limit]
+
+
+def _rank(
+    data: KeyColumns,
+    query: str,
+    summaries: Summaries,
+    texts: TextSearch | None,
+    filters: _Filters,
+    limit: int,
+) -> list[Hit]:
+    """rank() for the query as typed, with its filters."""
     forms = query_forms(query)
     if not forms:
         return []
@@ -188,7 +217,6 @@ def rank(
         for rowid, text_field, phrase_words in texts(query, pool):
             score = TEXT_SCORES[(text_field, min(phrase_words, 3))]
             offer(rowid, NameMatch(MatchKind.PARTIAL, score), text_field, "")
-    filters = _Filters(kind, status, tag, min_score)
     hits = filters.hits(best, summaries)
     if len(hits) < limit:
         # The last pass: names the passes above missed, ordered by whole-string likeness.
@@ -208,8 +236,8 @@ class _Filters:
     """search's --kind, --status, --tag and --min-score, applied to entry summaries."""
 
     def __init__(self, kind: str | None, status: str | None, tag: str | None,
-                 min_score: float | None) -> None:  # fmt: skip
-        self.kind, self.status, self.min_score = kind, status, min_score
+                 min_score: float | None, year: int | None = None) -> None:  # fmt: skip
+        self.kind, self.status, self.min_score, self.year = kind, status, min_score, year
         self.tag = fold(tag) if tag else None
 
     def hits(self, found: Found, summaries: Summaries) -> list[Hit]:
@@ -220,6 +248,7 @@ class _Filters:
                 (self.kind is None or record.kind == self.kind)
                 and (self.status is None or record.status == self.status)
                 and (self.tag is None or self.tag in record.tags)
+                and (self.year is None or record.year == self.year)
                 and (
                     self.min_score is None
                     or (record.score is not None and record.score >= self.min_score)

@@ -30,7 +30,8 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def strip_accents(text: str) -> str:
-    """Drop combining marks after compatibility decomposition (Tetsurō -> Tetsuro)."""
+    """Drop combining marks after compatibility decomposition (Tetsurō -> Tetsuro, ı -> i,
+    Alien³ -> Alien 3)."""
     if text.isascii():
         # Nothing to decompose; reviews are long and mostly ASCII, so this matters.
         return text
@@ -39,8 +40,18 @@ def strip_accents(text: str) -> str:
     return _NON_ASCII.sub(_strip_run, text)
 
 
+# What decomposition leaves as it is, or joins to the word before, that a reader takes otherwise:
+# the dotless ı ('KIŞ' is 'Kış', whose capital folds to i), and a superscript or subscript
+# number, a word of its own ('Alien³' is 'Alien 3', numbered as sequels are).
+_READ_AS = str.maketrans(
+    {"ı": "i"}
+    | {mark: f" {digit}" for digit, mark in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
+    | {mark: f" {digit}" for digit, mark in enumerate("₀₁₂₃₄₅₆₇₈₉")}
+)
+
+
 def _strip_run(match: re.Match[str]) -> str:
-    decomposed = unicodedata.normalize("NFKD", match.group())
+    decomposed = unicodedata.normalize("NFKD", match.group().translate(_READ_AS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from watchbook.mentions import MentionKey
 
 # Bumped whenever what is stored changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 INDEX_NAME = "index.sqlite"
 LOCK_NAME = "index.lock"
 # How long a rebuild waits for another one (index.lock): a big journal takes a while to build,
