@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Invoke
 from watchbook.actions import sort_entries
 from watchbook.entry import Entry
 from watchbook.text import title_key
@@ -93,3 +94,53 @@ def test_listing_with_a_limit_reads_the_same_entries_as_the_whole_journal(
                     expected = sort_entries(filter_entries(everything, **where), by, reverse)
                     got = list_entries(journal, **where, sort=by, reverse=reverse, limit=limit)
                     assert got == expected[:limit], (where, by, reverse, limit)
+
+
+@pytest.mark.parametrize(
+    ("first", "fix", "again", "new_file"),
+    [
+        # The year fixed by hand (the slug never changes): the 2018 film is another entry.
+        (["Halloween", "--year", "2018"], ("year = 2018", "year = 2007"),
+         ["Halloween", "--year", "2018"], "halloween-2018-2.toml"),
+        # Two titles that make one slug: "Death Race 2000" (no year) and Death Race of 2000.
+        (["Death Race 2000"], None, ["Death Race", "--year", "2000"], "death-race-2000-2.toml"),
+    ],
+)  # fmt: skip
+def test_add_takes_a_file_of_the_same_name_for_the_same_title_only_when_it_is(
+    first: list[str], fix: tuple[str, str] | None, again: list[str], new_file: str,
+    tmp_path: Path, invoke: Invoke,
+) -> None:  # fmt: skip
+    journal = tmp_path / "journal"
+    added = invoke("--journal", str(journal), "add", *first, "--kind", "movie", "--score", "6",
+                   "--watched", "2019-10-31")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    (path,) = journal.glob("*.toml")
+    before = path.read_text("utf-8")
+    if fix:
+        before = before.replace(*fix)
+        path.write_text(before, "utf-8")
+    result = invoke("--journal", str(journal), "add", *again, "--kind", "movie", "--score", "7",
+                    "--watched", "2020-10-31")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (journal / new_file).is_file()
+    assert path.read_text("utf-8") == before  # the other film is untouched
+
+
+def test_add_without_a_year_of_a_title_kept_for_two_years_asks_which(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    from tests.test_links import write
+
+    write(sample_journal, "ghost-in-the-shell-2017", title="Ghost in the Shell", year=2017,
+          kind="movie", score=5)  # fmt: skip
+    before = {p.name: p.read_bytes() for p in sample_journal.glob("*.toml")}
+    result = invoke("add", "Ghost in the Shell", "--score", "7", "--watched", "2024-01-02")
+    assert result.exit_code == 1, result.stderr
+    assert "give --year" in result.stderr
+    assert "[ghost-in-the-shell-1995]" in result.stderr
+    assert "[ghost-in-the-shell-2017]" in result.stderr
+    assert {p.name: p.read_bytes() for p in sample_journal.glob("*.toml")} == before
+    dated = invoke("add", "Ghost in the Shell", "--year", "2017", "--rewatch",
+                   "--watched", "2024-01-02")  # fmt: skip
+    assert dated.exit_code == 0, dated.stderr
+    assert "2024-01-02" in (sample_journal / "ghost-in-the-shell-2017.toml").read_text("utf-8")

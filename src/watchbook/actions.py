@@ -250,10 +250,26 @@ def _existing(
         return named_exactly(journal, loaded, title_query(request.title, request.year))
     if request.mode == "new":
         return None
-    same = next((e for e in entries if e.slug == new.slug), None)
+    # The file of the slug this title makes is the likeliest match, but only when it holds this
+    # title: a year fixed by hand ('halloween-2018' is of 2007) or two titles making one slug
+    # ('Death Race 2000', 'Death Race' of 2000) are other films, and get a file of their own.
+    same = next(
+        (e for e in entries if e.slug == new.slug and find_similar([e], new.title, new.year)),
+        None,
+    )
     found = same or find_similar(entries, new.title, new.year)
     if found is None:
         _check_not_broken(journal, loaded, new)
+    elif new.year is None and found.year is not None:
+        # No year given, and the title is in the journal for several (a remake): which one
+        # is meant is the user's to say, not the first found's (a rewatch would go to it).
+        years = [e for e in entries if e.year != found.year and find_similar([e], new.title, None)]
+        if years:
+            raise Ambiguous(
+                f"{new.title} is in the journal for several years; give --year, or --new for "
+                "another entry",
+                labels(sorted([found, *years], key=lambda e: (e.year or 0, e.slug))),
+            )
     return found
 
 
