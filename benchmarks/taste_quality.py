@@ -121,7 +121,13 @@ def split(person: list[Entry], seed: int) -> tuple[list[Entry], list[Entry]]:
 
 
 def _copy(entry: Entry) -> Entry:
-    return Entry(**{name: getattr(entry, name) for name in Entry.FIELDS})
+    # Entry.FIELDS names the viewings `viewings`; the constructor takes them as `watched`.
+    return Entry(
+        **{
+            ("watched" if name == "viewings" else name): getattr(entry, name)
+            for name in Entry.FIELDS
+        }
+    )
 
 
 def _planned(entry: Entry) -> Entry:

@@ -632,3 +632,45 @@ def test_rewatch_ideas_include_watched_titles_with_no_day_recorded(
     ideas = json.loads(result.stdout)
     assert [idea["slug"] for idea in ideas] == ["film-6", "film-5"]
     assert ideas[0]["reasons"] == ["rewatch idea: you scored it 9/10, no day of viewing recorded"]
+
+
+# --- review wording reads the words, not the link addresses -------------------------------------
+
+
+def test_review_words_leave_out_link_addresses_and_keep_the_link_text() -> None:
+    from watchbook.recommend.wording import review_words
+
+    review = (
+        '[Al Pacino](https://letterboxd.com/actor/al-pacino/ "Pacino") shouts; '
+        "![Poster](https://a.ltrbxd.com/poster.jpg) <https://example.org/heat/diner>, "
+        "https://www.imdb.com/title/tt0113277/ (www.example.com/heat-page) "
+        "[Val Kilmer](https://en.wikipedia.org/wiki/Heat_(1995_film)) and [the diner][1].\n"
+        "\n"
+        '[1]: https://letterboxd.com/film/heat-1995/ "Heat"\n'
+    )
+    assert review_words(review) == {
+        "pacino": 1, "shouts": 1, "poster": 1, "val": 1, "kilmer": 1, "diner": 1
+    }  # fmt: skip
+
+
+def test_link_addresses_in_two_reviews_do_not_make_them_similar(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    # Each review names an actor with a Letterboxd link: "similar reviews: actor, https,
+    # letterboxdcom" came from the addresses alone.
+    add(sample_journal, "Heat", year=1995, score=9, tags=["crime"], review=(
+        "The diner scene is perfect. [Pacino](https://letterboxd.com/actor/al-pacino/) shouts."
+    ))  # fmt: skip
+    add(sample_journal, "Paddington 2", year=2017, score=8, tags=["crime"], review=(
+        "Marmalade in prison! [Hugh Grant](https://letterboxd.com/actor/hugh-grant/) steals it."
+    ))  # fmt: skip
+    found = by_slug(recommend_json(invoke, "heat-1995"))
+    assert found["paddington-2-2017"]["reasons"] == ["shared tag: crime"]
+    # Read from the index or from the files, the same answer.
+    journal = Journal(sample_journal)
+    catalog = load_catalog(journal)
+    heat = catalog.get("heat-1995")
+    files, index = CatalogRelations(catalog), IndexRelations(open_index(journal))
+    assert [(r.entry.slug, r.relatedness, r.reasons) for r in related(index, heat)] == [
+        (r.entry.slug, r.relatedness, r.reasons) for r in related(files, heat)
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from watchbook.journal import Journal, make_slug
 from watchbook.recommend.indexed import IndexRelations
 from watchbook.recommend.sources import CatalogRelations
 from watchbook.recommend.taste import MIN_SCORED, ridge_fit
-from watchbook.recommend.watchlist import watchlist
+from watchbook.recommend.watchlist import rewatch_ideas, watchlist
 from watchbook.validation import entry_from_dict
 
 ANN, BOB = "Ann Director", "Bob Maker"
@@ -332,3 +333,134 @@ def test_the_real_imdb_export_keeps_a_rating_for_every_rated_title(real_exports:
     assert len(records) == 3086 and len(rated) >= 3000
     assert all(1 <= (community_rating(e) or 0) <= 10 for e in rated)
     assert all(e.extra["community"]["imdb_votes"] >= 0 for e in rated)
+
+
+# --- the order before enough scores: dismissals and --limit ---------------------------------
+
+
+def test_a_dismissed_link_does_not_decide_which_titles_a_short_watchlist_shows(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    # Innocence's only ties with Ghost in the Shell are then its creators and series, both
+    # dismissed: it was still picked for --limit 1 by the rough sum, ahead of Cloud Atlas.
+    innocence = sample_journal / "ghost-in-the-shell-2-innocence-2004.toml"
+    text = re.sub(r"(?m)^tags = .*$", 'tags = ["sequel"]', innocence.read_text())
+    innocence.write_text(text)
+    unlinked = invoke("unlink", "ghost-in-the-shell-2-innocence-2004", "ghost-in-the-shell-1995")
+    assert unlinked.exit_code == 0, unlinked.stderr
+    full, _ = watchlist_json(invoke)
+    assert [r["slug"] for r in full][:1] == ["cloud-atlas-2012"]
+    for limit in range(1, len(full) + 1):
+        result = invoke("recommend", "--json", "--limit", str(limit))
+        assert json.loads(result.stdout) == full[:limit], limit
+
+
+def planned_corpus(folder: Path) -> Journal:
+    """A generated journal with too few scores to fit: planned titles, some with notes."""
+    import sys
+
+    from tests.conftest import ROOT
+    from watchbook.entry_file import dump_entry
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import make_entries
+
+    entries = make_entries(60, seed=3, planned=45)
+    seen = [e for e in entries if e.status != "planned"]
+    planned = [e for e in entries if e.status == "planned"]
+    for number, entry in enumerate(planned[::3]):
+        # Notes of their own: review wording then counts, which the rough sum leaves out.
+        entry.review = seen[number % len(seen)].review
+    # And a dismissal between a planned title and a liked one sharing a creator.
+    liked = max(seen, key=lambda e: e.score or 0)
+    for entry in planned:
+        if set(entry.creators) & set(liked.creators):
+            entry.extra["unlinked"] = [liked.slug]
+            break
+    folder.mkdir()
+    for entry in entries:
+        (folder / f"{entry.slug}.toml").write_text(dump_entry(entry), encoding="utf-8")
+    return Journal(folder)
+
+
+@pytest.mark.parametrize("which", ["sample", "quality", "corpus"])
+def test_a_shorter_watchlist_is_the_start_of_a_longer_one(
+    tmp_path: Path, journal_dir: Path, which: str
+) -> None:
+    from tests.conftest import SAMPLE_JOURNAL
+    from watchbook.recommend.watchlist import affinity_watchlist
+
+    if which == "corpus":
+        journal = planned_corpus(journal_dir)
+    else:
+        original = SAMPLE_JOURNAL if which == "sample" else FIXTURES.parent / "recommend_quality"
+        shutil.copytree(original, journal_dir, ignore=shutil.ignore_patterns(".watchbook"))
+        # Every planned title unlinked from the liked title it shares most with.
+        for path in sorted(journal_dir.glob("*.toml")):
+            if 'status = "planned"' in path.read_text():
+                path.write_text(path.read_text() + 'unlinked = ["' + LIKED[which] + '"]\n')
+        journal = Journal(journal_dir)
+    catalog = load_catalog(journal)
+    for relations in (CatalogRelations(catalog), IndexRelations(open_index(journal))):
+        planned = relations.planned()
+
+        def shown(limit: int | None) -> list[tuple[str, float, list[str]]]:
+            found = affinity_watchlist(relations, planned, limit)  # noqa: B023
+            return [(r.entry.slug, round(r.relatedness or 0.0, 9), r.reasons) for r in found]
+
+        full = shown(None)
+        assert len(full) == len(planned)
+        for limit in range(1, len(full) + 1):
+            assert shown(limit) == full[:limit], (which, limit)
+
+
+# The liked title each planned title of a journal is unlinked from in the test above.
+LIKED = {"sample": "ghost-in-the-shell-1995", "quality": "the-matrix-1999"}
+
+
+# --- rewatch ideas ----------------------------------------------------------------------------
+
+
+def test_rewatch_ideas_are_watched_titles_only(invoke: Invoke, journal_dir: Path) -> None:
+    # A dropped series scored 9 with no viewing came first, "no day of viewing recorded".
+    add(journal_dir, "Loved Film", year=2000, score=9, watched=[dt.date(2015, 1, 1)])
+    add(journal_dir, "Fine Film", year=2001, score=6, watched=[dt.date(2016, 1, 1)])
+    add(journal_dir, "Okay Film", year=2002, score=5, watched=[dt.date(2017, 1, 1)])
+    add(journal_dir, "Abandoned Show", year=2010, kind="series", status="dropped", score=9)
+    add(journal_dir, "Halfway Show", year=2011, kind="series", status="watching", score=9.5)
+    results = json.loads(invoke("recommend", "--json").stdout)
+    assert [r["slug"] for r in results] == ["loved-film-2000"]
+    journal = Journal(journal_dir)
+    for relations in (CatalogRelations(load_catalog(journal)), IndexRelations(open_index(journal))):
+        assert [r.entry.slug for r in rewatch_ideas(relations)] == ["loved-film-2000"]
+
+
+def test_a_viewing_dated_in_the_future_is_not_seen_today(journal_dir: Path) -> None:
+    add(journal_dir, "Future Seen", year=2000, score=9, watched=[dt.date(2030, 6, 1)])
+    add(journal_dir, "Seen Yesterday", year=2001, score=9, watched=[dt.date(2026, 12, 4)])
+    add(journal_dir, "Other", year=2002, score=3, watched=[dt.date(2020, 1, 1)])
+    relations = CatalogRelations(load_catalog(Journal(journal_dir)))
+    ideas = {r.entry.slug: r.reasons for r in rewatch_ideas(relations, today=dt.date(2026, 12, 5))}
+    assert ideas["seen-yesterday-2001"] == [
+        "rewatch idea: you scored it 9/10, last seen 2026-12-04 (1 day ago)"
+    ]
+    (reason,) = ideas["future-seen-2000"]
+    assert "(today)" not in reason and " ago" not in reason
+    assert reason == "rewatch idea: you scored it 9/10, a viewing dated 2030-06-01, still to come"
+
+
+def test_the_taste_benchmark_copies_an_entry_whole() -> None:
+    # benchmarks/taste_quality.py hides scores by copying entries: a copy that lost the
+    # viewings (or failed, as when Entry took them under another name) would skew every figure.
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "taste_quality.py"
+    spec = importlib.util.spec_from_file_location("taste_quality", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    entry = entry_from_dict(
+        {"title": "X", "score": 7, "watched": [{"date": "2020-01-01", "score": 6}, "2021-02-02"]},
+        "x",
+    )
+    assert module._copy(entry) == entry

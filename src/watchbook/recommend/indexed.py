@@ -6,7 +6,7 @@ Everything goes through the index's own queries (watchbook.index.relations) and 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from watchbook.links import MENTION as MENTION_KIND
@@ -231,8 +231,8 @@ class IndexRelations(Relations):
             self._words = ReviewWords(reviewed_count(view), lambda w: review_frequency(view, w))
         return self._words
 
-    def apart(self, a: str, b: str) -> bool:
-        return frozenset((a, b)) in self.view.user_ties()[1]
+    def dismissed_pairs(self) -> Collection[frozenset[str]]:
+        return self.view.user_ties()[1]
 
     def resolve(self, query: str) -> Resolution:
         """What QUERY names (as `show` resolves it), reading only plausible entries."""

@@ -79,6 +79,7 @@ class Relations:
         self._features: dict[str, Features] = {}
         self._rarities: dict[tuple[str, str], float] = {}
         self._scored: TasteRows | None = None
+        self._apart_from: dict[str, frozenset[str]] | None = None
 
     # -- to be provided
 
@@ -118,11 +119,28 @@ class Relations:
         """Entries of the same series found by title (only when the index derives no links)."""
         return []
 
-    def apart(self, a: str, b: str) -> bool:
-        """True when the user dismissed the derived ties between these two entries."""
-        return False
+    def dismissed_pairs(self) -> Collection[frozenset[str]]:
+        """Every pair of entries whose derived ties the user dismissed (`unlink`)."""
+        return ()
 
     # -- shared
+
+    def apart(self, a: str, b: str) -> bool:
+        """True when the user dismissed the derived ties between these two entries."""
+        return frozenset((a, b)) in self.dismissed_pairs()
+
+    def apart_from(self, slug: str) -> frozenset[str]:
+        """The entries whose derived ties with this one the user dismissed."""
+        if self._apart_from is None:
+            # Once, from the few dismissed pairs: the watchlist asks for every planned title.
+            found: dict[str, set[str]] = defaultdict(set)
+            for pair in self.dismissed_pairs():
+                if len(pair) == 2:
+                    a, b = pair
+                    found[a].add(b)
+                    found[b].add(a)
+            self._apart_from = {key: frozenset(others) for key, others in found.items()}
+        return self._apart_from.get(slug, frozenset())
 
     def features(self, entry: Entry) -> Features:
         """Creator and tag keys of an entry (each distinct spelling is normalised once)."""
@@ -357,8 +375,8 @@ class CatalogRelations(Relations):
             return []
         return [slug for slug in self._series.get(key, ()) if slug != entry.slug]
 
-    def apart(self, a: str, b: str) -> bool:
-        return frozenset((a, b)) in self._apart
+    def dismissed_pairs(self) -> Collection[frozenset[str]]:
+        return self._apart
 
 
 def added_up(

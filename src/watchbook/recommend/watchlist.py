@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from watchbook.entry import format_score
 from watchbook.recommend.evidence import (
     MIN_RELATEDNESS,
     SAME_SERIES,
+    WORDING,
     Recommendation,
     _upper_quartile,
     combine,
@@ -24,6 +26,7 @@ from watchbook.recommend.wording import review_text, wording_part
 if TYPE_CHECKING:
     from watchbook.entry import Entry
     from watchbook.recommend.sources import Relations, TasteFeature
+    from watchbook.recommend.wording import ReviewWords
 
 # How many liked titles make up a planned title's affinity.
 TOP_LIKED = 3
@@ -60,23 +63,68 @@ def predicted_watchlist(
     return results
 
 
+# A planned title's best ties with liked entries: (relatedness x liking, slug), best first.
+Ties = list[tuple[float, str]]
+
+
 def affinity_watchlist(
     relations: Relations, planned: list[Entry], limit: int | None = 10
 ) -> list[Recommendation]:
     """Planned entries ordered by affinity to the titles the user scored highest."""
     liked = relations.liked()
     weights = relations.taste_links([e.slug for e in planned], liked)
-    # First every planned title by sums along the inverted lists (no reasons built), ...
+    # First every planned title by sums along the inverted lists (no reasons built): each tie's
+    # evidence as evidence() has it, dismissals included, all but review wording. ...
     rough = [(taste_ties(relations, e, weights[e.slug], liked), e) for e in planned]
-    rough.sort(key=lambda item: (-_affinity(item[0]), item[1].title.casefold(), item[1].slug))
-    shown = rough[:limit]
-    # ... then the ones shown exactly: every tie's evidence and reasons, wording if there are
-    # notes to compare.
-    links = relations.links_for([e.slug for _, e in shown])
-    loaded = relations.load({slug for ties, _ in shown for _, slug in ties})
-    words = relations.words() if any(review_text(e) for _, e in shown) else None
+    noted = {e.slug for _, e in rough if review_text(e)}
+    words = relations.words() if noted else None
+    # The liked titles tied to those with notes, whose reviews may read alike (a few: the
+    # watchlist is ordered this way below MIN_SCORED scores).
+    others = relations.load({slug for ties, e in rough if e.slug in noted for _, slug in ties})
+    queue: list[tuple[float, str, str, bool, Ties, Entry]] = []
+    for ties, entry in rough:
+        if words is not None and entry.slug in noted:
+            final, value = False, _bound(words, entry, ties, liked, others)
+        else:
+            final, value = True, _affinity(ties)
+        queue.append((-_rank(value), entry.title.casefold(), entry.slug, final, ties, entry))
+    heapq.heapify(queue)
+    # ... then the best in that order, where only a title with notes of its own can rise above
+    # its sum (its wording, read whole): it waits at its highest possible affinity until it is
+    # read. Each title's place is its own affair, so --limit N shows the first N of the list.
+    chosen: list[tuple[Ties, Entry]] = []
+    read: dict[str, Recommendation] = {}
+    while queue and (limit is None or len(chosen) < limit):
+        if queue[0][3]:
+            *_, ties, entry = heapq.heappop(queue)
+            chosen.append((ties, entry))
+            continue
+        batch = [heapq.heappop(queue)]
+        while queue and not queue[0][3] and len(batch) < max(1, (limit or 50) - len(chosen)):
+            batch.append(heapq.heappop(queue))
+        found = _explained(relations, liked, words, [(ties, entry) for *_, ties, entry in batch])
+        for (_, title, slug, _, ties, entry), result in zip(batch, found, strict=True):
+            read[slug] = result
+            heapq.heappush(
+                queue, (-_rank(result.relatedness or 0.0), title, slug, True, ties, entry)
+            )
+    unread = [(ties, entry) for ties, entry in chosen if entry.slug not in read]
+    for (_, entry), result in zip(unread, _explained(relations, liked, words, unread), strict=True):
+        read[entry.slug] = result
+    return [read[entry.slug] for _, entry in chosen]
+
+
+def _explained(
+    relations: Relations,
+    liked: Mapping[str, float],
+    words: ReviewWords | None,
+    items: list[tuple[Ties, Entry]],
+) -> list[Recommendation]:
+    """Planned titles read exactly: every tie's evidence and reasons, wording if they have notes."""
+    links = relations.links_for([e.slug for _, e in items])
+    loaded = relations.load({slug for ties, _ in items for _, slug in ties})
     results = []
-    for ties, entry in shown:
+    for ties, entry in items:
         features = relations.features(entry)
         mates = set(relations.series_mates(entry))
         exact = []
@@ -105,8 +153,36 @@ def affinity_watchlist(
             reasons = ["nothing in common yet with the titles you scored highest"]
         affinity = combine(value for value, _, _ in best)
         results.append(Recommendation(entry, affinity, reasons, mode="watchlist"))
-    results.sort(key=lambda r: (-(r.relatedness or 0.0), r.entry.title.casefold(), r.entry.slug))
     return results
+
+
+def _rank(value: float) -> float:
+    """An affinity as the order compares it."""
+    # Rounded: the same evidence added up in another order (the index's way, or exactly) can
+    # differ in the last bits, which must not reorder two titles that tie.
+    return round(value, 12)
+
+
+def _bound(
+    words: ReviewWords,
+    entry: Entry,
+    ties: Ties,
+    liked: Mapping[str, float],
+    others: Mapping[str, Entry],
+) -> float:
+    """The highest affinity a title with notes can have: its wording at its strongest."""
+    # Wording adds a part of at most WORDING to a tie, s -> 1 - (1 - s)(1 - WORDING), and none
+    # when the two reviews share no word. The margin covers rounding.
+    best = sorted(
+        (
+            value * (1.0 - WORDING) + WORDING * liked[slug]
+            if slug in others and words.overlap(entry, others[slug])
+            else value
+            for value, slug in ties
+        ),
+        reverse=True,
+    )
+    return min(1.0, combine(best[:TOP_LIKED]) + 1e-9)
 
 
 def watchlist_cap(size: int) -> int:
@@ -130,6 +206,9 @@ def taste_ties(
     # found another way; that keeps a 500-title watchlist cheap.
     cap = watchlist_cap(relations.size)
     features = relations.features(entry)
+    # Dismissing a derived link (`unlink`) silences the creators and series the two share, as
+    # in evidence(): the sum must say what evidence() will, or it picks the wrong titles.
+    apart = relations.apart_from(entry.slug)
     total: dict[str, float] = {}
     common: list[TasteFeature] = []
     for kind, keys in (("creator", features.creators), ("tag", features.tags)):
@@ -140,6 +219,8 @@ def taste_ties(
                 continue
             # Set operations, so that only the holders already found loop in Python.
             holders, amount = feature.liked_holders, feature.amount
+            if apart and kind == "creator":
+                holders = holders - apart
             found = total.keys() & holders
             total.update(dict.fromkeys(holders.difference(found), amount))
             for holder in found:
@@ -149,7 +230,7 @@ def taste_ties(
         if other in liked:
             total[other] = get(other, 0.0) + weight
     for other in relations.series_mates(entry):
-        if other in liked:
+        if other in liked and other not in apart:
             total[other] = get(other, 0.0) + weight_of(SAME_SERIES)
     if not total and common:
         # Only very common creators or tags: the best-liked holders of the rarest one.
@@ -158,7 +239,8 @@ def taste_ties(
             total[holder] = 0.0
     for feature in common:
         # Only the candidates already found (all liked): the intersection is worked out in C.
-        for holder in feature.liked_holders.intersection(total):
+        sharing = feature.liked_holders.intersection(total)
+        for holder in sharing - apart if apart and feature.kind == "creator" else sharing:
             total[holder] += feature.amount
     total.pop(entry.slug, None)
     exp = math.exp
@@ -170,10 +252,13 @@ def taste_ties(
 
 
 def _when_seen(last: int | None, today: dt.date) -> str:
-    """'last seen 2019-03-01 (5 years ago)', or that the day is not known."""
+    """'last seen 2019-03-01 (5 years ago)', or that the day is not known or still to come."""
     if not last:
         return "no day of viewing recorded"
     day = dt.date.fromordinal(last)
+    if day > today:
+        # A date typed ahead (or a viewing planned): it was not seen then, nor today.
+        return f"a viewing dated {day}, still to come"
     return f"last seen {day} ({_ago(day, today)})"
 
 
@@ -182,9 +267,10 @@ def rewatch_ideas(
 ) -> list[Recommendation]:
     """The best-scored watched titles (your top quarter), the one not seen longest first."""
     today = today or dt.date.today()
-    # A watched title need not have a dated viewing (`watched` may be left out): those count
-    # too, as seen longest ago, since nobody knows when.
-    seen = [r for r in relations.entry_scores() if r.score is not None and r.status != "planned"]
+    # Only finished titles: a dropped or half-watched one is no rewatch. A watched title need
+    # not have a dated viewing (`watched` may be left out, and a file without `status` is
+    # watched): those count too, as seen longest ago, since nobody knows when.
+    seen = [r for r in relations.entry_scores() if r.score is not None and r.status == "watched"]
     if not seen:
         return []
     scores = [r.score for r in seen if r.score is not None]

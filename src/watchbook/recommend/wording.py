@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -50,12 +51,43 @@ def review_text(entry: Entry) -> str:
 
 
 def review_words(text: str) -> Counter[str]:
-    """Content words of a review (folded, as the full-text index stores them) and their counts."""
+    """Content words of a review as read (link addresses left out), folded, and their counts."""
+    return content_words(read_text(text))
+
+
+def content_words(text: str) -> Counter[str]:
+    """Content words of some text (folded, as the full-text index stores them) and their counts."""
     return Counter(
         word
         for word in split_words(text)
         if len(word) >= 3 and not word.isdigit() and word not in REVIEW_STOPWORDS
     )
+
+
+# Markdown link addresses, which a reader does not read: `[text](target "title")` (the target may
+# hold one level of parentheses, as Wikipedia's do), `[text][label]`, `[label]: target` lines,
+# `<scheme:...>` autolinks and bare web addresses. Words of the addresses of two unrelated reviews
+# (`https`, `letterboxdcom`, `actor`) made them "similar".
+_LINK_TARGET = re.compile(
+    r"""\]\(\s*(?:<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)"""
+    r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"""
+)
+_LINK_LABEL = re.compile(r"\]\[[^\]\n]*\]")
+_DEFINITION = re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$")
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^<>\s@]+@)[^<>\s]*>")
+_BARE_ADDRESS = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>]*")
+_LINK_SIGNS = ("](", "][", "]:", "<", "://", "www.", "WWW.")
+
+
+def read_text(text: str) -> str:
+    """The text as a reader reads it: Markdown link addresses dropped, link text kept."""
+    if not any(sign in text for sign in _LINK_SIGNS):
+        return text
+    text = _DEFINITION.sub(" ", text)
+    text = _LINK_TARGET.sub("] ", text)
+    text = _LINK_LABEL.sub("] ", text)
+    text = _AUTOLINK.sub(" ", text)
+    return _BARE_ADDRESS.sub(" ", text)
 
 
 # How many reviews hold each of some words.
@@ -85,7 +117,9 @@ class ReviewWords:
         scale = len(reviewed) / len(sample) if sample else 1.0
         counts: Counter[str] = Counter()
         for entry in sample:
-            counts.update(review_words(review_text(entry)).keys())
+            # Rarity is counted on every word of the text, addresses included, as the index's
+            # full-text vocabulary counts it: both paths must give the same answers.
+            counts.update(content_words(review_text(entry)).keys())
 
         def frequency(words: set[str]) -> Mapping[str, int]:
             return {w: round(counts[w] * scale) for w in words if w in counts}
@@ -115,6 +149,10 @@ class ReviewWords:
             tfs = {w: 1.0 + math.log(n) for w, n in counts.items()}
             found = self._tfs[entry.slug] = (tfs, sum(t * t for t in tfs.values()))
         return found
+
+    def overlap(self, a: Entry, b: Entry) -> bool:
+        """True when the two reviews share a content word: else their similarity is 0."""
+        return not self._tf(a)[0].keys().isdisjoint(self._tf(b)[0])
 
     def similarity(self, a: Entry, b: Entry) -> tuple[float, list[str]]:
         """Cosine of the two reviews' tf-idf vectors (0-1), and the shared words weighing most."""
