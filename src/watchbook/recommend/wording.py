@@ -68,14 +68,16 @@ def content_words(text: str) -> Counter[str]:
 # hold one level of parentheses, as Wikipedia's do), `[text][label]`, `[label]: target` lines,
 # `<scheme:...>` autolinks and bare web addresses. Words of the addresses of two unrelated reviews
 # (`https`, `letterboxdcom`, `actor`) made them "similar".
-_LINK_TARGET = re.compile(
+# (Patterns as strings: `re` compiles them when a text with a link sign first needs them, not
+# on every start.)
+_LINK_TARGET = (
     r"""\]\(\s*(?:<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)"""
     r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"""
 )
-_LINK_LABEL = re.compile(r"\]\[[^\]\n]*\]")
-_DEFINITION = re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$")
-_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^<>\s@]+@)[^<>\s]*>")
-_BARE_ADDRESS = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>]*")
+_LINK_LABEL = r"\]\[[^\]\n]*\]"
+_DEFINITION = r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$"
+_AUTOLINK = r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^<>\s@]+@)[^<>\s]*>"
+_BARE_ADDRESS = r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>]*"
 _LINK_SIGNS = ("](", "][", "]:", "<", "://", "www.", "WWW.")
 
 
@@ -83,11 +85,11 @@ def read_text(text: str) -> str:
     """The text as a reader reads it: Markdown link addresses dropped, link text kept."""
     if not any(sign in text for sign in _LINK_SIGNS):
         return text
-    text = _DEFINITION.sub(" ", text)
-    text = _LINK_TARGET.sub("] ", text)
-    text = _LINK_LABEL.sub("] ", text)
-    text = _AUTOLINK.sub(" ", text)
-    return _BARE_ADDRESS.sub(" ", text)
+    text = re.sub(_DEFINITION, " ", text)
+    text = re.sub(_LINK_TARGET, "] ", text)
+    text = re.sub(_LINK_LABEL, "] ", text)
+    text = re.sub(_AUTOLINK, " ", text)
+    return re.sub(_BARE_ADDRESS, " ", text)
 
 
 # How many reviews hold each of some words.
