@@ -201,3 +201,38 @@ def test_a_link_to_a_file_that_does_not_parse_says_so(invoke: Invoke, journal_di
         "links to 'broken', whose file broken.toml does not parse",
         "unlinked lists 'broken', whose file broken.toml does not parse",
     ]
+
+
+def test_conflict_markers_left_in_a_review_are_reported_with_their_line(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    # A git merge (or an edit race) can leave markers inside the review: still valid TOML.
+    path = sample_journal / "blame-2017.toml"
+    path.write_text(
+        path.read_text().replace(
+            "The City is the real star.",
+            "<<<<<<< HEAD\nThe City is the true star.\n=======\nThe City is the only star.\n"
+            ">>>>>>> theirs",
+        )
+    )
+    code, report = check(invoke)
+    assert code == 1 and not report["ok"]
+    [problem] = report["problems"]
+    assert (problem["kind"], problem["file"], problem["line"]) == (
+        "conflict",
+        "blame-2017.toml",
+        13,
+    )
+    assert path.read_text().splitlines()[12] == "<<<<<<< HEAD"
+    plain = invoke("check")
+    assert plain.exit_code == 1
+    assert "blame-2017.toml:13: conflict marker '<<<<<<< HEAD'" in plain.stdout
+
+
+def test_a_markdown_heading_underline_in_a_review_is_no_conflict(
+    invoke: Invoke, sample_journal: Path
+) -> None:
+    path = sample_journal / "blame-2017.toml"
+    path.write_text(path.read_text().replace("The City is", "Verdict\n=======\nThe City is"))
+    code, report = check(invoke)
+    assert code == 0, report

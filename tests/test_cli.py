@@ -461,11 +461,14 @@ def test_edit_that_breaks_the_file_is_reported_and_not_rewritten(
     invoke: Invoke, sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = 'title = "The Matrix"\nscore = 11\n'
+    before = (sample_journal / "the-matrix-1999.toml").read_text()
     fake_editor(tmp_path, monkeypatch, broken)
     result = invoke("edit", "the matrix")
     assert result.exit_code == 2
     assert "the-matrix-1999.toml:2: score:" in result.stderr
-    assert (sample_journal / "the-matrix-1999.toml").read_text() == broken
+    # Without a terminal to ask, the entry stays as it was and the text is kept aside.
+    assert (sample_journal / "the-matrix-1999.toml").read_text() == before
+    assert (sample_journal / "the-matrix-1999.toml.edited").read_text() == broken
 
 
 def test_edit_with_a_missing_editor_is_a_clear_error(

@@ -104,3 +104,185 @@ def test_an_edit_that_changes_nothing_leaves_no_copy_behind(
     result = invoke("edit", "blame")
     assert result.exit_code == 0 and result.stderr == "No changes.\n"
     assert not Path(seen.read_text()).exists()
+
+
+# --- an edit that is not a valid entry is kept aside, never saved over the file ---------------
+
+BLAME = "blame-2017.toml"
+
+
+def in_review_conflict(text: str) -> str:
+    """The Blame! file with a git-style conflict inside its review."""
+    return text.replace(
+        "The City is the real star.",
+        "<<<<<<< HEAD\nThe City is the true star.\n=======\nThe City is the only star.\n"
+        ">>>>>>> theirs\n",
+    )
+
+
+def kept_path(stderr: str) -> Path:
+    """The side file an error names ('... your text is kept in PATH)')."""
+    return Path(stderr.split("your text is kept in ", 1)[1].split(")", 1)[0].strip())
+
+
+def test_a_merge_left_with_markers_is_kept_aside_and_the_other_writers_version_stays(
+    sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchbook.cli.commands.journal as commands
+    from tests.test_reliability_model import RacingEditor
+
+    target = sample_journal / BLAME
+    original = target.read_text(encoding="utf-8")
+    mine = original.replace("score = 6\n", "score = 7\n")
+    theirs = original.replace("score = 6\n", "score = 8\n")
+    conflicted, clean = merge_texts(original, mine, theirs)
+    assert not clean
+    monkeypatch.setattr(commands, "interactive", lambda: True)
+    result = RacingEditor(tmp_path).edit(
+        sample_journal,
+        "blame-2017",
+        {"save": [str(target), theirs], "text": mine},
+        {"expect": conflicted},  # closed as it was given: the markers are still there
+        answers="y\nn\n",  # merge: yes; reopen on the markers: no
+    )
+    assert result.exit_code == 3, result.stderr
+    assert "Reopen the editor?" in result.stderr
+    # The other writer's version is on disk, whole; nothing with markers was saved over it.
+    assert target.read_text(encoding="utf-8") == theirs
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith(f"Error: {BLAME}:5: conflict marker") and "not saved" in error
+    side = kept_path(error)
+    assert side == sample_journal / f"{BLAME}.edited-2"
+    assert side.read_text(encoding="utf-8") == conflicted
+    assert (sample_journal / f"{BLAME}.edited").read_text(encoding="utf-8") == mine
+
+
+def test_conflict_markers_in_a_review_are_not_saved_without_a_terminal(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = sample_journal / BLAME
+    before = target.read_bytes()
+    marked = in_review_conflict(before.decode())
+    fake_editor(tmp_path, monkeypatch, marked)
+    result = invoke("edit", "blame-2017")
+    assert result.exit_code == 2, result.stderr
+    assert f"Error: {BLAME}:13: conflict marker '<<<<<<< HEAD'" in result.stderr
+    assert "Saved" not in result.stderr
+    assert target.read_bytes() == before
+    assert kept_path(result.stderr).read_text(encoding="utf-8") == marked
+
+
+def test_conflict_markers_in_a_review_reopen_the_editor_on_a_terminal(
+    sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchbook.cli.commands.journal as commands
+    from tests.test_reliability_model import RacingEditor
+
+    target = sample_journal / BLAME
+    original = target.read_text(encoding="utf-8")
+    settled = original.replace("real star", "only star")
+    monkeypatch.setattr(commands, "interactive", lambda: True)
+    result = RacingEditor(tmp_path).edit(
+        sample_journal,
+        "blame-2017",
+        {"text": in_review_conflict(original)},
+        {"text": settled},
+        answers="y\n",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "conflict marker '<<<<<<< HEAD'" in result.stderr
+    assert "Reopen the editor?" in result.stderr
+    assert target.read_text(encoding="utf-8") == settled
+    assert not list(sample_journal.glob("*.edited*"))
+
+
+def test_a_markdown_heading_underline_is_not_a_conflict_marker() -> None:
+    from watchbook.editing import conflict_marker
+
+    assert conflict_marker("review = '''\nTitle\n=======\nText\n'''\n") is None
+    assert conflict_marker("a\n<<<<<<<not a marker\n") is None
+    assert conflict_marker("a\n=======\nb\n>>>>>>> theirs\n") == (2, "=======")
+    assert conflict_marker("x\r\n||||||| base\r\n") == (2, "||||||| base")
+
+
+def test_an_edit_that_empties_the_file_without_a_terminal_keeps_the_entry(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = sample_journal / "the-matrix-1999.toml"
+    before = target.read_bytes()
+    fake_editor(tmp_path, monkeypatch, "")
+    result = invoke("edit", "the-matrix-1999")
+    assert result.exit_code == 2
+    assert "the-matrix-1999.toml: title: is required (not saved: " in result.stderr
+    assert target.read_bytes() == before
+    side = kept_path(result.stderr)
+    assert side == sample_journal / "the-matrix-1999.toml.edited" and side.read_bytes() == b""
+    assert "the-matrix-1999" in invoke("list").stdout
+
+
+def test_an_invalid_edit_declined_at_the_reopen_question_is_kept_aside(
+    sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchbook.cli.commands.journal as commands
+    from tests.test_reliability_model import RacingEditor
+
+    target = sample_journal / BLAME
+    before = target.read_bytes()
+    monkeypatch.setattr(commands, "interactive", lambda: True)
+    broken = before.decode() + "score = = 7\n"
+    result = RacingEditor(tmp_path).edit(
+        sample_journal, "blame-2017", {"text": broken}, answers="n\n"
+    )
+    assert result.exit_code == 2, result.stderr
+    assert target.read_bytes() == before
+    assert kept_path(result.stderr).read_text(encoding="utf-8") == broken
+
+
+# --- a file that does not parse can be opened when named exactly ------------------------------
+
+
+@pytest.mark.parametrize("query", ["blame-2017", "blame-2017.toml", "Blame!", "blame! (2017)"])
+def test_edit_opens_a_broken_file_named_exactly_and_saves_the_fix(
+    invoke: Invoke,
+    sample_journal: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+) -> None:
+    target = sample_journal / BLAME
+    good = target.read_text(encoding="utf-8")
+    target.write_text(good + "score = = 7\n", encoding="utf-8")
+    fixed = good.replace("score = 6\n", "score = 7\n")
+    fake_editor(tmp_path, monkeypatch, fixed)
+    result = invoke("edit", query)
+    assert result.exit_code == 0, result.stderr
+    assert f"Saved {target}" in result.stderr
+    assert target.read_text(encoding="utf-8") == fixed
+
+
+def test_edit_still_refuses_a_broken_file_matched_only_loosely(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = sample_journal / BLAME
+    target.write_text(target.read_text(encoding="utf-8") + "score = = 7\n", encoding="utf-8")
+    before = target.read_bytes()
+    fake_editor(tmp_path, monkeypatch, "opened")
+    result = invoke("edit", "blam")
+    assert result.exit_code == 1, result.stderr
+    assert "does not parse; fix the file and try again" in result.stderr
+    # Its title with another year names another film, not this file.
+    assert invoke("edit", "Blame! (2016)").exit_code == 1
+    assert target.read_bytes() == before
+
+
+def test_a_broken_file_opened_and_left_broken_is_unchanged(
+    invoke: Invoke, sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = sample_journal / BLAME
+    target.write_text(target.read_text(encoding="utf-8") + "score = = 7\n", encoding="utf-8")
+    before = target.read_bytes()
+    fake_editor(tmp_path, monkeypatch, before.decode() + "more = = junk\n")
+    result = invoke("edit", "blame-2017")
+    assert result.exit_code == 2, result.stderr
+    assert "not saved" in result.stderr
+    assert target.read_bytes() == before

@@ -145,3 +145,37 @@ def test_an_entry_removed_while_the_question_waits_is_not_brought_back(
     assert "To try again: watchbook add 'Blame!'" in terminal.rest
     assert "--note 'Second time.'" in terminal.rest
     assert not (sample_journal / "blame-2017.toml").exists()
+
+
+def test_a_review_written_in_an_editor_that_fails_is_kept_and_named(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # vim's :cq exits 1 after the user wrote the review: the text is theirs, not the editor's.
+    import sys
+
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys\nopen(sys.argv[1], 'w').write('An hour of writing.\\n')\nsys.exit(1)\n"
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    result = invoke("add", "Perfect Blue", "--year", "1997", "--rewatch", "--edit")
+    assert result.exit_code == 2
+    assert "exited with status 1" in result.stderr
+    kept = Path(result.stderr.split("Your review is kept in ", 1)[1].split()[0])
+    try:
+        assert kept.read_text(encoding="utf-8") == "An hour of writing.\n"
+    finally:
+        kept.unlink()
+    assert not list(journal_dir.glob("*.toml"))
+
+
+def test_an_editor_that_fails_on_an_untouched_review_leaves_nothing_behind(
+    invoke: Invoke, journal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setenv("VISUAL", "false")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = invoke("add", "Perfect Blue", "--edit")
+    assert result.exit_code == 2 and "Your review is kept" not in result.stderr
+    assert not list(tmp_path.glob("watchbook-review-*"))

@@ -359,7 +359,7 @@ def test_edit_on_a_terminal_reopens_the_editor_on_a_merge_of_both(
         answers="y\ny\n",
     )
     assert result.exit_code == 0, result.stderr
-    assert "not valid TOML" in result.stderr and "Reopen the editor?" in result.stderr
+    assert "conflict marker" in result.stderr and "Reopen the editor?" in result.stderr
     assert "Reopen" not in result.stdout
     assert target.read_text(encoding="utf-8") == settled
     assert files_view(sample_journal)["blame-2017"]["score"] == 7.5
@@ -525,13 +525,18 @@ class JournalMachine(RuleBasedStateMachine):
     )
     def edit(self, name: str, other: str, score: float, when: dt.date, race: str) -> None:
         """`watchbook edit`, while another writer may change the same file."""
+        if name in self.model and not self.readable(name):
+            # Its file is broken but still states its title, named with the year of its file
+            # name: edit opens it (to be fixed); an editor that changes nothing changes nothing.
+            result = self.editor.edit(self.journal, self.query(name), {})
+            assert result.exit_code == 0, result.stderr
+            assert "No changes" in result.stderr
+            assert self.path(name).read_text() == f"{self.model[name].good_text}\nscore = \n"
+            return
         if not self.readable(name):
             result = self.editor.edit(self.journal, self.query(name))  # never opened
             assert result.exit_code == 1, result.stderr
-            if name in self.model:  # its file is broken: named, never replaced by another
-                assert result.stderr.startswith(f"Error: {self.model[name].slug}.toml:")
-            else:
-                assert result.stderr.startswith(("Error: No entry", "Error: there is no journal"))
+            assert result.stderr.startswith(("Error: No entry", "Error: there is no journal"))
             return
         model = self.model[name]
         if race == "link" and (

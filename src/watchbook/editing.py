@@ -6,6 +6,8 @@ and only if the file still holds the bytes the copy was made from. If something 
 the file meanwhile (`add --rewatch`, `link`, an import, another editor), nothing is written
 over it: the user's text is kept in a side file beside it (`<slug>.toml.edited`), the caller
 is told what changed on disk, and may offer a three-way merge of both versions to edit again.
+Text that does not read as a valid entry (conflict markers included) is never saved over the
+file either: it too is kept in a side file, and the file stays as it is.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watchbook.errors import Conflict, InvalidFile
+from watchbook.errors import Conflict, InvalidFile, WatchbookError
+from watchbook.listing import SUFFIX
 
 if TYPE_CHECKING:
     from watchbook.journal import Journal
@@ -28,6 +33,11 @@ OURS, BASE, SEPARATOR, THEIRS = (
     "=======",
     ">>>>>>> on disk now",
 )
+
+# A line a merge (git's, diff3's or watchbook's) leaves around each conflict: seven marks at the
+# start of a line, then a space and a label. A line of exactly seven '=' can also underline a
+# Markdown heading in a review, so it counts only in a text that has one of the others.
+_MARKER = re.compile(r"^(?:(?:<{7}|>{7}|\|{7})(?: [^\n]*)?|={7})\r?$", re.MULTILINE)
 
 
 class ChangedMeanwhile(Conflict):
@@ -58,6 +68,8 @@ class EditSession:
         self.base = self.path.read_bytes()
         # True once what the user wrote is safe in the journal (saved, or kept in a side file).
         self.settled = False
+        # True once the copy holds a merge with another writer's version (see merge).
+        self.merged = False
         fd, name = tempfile.mkstemp(prefix=f"watchbook-{slug}-", suffix=".toml")
         self.copy = Path(name)
         with os.fdopen(fd, "wb") as out:
@@ -83,6 +95,11 @@ class EditSession:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             return InvalidFile(name, "is not UTF-8 text", data[: exc.start].count(b"\n") + 1)
+        # Before parsing: markers in the TOML would be reported as a mere syntax error, and
+        # inside the review they parse (and would be published by `export`).
+        marker = conflict_marker(text)
+        if marker is not None:
+            return InvalidFile(name, marker_reason(marker[1]), marker[0])
         try:
             parse_entry(text, self.slug, name)
         except InvalidFile as problem:
@@ -105,6 +122,14 @@ class EditSession:
                 return path
         self.settled = True
         raise ChangedMeanwhile(self.path.name, side, current, self.changes_on_disk(current))
+
+    def keep(self, data: bytes) -> Path:
+        """Keep `data` in a new side file beside the entry (the file itself is left as it is)."""
+        # Under the lock: a writer taking it removes half-written side files it finds.
+        with self.journal.lock():
+            side = self.journal.save_aside(self.slug, data)
+        self.settled = True
+        return side
 
     def changes_on_disk(self, current: bytes | None) -> list[str]:
         """What changed in the file since the copy was made, as unified diff lines."""
@@ -133,6 +158,7 @@ class EditSession:
         )
         self.copy.write_text(merged, encoding="utf-8")
         self.base = current
+        self.merged = True
         return clean
 
     def close(self) -> Path | None:
@@ -143,6 +169,55 @@ class EditSession:
         with contextlib.suppress(OSError):
             self.copy.unlink()
         return None
+
+
+def conflict_marker(text: str) -> tuple[int, str] | None:
+    """The first conflict marker line in a text, as (line number, the line), or None."""
+    marks = list(_MARKER.finditer(text))
+    if all(mark.group().startswith("=") for mark in marks):
+        return None
+    first = marks[0]
+    return text.count("\n", 0, first.start()) + 1, first.group().rstrip("\r")
+
+
+def marker_reason(mark: str) -> str:
+    """What to say of a conflict marker line (shortened: a label may be long)."""
+    return (
+        f"conflict marker {mark[:40]!r} left by a merge; keep the lines you want and remove "
+        "the markers"
+    )
+
+
+def broken_file_named(journal: Journal, query: str, name: str) -> str | None:
+    """The slug of `name`, a file that does not parse, if QUERY names exactly that file; or None."""
+    # Exactly: its slug or file name, or the title its `title = ` line still states (with the
+    # year its file name carries, when QUERY gives one). Not a folder or other odd file; a
+    # link is let through, to be refused by EditSession saying why.
+    from watchbook.search import split_year
+    from watchbook.text import title_key
+
+    query = query.strip()
+    slug = name.removesuffix(SUFFIX)
+    if query.removesuffix(SUFFIX) != slug:
+        stated = journal.stated_title(name)
+        if stated is None:
+            return None
+        text, year = split_year(query)
+        named_year = re.search(r"-((?:18|19|20)\d\d)(?:-\d{1,3})?$", slug)
+        by_title = title_key(query) == title_key(stated)
+        by_title_and_year = (
+            year is not None
+            and named_year is not None
+            and int(named_year.group(1)) == year
+            and title_key(text) == title_key(stated)
+        )
+        if not (by_title or by_title_and_year):
+            return None
+    try:
+        mode = os.lstat(journal.path_for(slug)).st_mode
+    except (OSError, WatchbookError):
+        return None
+    return slug if stat.S_ISREG(mode) or stat.S_ISLNK(mode) else None
 
 
 def merge_texts(base: str, mine: str, theirs: str) -> tuple[str, bool]:

@@ -39,18 +39,34 @@ def edit_text(initial: str = "") -> str:
     """Let the user write text in their editor (used by `add --edit` for the review)."""
     import tempfile
 
+    from watchbook.render.output import print_note
+
     handle, name = tempfile.mkstemp(prefix="watchbook-review-", suffix=".md")
     path = Path(name)
+    keep = False
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(initial)
-        run_editor(path)
+        try:
+            run_editor(path)
+        except InvalidValue:
+            # An editor that exits non-zero (vim's :cq) may still have saved what the user
+            # wrote: an hour of writing is not the editor's to throw away.
+            try:
+                written = path.read_bytes()
+            except OSError:
+                written = b""
+            if written.strip() and written != initial.encode("utf-8"):
+                keep = True
+                print_note(f"Your review is kept in {path}")
+            raise
         try:
             return path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise InvalidValue("review", "the editor saved text that is not UTF-8") from None
     finally:
-        path.unlink(missing_ok=True)
+        if not keep:
+            path.unlink(missing_ok=True)
 
 
 def ask(question: str, parse: Callable[[str], T], default: str = "") -> T:

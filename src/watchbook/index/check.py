@@ -24,6 +24,7 @@ def check_journal(journal: Journal, progress: Progress | None = None) -> dict[st
         {"kind": "invalid", "file": p.path, "line": p.line, "message": p.reason}
         for p in catalog.problems
     ]
+    problems += _conflicts(journal, [f"{e.slug}{SUFFIX}" for e in catalog.entries])
     slugs = {e.slug for e in catalog.entries}
     # A slug whose file is there but does not parse: 'not in the journal' would send the user
     # looking for a file that exists.
@@ -76,6 +77,28 @@ def check_journal(journal: Journal, progress: Progress | None = None) -> dict[st
         "problems": problems,
         "suggestions": suggestions,
     }
+
+
+def _conflicts(journal: Journal, names: list[str]) -> list[dict[str, Any]]:
+    """Entry files that still hold conflict markers from a merge (in the review, they parse)."""
+    from watchbook.editing import conflict_marker, marker_reason
+
+    found = []
+    for name in names:
+        try:
+            data = (journal.path / name).read_bytes()
+        except OSError:
+            continue
+        # Most files have no run of seven marks at all: no need to decode and scan them.
+        if b"<<<<<<<" not in data and b">>>>>>>" not in data and b"|||||||" not in data:
+            continue
+        marker = conflict_marker(data.decode("utf-8-sig", "replace"))
+        if marker is not None:
+            line, mark = marker
+            found.append(
+                {"kind": "conflict", "file": name, "line": line, "message": marker_reason(mark)}
+            )
+    return found
 
 
 def _missing(slug: str, unparsed: dict[str, str]) -> str:

@@ -28,6 +28,7 @@ from watchbook.errors import EXIT_BAD_INPUT, InvalidValue, WatchbookError
 
 if TYPE_CHECKING:
     from watchbook.actions import AddRequest
+    from watchbook.cli.options import State
 
 commands = typer.Typer()
 
@@ -261,12 +262,12 @@ def edit(
     """
     from watchbook.cli.prompts import run_editor
     from watchbook.editing import ChangedMeanwhile, EditSession
+    from watchbook.errors import EXIT_CONFLICT
     from watchbook.render.output import print_error, print_note
 
     st = state(ctx)
-    (entry,) = st.find(query, changes=True)
     # The editor works on a copy; it replaces the file only if nobody changed it meanwhile.
-    session = EditSession(st.journal, entry.slug)
+    session = EditSession(st.journal, entry_to_edit(st, query))
     try:
         while True:
             run_editor(session.copy)
@@ -275,12 +276,18 @@ def edit(
                 print_note("No changes.")
                 return
             problem = session.problem(data)
-            if (
-                problem
-                and interactive()
-                and typer.confirm(f"{problem}. Reopen the editor?", default=True, err=True)
-            ):
-                continue
+            if problem:
+                if interactive() and typer.confirm(
+                    f"{problem}. Reopen the editor?", default=True, err=True
+                ):
+                    continue
+                # Never saved over a valid file (or another writer's version after a merge).
+                side = session.keep(data)
+                print_error(
+                    f"{problem} (not saved: {session.path.name} is left as it is; your text "
+                    f"is kept in {side})"
+                )
+                raise typer.Exit(EXIT_CONFLICT if session.merged else EXIT_BAD_INPUT)
             try:
                 path = session.save(data)
             except ChangedMeanwhile as clash:
@@ -297,15 +304,31 @@ def edit(
                     raise typer.Exit(clash.exit_code) from None
                 session.merge(data, clash.current)
                 continue
-            if problem:
-                print_error(f"{problem} (saved as you wrote it; fix it by hand)")
-                raise typer.Exit(EXIT_BAD_INPUT)
             print_note(f"Saved {path}")
             return
     finally:
         kept = session.close()
         if kept is not None:
             print_note(f"Your edited text was not saved; it is kept in {kept}")
+
+
+def entry_to_edit(st: State, query: str) -> str:
+    """The slug `edit` opens: the entry QUERY means, or a file that does not parse named exactly."""
+    # Opening a broken file lets the user fix it with `edit`; one matched only loosely is still
+    # refused (UnreadableMatch), as every command refuses it.
+    from watchbook.editing import broken_file_named
+    from watchbook.errors import UnreadableMatch
+
+    try:
+        (entry,) = st.find(query, changes=True)
+    except UnreadableMatch as unreadable:
+        slug = broken_file_named(st.journal, query, unreadable.problem.path)
+        if slug is None:
+            raise
+        # Being fixed now: no 'skipped' warning about it at the end.
+        st.journal.problems.pop(unreadable.problem.path, None)
+        return slug
+    return entry.slug
 
 
 @commands.command()
