@@ -91,3 +91,10 @@ def two_layers(
         return project
 
     return project_import, real_import, imported, export
+
+
+def imported_report(invoke: Callable[..., Result], service: str, path: Path) -> Any:
+    """`watchbook import SERVICE PATH --json`, which must succeed: its report."""
+    result = invoke("import", service, str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)

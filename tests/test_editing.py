@@ -6,6 +6,7 @@ import errno
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -125,22 +126,31 @@ def kept_path(stderr: str) -> Path:
     return Path(stderr.split("your text is kept in ", 1)[1].split(")", 1)[0].strip())
 
 
-def test_a_merge_left_with_markers_is_kept_aside_and_the_other_writers_version_stays(
-    sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def edit_at_a_terminal(
+    journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *steps: dict[str, Any],
+    answers: str,
+) -> Any:  # fmt: skip
+    """`watchbook edit blame-2017` as at a terminal, the editor following these steps."""
     import watchbook.cli.commands.journal as commands
     from tests.test_reliability_model import RacingEditor
 
+    monkeypatch.setattr(commands, "interactive", lambda: True)
+    return RacingEditor(tmp_path).edit(journal, "blame-2017", *steps, answers=answers)
+
+
+def test_a_merge_left_with_markers_is_kept_aside_and_the_other_writers_version_stays(
+    sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = sample_journal / BLAME
     original = target.read_text(encoding="utf-8")
     mine = original.replace("score = 6\n", "score = 7\n")
     theirs = original.replace("score = 6\n", "score = 8\n")
     conflicted, clean = merge_texts(original, mine, theirs)
     assert not clean
-    monkeypatch.setattr(commands, "interactive", lambda: True)
-    result = RacingEditor(tmp_path).edit(
+    result = edit_at_a_terminal(
         sample_journal,
-        "blame-2017",
+        tmp_path,
+        monkeypatch,
         {"save": [str(target), theirs], "text": mine},
         {"expect": conflicted},  # closed as it was given: the markers are still there
         answers="y\nn\n",  # merge: yes; reopen on the markers: no
@@ -175,16 +185,13 @@ def test_conflict_markers_in_a_review_are_not_saved_without_a_terminal(
 def test_conflict_markers_in_a_review_reopen_the_editor_on_a_terminal(
     sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import watchbook.cli.commands.journal as commands
-    from tests.test_reliability_model import RacingEditor
-
     target = sample_journal / BLAME
     original = target.read_text(encoding="utf-8")
     settled = original.replace("real star", "only star")
-    monkeypatch.setattr(commands, "interactive", lambda: True)
-    result = RacingEditor(tmp_path).edit(
+    result = edit_at_a_terminal(
         sample_journal,
-        "blame-2017",
+        tmp_path,
+        monkeypatch,
         {"text": in_review_conflict(original)},
         {"text": settled},
         answers="y\n",
@@ -223,15 +230,11 @@ def test_an_edit_that_empties_the_file_without_a_terminal_keeps_the_entry(
 def test_an_invalid_edit_declined_at_the_reopen_question_is_kept_aside(
     sample_journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import watchbook.cli.commands.journal as commands
-    from tests.test_reliability_model import RacingEditor
-
     target = sample_journal / BLAME
     before = target.read_bytes()
-    monkeypatch.setattr(commands, "interactive", lambda: True)
     broken = before.decode() + "score = = 7\n"
-    result = RacingEditor(tmp_path).edit(
-        sample_journal, "blame-2017", {"text": broken}, answers="n\n"
+    result = edit_at_a_terminal(
+        sample_journal, tmp_path, monkeypatch, {"text": broken}, answers="n\n"
     )
     assert result.exit_code == 2, result.stderr
     assert target.read_bytes() == before

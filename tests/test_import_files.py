@@ -16,7 +16,7 @@ import pytest
 from typer.testing import Result
 
 from tests.conftest import FIXTURES, Invoke
-from tests.importing import entries_of
+from tests.importing import entries_of, imported_report
 from tests.importing import no_fsync as no_fsync
 from watchbook.errors import UnreadableImport
 from watchbook.importers import files
@@ -144,9 +144,7 @@ def test_a_letterboxd_zip_made_again_on_macos_imports_like_its_folder(
     archive = mac_zip(
         tmp_path / "letterboxd-someone.zip", "letterboxd-someone", {"diary.csv": DIARY.read_bytes()}
     )
-    result = invoke("import", "letterboxd", str(archive), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "letterboxd", archive)
     assert report["rows"] == {"diary.csv": 11} and report["skipped"] == 0
     assert report["notes"] == []
     assert titles(journal_dir) == sorted(
@@ -160,9 +158,7 @@ def test_a_trakt_zip_made_again_on_macos_imports_like_its_folder(
 ) -> None:
     history = (HERE / "trakt" / "watched-history.json").read_bytes()
     archive = mac_zip(tmp_path / "trakt.zip", "trakt-export", {"watched-history.json": history})
-    result = invoke("import", "trakt", str(archive), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "trakt", archive)
     assert report["rows"] == {"watched-history.json": 2} and report["notes"] == []
     assert titles(journal_dir) == ["Heat", "Le Samouraï"]
 

@@ -21,7 +21,7 @@ import pytest
 
 from tests import importing
 from tests.conftest import FIXTURES, Invoke
-from tests.importing import entries_of, run, two_layers
+from tests.importing import entries_of, imported_report, run, two_layers
 from tests.importing import no_fsync as no_fsync
 from watchbook.entry import Entry
 from watchbook.importers import files
@@ -501,9 +501,7 @@ def test_a_malformed_row_mid_file_is_skipped_with_its_line(
         *lines[middle:],
     ]
     (folder / "diary.csv").write_text("".join(broken), encoding="utf-8")
-    result = invoke("import", "letterboxd", str(folder), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "letterboxd", folder)
     skipped = {s["where"]: s["reason"] for s in report["skipped_rows"]}
     assert skipped == {
         f"diary.csv line {middle + 1}": "has 3 cells where the header has 8",
@@ -537,9 +535,7 @@ def test_a_review_too_long_for_an_entry_is_skipped_alone(
     folder = tmp_path / "export"
     folder.mkdir()
     (folder / "reviews.csv").write_text(text, encoding="utf-8")
-    result = invoke("import", "letterboxd", str(folder), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "letterboxd", folder)
     (skipped,) = report["skipped_rows"]
     assert skipped["where"] == "reviews.csv line 3" and skipped["title"] == "Huge"
     assert skipped["reason"].startswith("review: must be at most 1000000 characters")
@@ -723,9 +719,7 @@ def test_control_characters_in_a_review_are_cleaned_and_the_film_kept(
         ["2021-01-02", "Persona", "1966", "https://boxd.it/p1", "4.5", "", review,
          "Sci-Fi, sci-fi, swedish", "2021-01-01"],
     ])  # fmt: skip
-    result = invoke("import", "letterboxd", str(folder), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "letterboxd", folder)
     assert (report["created"], report["skipped_rows"]) == (1, [])
     assert report["notes"] == [
         "reviews.csv line 2 (Persona): review cleaned: 4 control or bidi formatting characters "
@@ -747,9 +741,7 @@ def test_a_viewing_dated_in_the_future_or_before_1870_is_left_out_with_a_note(
         ["2021-01-03", "Persona", "1966", uri + "b", "3", "", "", "", "1850-01-01"],
         ["2021-01-01", "Persona", "1966", uri + "c", "4", "", "", "", "2020-05-05"],
     ])  # fmt: skip
-    result = invoke("import", "letterboxd", str(folder), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "letterboxd", folder)
     assert (report["created"], report["skipped_rows"]) == (1, [])
     assert report["notes"] == [
         "diary.csv line 2 (Persona): viewing of 2099-01-01 left out: it is in the future",

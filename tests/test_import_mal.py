@@ -23,8 +23,8 @@ from typer.testing import Result
 
 from tests import importing
 from tests.conftest import FIXTURES, Invoke
+from tests.importing import imported_report, run, two_layers
 from tests.importing import no_fsync as no_fsync
-from tests.importing import run, two_layers
 from watchbook.entry import Entry
 from watchbook.importers import files
 from watchbook.journal import Journal
@@ -241,9 +241,7 @@ def test_an_ova_matching_a_film_in_the_journal_keeps_the_film_and_the_import_goe
         ),
         encoding="utf-8",
     )
-    result = invoke("import", "mal", str(export), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "mal", export)
     assert report["created"] == 1 and report["skipped"] == 0
     animatrix = Journal(journal_dir).get("the-animatrix-2003")
     assert (animatrix.kind, animatrix.episodes, animatrix.progress) == ("movie", None, None)
@@ -506,9 +504,7 @@ def test_a_malformed_element_mid_file_is_skipped_by_number(
     broken = source[:status_at] + "<my_status>Sleeping" + source[end:]
     path = tmp_path / "animelist.xml"
     path.write_text(broken, encoding="utf-8")
-    result = invoke("import", "mal", str(path), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "mal", path)
     assert report["skipped_rows"] == [
         {
             "where": f"animelist.xml anime element {victim + 1}",
@@ -595,9 +591,7 @@ def test_control_characters_in_comments_are_cleaned_and_the_title_kept(
         my_finish_date="2020-03-01", my_score=8, my_comments=f"<![CDATA[{comments}]]>",
         my_tags="action, Action, Gore",
     )), encoding="utf-8")  # fmt: skip
-    result = invoke("import", "mal", str(export), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "mal", export)
     assert (report["created"], report["skipped_rows"]) == (1, [])
     assert report["notes"] == [
         "animelist.xml anime element 1 (Dorohedoro): review cleaned: 4 control or bidi "
@@ -619,9 +613,7 @@ def test_a_finish_date_in_the_future_is_left_out_with_a_note(
         6, "Tekkon Kinkreet", "Movie", "Completed", my_watched_episodes=1,
         my_finish_date="2999-01-01", my_score=9,
     )), encoding="utf-8")  # fmt: skip
-    result = invoke("import", "mal", str(export), "--json")
-    assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = imported_report(invoke, "mal", export)
     assert (report["created"], report["skipped_rows"]) == (1, [])
     assert report["notes"] == [
         "animelist.xml anime element 1 (Tekkon Kinkreet): viewing of 2999-01-01 left out: it "

@@ -24,6 +24,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from tests.conftest import FIXTURES, ROOT, Invoke
+from tests.importing import imported_report
 from watchbook.cli.app import app
 from watchbook.entry import Entry
 from watchbook.importers import files
@@ -505,9 +506,7 @@ def test_a_file_past_the_size_limit_is_left_out_and_the_rest_imported(
     monkeypatch.setattr(files, "MAX_INPUT_BYTES", limit)
     for export in (NEWER, zipped(NEWER, tmp_path / "export.zip")):
         shutil.rmtree(journal_dir, ignore_errors=True)
-        result = invoke("import", "trakt", str(export), "--json")
-        assert result.exit_code == 0, result.stderr
-        report = json.loads(result.stdout)
+        report = imported_report(invoke, "trakt", export)
         (skipped,) = report["skipped_rows"][:1]
         assert skipped["where"].endswith("watched-history.json")
         assert f"the limit is {limit:,}" in skipped["reason"]

@@ -8,7 +8,7 @@ unless the import's only extends it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from watchbook.entry import COMMUNITY_KEY, Entry, Viewing, format_score
 from watchbook.progress import EPISODE_KINDS, Progress
@@ -21,7 +21,8 @@ _STATUS_UPGRADES = {("planned", "watching"), ("planned", "watched"), ("planned",
 _STATUS_UPGRADES |= {("watching", "watched")}
 
 
-def _union(current: list[str], extra: Iterable[str], key: Callable[[str], str]) -> list[str]:
+def union(current: Sequence[str], extra: Iterable[str], key: Callable[[str], str]) -> list[str]:
+    """The current items, then each extra one whose key none before it has (first spelling kept)."""
     seen = {key(item) for item in current}
     result = list(current)
     for item in extra:
@@ -88,13 +89,13 @@ def merge_into(have: Entry, new: Entry) -> tuple[Entry, list[str]]:
             merged.review = new.review
         elif new.review.strip() not in have.review:
             kept.append("review: kept the journal's review (the import has a different one)")
-    merged.tags = _union(have.tags, new.tags, tag_key)
-    merged.creators = _union(have.creators, new.creators, creator_key)
+    merged.tags = union(have.tags, new.tags, tag_key)
+    merged.creators = union(have.creators, new.creators, creator_key)
     # The import's own title too, when it matched by id or by alias under another name: the
     # entry is then found by what the export calls it ('Spirited Away' for the MyAnimeList
     # entry 'Sen to Chihiro no Kamikakushi').
     names = [new.title, *new.aliases]
-    merged.aliases = _union(
+    merged.aliases = union(
         have.aliases, [a for a in names if title_key(a) != title_key(have.title)], title_key
     )
     for service, value in new.ids.items():

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from watchbook.entry import Entry, Viewing, viewing_date_problem
+from watchbook.importers.entry_merge import union
 from watchbook.importers.files import CsvProblem, decode_text, read_csv, shown
 from watchbook.importers.markup import clean_controls
 from watchbook.markdown_safety import safe_markdown
@@ -174,11 +175,4 @@ def _count(n: int, word: str, done: str) -> str:
 def unique_tags(tags: Sequence[str]) -> list[str]:
     """Tags written twice (`sci-fi`, `Sci-Fi`) once, as first written."""
     # Merges compare tags so (entry_merge), and an entry should not hold what they call one.
-    seen: set[str] = set()
-    result: list[str] = []
-    for tag in tags:
-        key = tag_key(tag)
-        if key not in seen:
-            seen.add(key)
-            result.append(tag)
-    return result
+    return union([], tags, tag_key)
