@@ -730,6 +730,27 @@ def test_control_characters_in_a_review_are_cleaned_and_the_film_kept(
     assert (entry.score, entry.watched, entry.tags) == (9, [D(2021, 1, 1)], ["Sci-Fi", "swedish"])
 
 
+def test_control_characters_in_a_title_or_tags_are_cleaned_and_the_film_kept(
+    invoke: Invoke, tmp_path: Path, journal_dir: Path
+) -> None:
+    # A bidi mark around a pasted Hebrew title, a tab in a tag: validation refuses them in a
+    # name, and the whole film, viewings and rating with it, was left out.
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_log(folder / "diary.csv", [
+        ["2021-01-02", "\u202bשלום\u202c Tel\tAviv", "1999", "https://boxd.it/s1", "4", "", "",
+         "drama\x0b, \u2066israel\u2069", "2021-01-01"],
+    ])  # fmt: skip
+    report = imported_report(invoke, "letterboxd", folder)
+    assert (report["created"], report["skipped_rows"]) == (1, [])
+    assert report["notes"] == [
+        "diary.csv line 2 (שלום Tel Aviv): names cleaned: 5 control or bidi formatting "
+        "characters removed or made spaces"
+    ]
+    (entry,) = entries_of(journal_dir)
+    assert (entry.title, entry.tags, entry.score) == ("שלום Tel Aviv", ["drama", "israel"], 8)
+
+
 def test_a_viewing_dated_in_the_future_or_before_1870_is_left_out_with_a_note(
     invoke: Invoke, tmp_path: Path, journal_dir: Path
 ) -> None:

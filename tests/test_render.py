@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_in_terminal
+from tests.conftest import Invoke, run_in_terminal
 
 BOX = set("│┃━─╇┼")
 
@@ -193,3 +193,17 @@ def test_a_terminal_too_narrow_for_half_a_year_leaves_the_heatmap_out_and_says_s
     heading = lines.index("Viewings per day in 2015")
     assert lines[heading + 1] == "  (left out: needs 33 columns)"
     assert not any(line.strip().startswith("Mon") for line in lines)
+
+
+@pytest.mark.parametrize("columns", [40, 60])
+def test_the_next_table_leaves_columns_out_on_a_narrow_terminal(
+    sample_journal: Path, invoke: Invoke, columns: int
+) -> None:
+    from rich.cells import cell_len
+
+    assert invoke("watch", "Knights of Sidonia").exit_code == 0
+    lines = shown(["next"], columns)
+    assert all(cell_len(line) <= columns for line in lines)
+    header = next(line for line in lines if line.startswith("Title"))
+    assert header.index("┃") >= 16
+    assert any("Knights of" in line for line in lines)

@@ -1,5 +1,5 @@
 """Review text with HTML in it (Letterboxd allows a few tags) turned into safe Markdown, and
-review text rid of the control characters an entry may not hold."""
+review text and names rid of the control characters an entry may not hold."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 # Characters that end a line or a page in some editors: vertical tab, form feed, next line, line
 # separator (a line break each) and paragraph separator (a blank line).
 _BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
+# What stands between words in a name that lost its line breaks.
+_LINE_SPACES = frozenset("\t\n\r\x0b\x0c\x85\u2028\u2029")
 
 
 class _Frame:
@@ -157,3 +159,17 @@ def clean_controls(text: str) -> tuple[str, int, int]:
     # What validation refuses, decided by validation's own test, so the result always passes.
     kept = "".join(ch for ch in text if not has_control_chars(ch, allow_newlines=True))
     return kept, len(text) - len(kept), breaks
+
+
+def clean_line(text: str) -> tuple[str, int]:
+    """A one-line text (a title, a tag) as validation takes it, and how many characters went.
+
+    Tabs and line breaks become spaces; other control characters and bidi embedding, override
+    and isolate marks are removed (validation refuses them all in a name).
+    """
+    if not has_control_chars(text):
+        return text, 0
+    gone = sum(1 for ch in text if has_control_chars(ch))
+    spaced = "".join(" " if ch in _LINE_SPACES else ch for ch in text)
+    kept = "".join(ch for ch in spaced if not has_control_chars(ch))
+    return " ".join(kept.split()), gone

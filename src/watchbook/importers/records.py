@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from watchbook.entry import Entry, Viewing, viewing_date_problem
 from watchbook.importers.entry_merge import union
 from watchbook.importers.files import CsvProblem, decode_text, read_csv, shown
-from watchbook.importers.markup import clean_controls
+from watchbook.importers.markup import clean_controls, clean_line
 from watchbook.markdown_safety import safe_markdown
 from watchbook.text import tag_key
 from watchbook.validation import validate
@@ -134,11 +134,38 @@ def make_record(
         else:
             kept.append(viewing)
     entry.viewings = kept
+    gone = clean_names(entry)
+    if gone:
+        said.append(
+            f"names cleaned: {gone} control or bidi formatting characters removed or made spaces"
+        )
     entry.tags = unique_tags(entry.tags)
     record = Record(validate(entry), where, viewings_if_none)
     if notes is not None:
         notes.extend(title_note(where, entry.title, note) for note in said)
     return record
+
+
+def clean_names(entry: Entry) -> int:
+    """Tidy the entry's one-line texts (title, names, verdict) as validation takes them; how
+    many characters that removed or made spaces."""
+    # Pasted right-to-left text brings bidi marks, a spreadsheet a tab: the title is kept.
+    gone = 0
+    for name in ("title", "verdict", "where"):
+        value = getattr(entry, name)
+        if isinstance(value, str):
+            value, count = clean_line(value)
+            setattr(entry, name, value)
+            gone += count
+    for name in ("aliases", "tags", "creators"):
+        values = []
+        for value in getattr(entry, name):
+            value, count = clean_line(value)
+            gone += count
+            if value:
+                values.append(value)
+        setattr(entry, name, values)
+    return gone
 
 
 def title_note(where: str, title: str, note: str) -> str:

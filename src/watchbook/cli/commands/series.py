@@ -160,8 +160,13 @@ def next_(
         return
     print_table(
         (
-            Column("Title", ratio=2),
-            *map(Column, ("Year", "Kind", "Progress", "Last episode", "Score")),
+            # A narrow terminal leaves out the kind, the year, the day and the score, in turn.
+            Column("Title", ratio=2, min_width=16),
+            Column("Year", drop=2),
+            Column("Kind", drop=1),
+            Column("Progress"),
+            Column("Last episode", drop=3),
+            Column("Score", drop=4),
         ),
         [next_fields(e) for e in entries],
         empty="Nothing in progress: `watchbook watch QUERY` marks an episode seen",
