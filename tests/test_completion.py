@@ -146,6 +146,24 @@ def installed_bin() -> Path:
 
 
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="needs zsh")
+def in_shell(command: list[str], journal: Path, **env: str) -> list[str]:
+    """The lines a shell program prints, with the installed watchbook on its PATH."""
+    result = subprocess.run(
+        command,
+        env={
+            **os.environ,
+            **env,
+            "WATCHBOOK_JOURNAL": str(journal),
+            "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
 def test_zsh_offers_every_value_and_description_as_written(tmp_path: Path) -> None:
     journal = write_entries(
         tmp_path / "j",
@@ -165,20 +183,7 @@ def test_zsh_offers_every_value_and_description_as_written(tmp_path: Path) -> No
     )
 
     def offered(line: str) -> list[str]:
-        result = subprocess.run(
-            ["zsh", "-f", "-c", program],
-            env={
-                **os.environ,
-                "LINE": line,
-                "WATCHBOOK_JOURNAL": str(journal),
-                "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
-            },
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout.splitlines()
+        return in_shell(["zsh", "-f", "-c", program], journal, LINE=line)
 
     assert offered("watchbook show movin") == [
         "howls-moving-castle-2004:Howl's Moving Castle (2004)"
@@ -481,19 +486,7 @@ def test_fish_keeps_values_and_descriptions_with_commas(tmp_path: Path) -> None:
     journal = awkward_journal(tmp_path / "j")
     lines = ("watchbook show gatto", "watchbook add x --creator toho", "watchbook list --tag dram")
     program = completion_script("fish") + "".join(f"\ncomplete -C '{line}'" for line in lines)
-    result = subprocess.run(
-        ["fish", "--no-config", "-c", program],
-        env={
-            **os.environ,
-            "WATCHBOOK_JOURNAL": str(journal),
-            "PATH": f"{installed_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    assert in_shell(["fish", "--no-config", "-c", program], journal) == [
         "gattopardo-il-1963\tGattopardo, Il (1963)",
         "Toho Co., Ltd.\t1 entry",
         "drama, period\t1 entry",
