@@ -145,7 +145,6 @@ def installed_bin() -> Path:
     return bin_dir
 
 
-@pytest.mark.skipif(shutil.which("zsh") is None, reason="needs zsh")
 def in_shell(command: list[str], journal: Path, **env: str) -> list[str]:
     """The lines a shell program prints, with the installed watchbook on its PATH."""
     result = subprocess.run(
@@ -164,6 +163,7 @@ def in_shell(command: list[str], journal: Path, **env: str) -> list[str]:
     return result.stdout.splitlines()
 
 
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="needs zsh")
 def test_zsh_offers_every_value_and_description_as_written(tmp_path: Path) -> None:
     journal = write_entries(
         tmp_path / "j",
